@@ -1,0 +1,89 @@
+/**
+ * A local world for the link: one SQL Server emulator and one ARM emulator
+ * hosting a managed instance, wired so that a link created through ARM joins
+ * the SQL Server's distributed availability group.
+ */
+import { ArmEmulator } from "./arm/server";
+import { SqlServerEmulator, type SqlServerConnectionInfo } from "./sqlserver";
+
+export interface LocalWorldOptions {
+  sqlPort?: number;
+  armPort?: number;
+  serverName?: string;
+  productVersion?: string;
+  edition?: string;
+  collation?: string;
+  hadrEnabled?: boolean;
+  /** User databases present at start (FULL recovery, no backup yet). */
+  databases?: string[];
+  latencyMs?: number;
+  seedingSeconds?: number;
+  /** Managed instance update policy (`databaseFormat`). */
+  databaseFormat?: "SQLServer2022" | "AlwaysUpToDate" | "SQLServer2025";
+  /** Duration of each ARM long-running operation, in milliseconds. */
+  armOperationMs?: number;
+  stateFile?: string;
+}
+
+export interface LocalWorldInfo {
+  sql: SqlServerConnectionInfo;
+  arm: {
+    endpoint: string;
+    subscriptionId: string;
+    resourceGroupName: string;
+    managedInstanceName: string;
+    fqdn: string;
+  };
+}
+
+export interface LocalWorld {
+  info: LocalWorldInfo;
+  sql: SqlServerEmulator;
+  arm: ArmEmulator;
+  stop(): Promise<void>;
+}
+
+export async function startLocalWorld(options: LocalWorldOptions = {}): Promise<LocalWorld> {
+  const sql = new SqlServerEmulator({
+    port: options.sqlPort,
+    serverName: options.serverName,
+    productVersion: options.productVersion,
+    edition: options.edition,
+    collation: options.collation,
+    hadrEnabled: options.hadrEnabled,
+    databases: options.databases?.map((name) => ({ name })),
+    latencyMs: options.latencyMs,
+    stateFile: options.stateFile,
+    timings:
+      options.seedingSeconds === undefined ? undefined : { seedingMs: Math.round(options.seedingSeconds * 1000) },
+  });
+  const sqlInfo = await sql.start();
+  const arm = new ArmEmulator({
+    port: options.armPort,
+    databaseFormat: options.databaseFormat,
+    collation: options.collation,
+    latencyMs: options.latencyMs,
+    lroDelayMs: options.armOperationMs,
+    sqlServer: sql.model.partner,
+  });
+  const { endpoint } = await arm.start();
+  const mi = arm.managedInstance();
+  return {
+    info: {
+      sql: sqlInfo,
+      arm: {
+        endpoint,
+        subscriptionId: arm.subscriptionId,
+        resourceGroupName: mi.resourceGroupName,
+        managedInstanceName: mi.name,
+        fqdn: mi.fqdn,
+      },
+    },
+    sql,
+    arm,
+    async stop() {
+      await arm.stop();
+      await sql.stop();
+    },
+  };
+}

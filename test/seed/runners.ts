@@ -1,0 +1,158 @@
+/**
+ * Two independent clients that run runbook scripts batch by batch: the mssql
+ * driver (tedious) and FreeTDS `tsql`. Both report result sets as rows of
+ * strings/values keyed by column name, informational messages, and SQL Server
+ * errors as `SqlScriptError` with the error number.
+ */
+import { spawn } from "node:child_process";
+import type * as mssql from "mssql";
+import { splitBatches } from "./runbook";
+
+export interface BatchOutcome {
+  resultSets: Array<Array<Record<string, unknown>>>;
+  messages: string[];
+}
+
+export interface ScriptRunner {
+  readonly name: string;
+  runScript(script: string): Promise<BatchOutcome>;
+  close(): Promise<void>;
+}
+
+export class SqlScriptError extends Error {
+  constructor(
+    readonly number: number,
+    message: string,
+  ) {
+    super(`SQL Server error ${number}: ${message}`);
+  }
+}
+
+export interface ServerAddress {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+}
+
+export async function openMssqlRunner(server: ServerAddress, encrypt = true): Promise<ScriptRunner> {
+  const sql: typeof mssql = require("mssql");
+  const pool = new sql.ConnectionPool({
+    server: server.host,
+    port: server.port,
+    user: server.user,
+    password: server.password,
+    database: "master",
+    options: { encrypt, trustServerCertificate: true },
+    pool: { max: 1 },
+  });
+  await pool.connect();
+  return {
+    name: "mssql",
+    async runScript(script) {
+      const outcome: BatchOutcome = { resultSets: [], messages: [] };
+      for (const batch of splitBatches(script)) {
+        const request = pool.request();
+        request.on("info", (info: { message: string }) => outcome.messages.push(info.message));
+        try {
+          const result = await request.batch(batch);
+          for (const set of result.recordsets as unknown as Array<Array<Record<string, unknown>>>) {
+            outcome.resultSets.push([...set]);
+          }
+        } catch (error) {
+          const e = error as { number?: number; message: string; originalError?: { info?: { number?: number } } };
+          throw new SqlScriptError(e.number ?? e.originalError?.info?.number ?? -1, e.message);
+        }
+      }
+      return outcome;
+    },
+    close: () => pool.close(),
+  };
+}
+
+const COLUMN_SEPARATOR = "\u001f";
+const ROW_SEPARATOR = "\u001e";
+
+/**
+ * FreeTDS `tsql`: one process per script, batches separated by `go` as tsql
+ * expects. Result sets are parsed from its header line + rows output.
+ */
+export function openFreeTdsRunner(server: ServerAddress): ScriptRunner {
+  return {
+    name: "freetds",
+    async runScript(script) {
+      const input = splitBatches(script)
+        .map((batch) => `${batch}\ngo\n`)
+        .join("");
+      const { stdout, stderr } = await runTsql(server, input + "exit\n");
+      const error = /Msg (\d+) \(severity (\d+), state \d+\)[^\n]*\n\s*"?([^\n]*?)"?\s*$/m.exec(stderr);
+      if (error && Number(error[2]) > 10) throw new SqlScriptError(Number(error[1]), error[3]);
+      return { resultSets: parseTsqlResultSets(stdout), messages: parseTsqlMessages(stderr) };
+    },
+    async close() {},
+  };
+}
+
+function runTsql(server: ServerAddress, input: string): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      "tsql",
+      [
+        "-H", server.host,
+        "-p", String(server.port),
+        "-U", server.user,
+        "-P", server.password,
+        "-o", "fqv",
+        "-t", COLUMN_SEPARATOR,
+        "-r", ROW_SEPARATOR,
+      ],
+      { env: { ...process.env, TDSVER: "7.4" } },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0 && !stderr.includes("Msg ")) reject(new Error(`tsql exited ${code}: ${stderr}`));
+      else resolve({ stdout, stderr });
+    });
+    child.stdin.end(input);
+  });
+}
+
+/** tsql prints each result set as a header row then data rows, with our separators. */
+export function parseTsqlResultSets(stdout: string): Array<Array<Record<string, unknown>>> {
+  const sets: Array<Array<Record<string, unknown>>> = [];
+  const lines = stdout.split(ROW_SEPARATOR).map((line) => line.replace(/^\n+|\n+$/g, ""));
+  let header: string[] | undefined;
+  let current: Array<Record<string, unknown>> = [];
+  for (const line of lines) {
+    if (line === "") {
+      continue;
+    }
+    if (line.startsWith("\u0000HEADER")) continue;
+    if (!header) {
+      header = line.split(COLUMN_SEPARATOR);
+      current = [];
+      sets.push(current);
+      continue;
+    }
+    const cells = line.split(COLUMN_SEPARATOR);
+    if (cells.length !== header.length) {
+      header = cells;
+      current = [];
+      sets.push(current);
+      continue;
+    }
+    current.push(Object.fromEntries(header.map((column, i) => [column, cells[i]])));
+  }
+  return sets;
+}
+
+function parseTsqlMessages(stderr: string): string[] {
+  return stderr
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0 && !line.startsWith("Msg ") && !line.startsWith("locale") && !line.startsWith("using"));
+}
