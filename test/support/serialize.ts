@@ -1,0 +1,77 @@
+/**
+ * Serializes dynamic providers exactly as `pulumi.dynamic.Resource` does (the `__provider` input), in a separate
+ * plain node process: code transformed by vitest does not serialize, tsc output and plain CommonJS do.
+ *
+ *   const { text, containsSecrets } = await serializeProvider("dist/dynamic/login.js", "loginProvider");
+ *   const many = await serializeProviders([{ modulePath, exportName }, ...], { cwd });
+ *
+ * `modulePath` is resolved from `cwd` (default: the repo root) like `require` would (a relative path or a package
+ * specifier); `exportName` may be dotted (`providers.login`). The text is what the host later evaluates with
+ * `require-from-string(text).handler()`.
+ */
+import { execFile } from "node:child_process";
+import { repoRoot } from "./provider-host";
+
+export interface ProviderRef {
+  modulePath: string;
+  exportName: string;
+}
+export interface SerializedProvider {
+  text: string;
+  containsSecrets: boolean;
+}
+
+/**
+ * Runs in the child. `serializeFunction(() => provider, { allowSecrets: true })` mirrors
+ * `@pulumi/pulumi/dynamic` (same arrow, same captured name), so the text is byte-identical to a registration's.
+ */
+const childScript = `
+const path = require("path");
+const cwd = process.cwd();
+const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [cwd] }));
+const sc = require(path.join(pulumiDir, "runtime/closure/serializeClosure"));
+function serializeProvider(provider) {
+  return sc.serializeFunction(() => provider, { allowSecrets: true });
+}
+async function main() {
+  const refs = JSON.parse(process.argv[1]);
+  const results = [];
+  for (const ref of refs) {
+    const spec = ref.modulePath.startsWith(".") ? path.resolve(cwd, ref.modulePath) : ref.modulePath;
+    const mod = require(require.resolve(spec, { paths: [cwd] }));
+    const provider = ref.exportName.split(".").reduce((o, k) => (o == null ? undefined : o[k]), mod);
+    if (provider === undefined) throw new Error(ref.modulePath + " exports no " + ref.exportName);
+    const sf = await serializeProvider(provider);
+    results.push({ text: sf.text, containsSecrets: sf.containsSecrets });
+  }
+  process.stdout.write(JSON.stringify(results));
+}
+main().catch((e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); });
+`;
+
+export function serializeProviders(
+  refs: ProviderRef[],
+  options: { cwd?: string } = {},
+): Promise<SerializedProvider[]> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ["-e", childScript, JSON.stringify(refs)],
+      { cwd: options.cwd ?? repoRoot, maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        if (error)
+          reject(new Error(`serializing ${JSON.stringify(refs)} failed: ${stderr || error.message}`));
+        else resolve(JSON.parse(stdout) as SerializedProvider[]);
+      },
+    );
+  });
+}
+
+export async function serializeProvider(
+  modulePath: string,
+  exportName: string,
+  options: { cwd?: string } = {},
+): Promise<SerializedProvider> {
+  const [result] = await serializeProviders([{ modulePath, exportName }], options);
+  return result;
+}
