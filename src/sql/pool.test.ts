@@ -1,0 +1,74 @@
+import * as net from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import type { SqlServerConnectionArgs } from "./connection-args";
+import { SqlServerOperationError } from "./errors";
+import { closeAllPools, openPoolCount, poolKey, withConnection } from "./pool";
+
+const base: SqlServerConnectionArgs = { host: "sql1.contoso.com", user: "sa", password: "Pa55-word-secret" };
+
+async function refusedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+afterEach(closeAllPools);
+
+describe("poolKey", () => {
+  it("is the same for the same identity and never contains a secret", () => {
+    expect(poolKey({ ...base })).toBe(poolKey({ ...base, host: "SQL1.contoso.com" }));
+    const tokenArgs: SqlServerConnectionArgs = {
+      host: "h",
+      authentication: { type: "azure-active-directory-access-token", token: "eyJ-token-value" },
+    };
+    const ntlmArgs: SqlServerConnectionArgs = {
+      host: "h",
+      authentication: { type: "ntlm", domain: "CONTOSO", userName: "dba", password: "ntlm-pass-value" },
+    };
+    expect(poolKey(base)).not.toContain("Pa55-word-secret");
+    expect(poolKey(tokenArgs)).not.toContain("eyJ-token-value");
+    expect(poolKey(ntlmArgs)).not.toContain("ntlm-pass-value");
+    expect(poolKey(ntlmArgs)).toContain("CONTOSO\\\\dba");
+  });
+
+  it("separates connections that differ in secret, identity, port, database or encryption", () => {
+    const keys = [
+      base,
+      { ...base, password: "other" },
+      { ...base, user: "dba" },
+      { ...base, port: 14330 },
+      { ...base, database: "msdb" },
+      { ...base, encrypt: false },
+      { ...base, trustServerCertificate: true },
+    ].map(poolKey);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+});
+
+describe("withConnection", () => {
+  it("refuses invalid arguments before touching the network, naming every field", async () => {
+    const error = await withConnection({ host: "bad host", port: 0 }, async () => 1).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SqlServerOperationError);
+    expect((error as Error).message).toMatch(/host .*port .*user .*password/);
+    expect(openPoolCount()).toBe(0);
+  });
+
+  it("describes an unreachable server without its password and keeps no broken pool", async () => {
+    const port = await refusedPort();
+    let attempts = 0;
+    const error = await withConnection(
+      { ...base, host: "127.0.0.1", port, connectTimeoutMs: 2_000 },
+      async () => "unreachable",
+      { retry: { attempts: 2, sleep: async () => undefined, onRetry: () => attempts++ } },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SqlServerOperationError);
+    const described = error as SqlServerOperationError;
+    expect(described.systemCode).toBe("ECONNREFUSED");
+    expect(described.message).toContain(`127.0.0.1:${port}`);
+    expect(JSON.stringify({ ...described, message: described.message })).not.toContain("Pa55-word-secret");
+    expect(attempts).toBe(1);
+    expect(openPoolCount()).toBe(0);
+  });
+});

@@ -1,0 +1,201 @@
+/**
+ * One connection pool per SQL Server identity per process, shared by every resource that talks to
+ * that server.
+ *
+ * The driver is `require`d inside the functions and the registry lives on `globalThis`: this module
+ * is serialized by value into Pulumi dynamic providers (one copy per provider), and all copies in a
+ * provider host process must share the pools.
+ */
+import type * as mssql from "mssql";
+import {
+  connectionSecrets,
+  DEFAULT_DATABASE,
+  DEFAULT_PORT,
+  parseHost,
+  toMssqlConfig,
+  validateConnectionArgs,
+  type SqlServerConnectionArgs,
+} from "./connection-args";
+import { describeSqlError, SqlServerOperationError } from "./errors";
+import { withRetry, type RetryOptions } from "./retry";
+
+interface PoolEntry {
+  pool: Promise<mssql.ConnectionPool>;
+  /** "host:port" as shown in messages. */
+  server: string;
+}
+
+interface PoolRegistry {
+  entries: Map<string, PoolEntry>;
+  /** What each open pool must hide and how to name its server, for messages of later requests. */
+  described: WeakMap<object, { secrets: readonly string[]; server: string }>;
+  /** Per-process key of the secret fingerprint in pool keys: the fingerprint cannot be reversed offline. */
+  fingerprintKey: Buffer;
+}
+
+const REGISTRY = Symbol.for("pulumi-mi-link.sql.pool-registry");
+
+function registry(): PoolRegistry {
+  const holder = globalThis as unknown as Record<symbol, PoolRegistry | undefined>;
+  let found = holder[REGISTRY];
+  if (!found) {
+    const crypto = require("node:crypto") as typeof import("node:crypto");
+    found = { entries: new Map(), described: new WeakMap(), fingerprintKey: crypto.randomBytes(32) };
+    holder[REGISTRY] = found;
+  }
+  return found;
+}
+
+/** "host:port" (or "host\INSTANCE") for messages. */
+export function serverLabel(args: SqlServerConnectionArgs): string {
+  const { server, instanceName } = parseHost(args.host);
+  return instanceName !== undefined ? `${server}\\${instanceName}` : `${server}:${args.port ?? DEFAULT_PORT}`;
+}
+
+/**
+ * The identity of a connection: server, database, authentication identity, encryption flags,
+ * timeouts and a keyed hash of the secrets. Never contains a secret.
+ */
+export function poolKey(args: SqlServerConnectionArgs): string {
+  const crypto = require("node:crypto") as typeof import("node:crypto");
+  const auth = args.authentication ?? { type: "default" as const };
+  const identity =
+    auth.type === "ntlm"
+      ? `${auth.domain}\\${auth.userName}`
+      : auth.type === "default"
+        ? (args.user ?? "")
+        : "";
+  const fingerprint = crypto
+    .createHmac("sha256", registry().fingerprintKey)
+    .update(connectionSecrets(args).join("\u0000"))
+    .digest("base64url")
+    .slice(0, 22);
+  return JSON.stringify([
+    args.host.toLowerCase(),
+    args.port ?? DEFAULT_PORT,
+    args.database ?? DEFAULT_DATABASE,
+    auth.type,
+    identity,
+    args.encrypt ?? true,
+    args.trustServerCertificate ?? false,
+    args.connectTimeoutMs ?? null,
+    args.requestTimeoutMs ?? null,
+    fingerprint,
+  ]);
+}
+
+/** Throws a described error listing every problem of `args`. */
+export function assertValidConnectionArgs(args: SqlServerConnectionArgs): void {
+  const failures = validateConnectionArgs(args);
+  if (failures.length === 0) return;
+  const list = failures.map((f) => `${f.field} ${f.reason}`).join("; ");
+  throw new SqlServerOperationError({
+    message: `Invalid SQL Server connection: ${list}.`,
+    numbers: [],
+    code: "EARGS",
+    serverMessage: list,
+    action: "connect to SQL Server",
+  });
+}
+
+async function openPool(args: SqlServerConnectionArgs, retry: RetryOptions): Promise<mssql.ConnectionPool> {
+  const sql = require("mssql") as typeof import("mssql");
+  const secrets = connectionSecrets(args);
+  const server = serverLabel(args);
+  try {
+    return await withRetry(async () => {
+      const pool = new sql.ConnectionPool(toMssqlConfig(args));
+      // A pool-level error (a connection dying while idle) must not crash the process;
+      // the pool replaces the connection on next use.
+      pool.on("error", () => undefined);
+      try {
+        await pool.connect();
+      } catch (error) {
+        await pool.close().catch(() => undefined);
+        throw error;
+      }
+      registry().described.set(pool, { secrets, server });
+      return pool;
+    }, retry);
+  } catch (error) {
+    throw describeSqlError(error, { action: "connect to SQL Server", server, secrets });
+  }
+}
+
+export interface PoolOptions {
+  /** Retries of the connection attempt. Default: 4 attempts within 60 s. */
+  retry?: RetryOptions;
+}
+
+/** The shared pool for `args`, connected (retrying transient failures). */
+export async function getPool(
+  args: SqlServerConnectionArgs,
+  options: PoolOptions = {},
+): Promise<mssql.ConnectionPool> {
+  assertValidConnectionArgs(args);
+  const key = poolKey(args);
+  const { entries } = registry();
+  const existing = entries.get(key);
+  if (existing) {
+    const pool = await existing.pool;
+    if (pool.connected) return pool;
+    if (entries.get(key) === existing) entries.delete(key);
+  }
+  const entry: PoolEntry = { pool: openPool(args, options.retry ?? {}), server: serverLabel(args) };
+  entries.set(key, entry);
+  entry.pool.catch(() => {
+    if (entries.get(key) === entry) entries.delete(key);
+  });
+  return entry.pool;
+}
+
+/** Runs `fn` with the shared pool for `args`. The pool stays open for later callers. */
+export async function withConnection<T>(
+  args: SqlServerConnectionArgs,
+  fn: (pool: mssql.ConnectionPool) => Promise<T>,
+  options: PoolOptions = {},
+): Promise<T> {
+  return fn(await getPool(args, options));
+}
+
+/** Secrets and server label registered for a pool opened here (for error messages). */
+export function describedPool(pool: object): { secrets: readonly string[]; server: string } | undefined {
+  return registry().described.get(pool);
+}
+
+/** Closes the pool of `args`, if open. */
+export async function closePool(args: SqlServerConnectionArgs): Promise<void> {
+  const key = poolKey(args);
+  const { entries } = registry();
+  const entry = entries.get(key);
+  if (!entry) return;
+  entries.delete(key);
+  const pool = await entry.pool.catch(() => undefined);
+  await pool?.close().catch(() => undefined);
+}
+
+/**
+ * Closes every pool of this process. Call at the end of a program that used the layer directly:
+ * open connections keep Node.js running.
+ */
+export async function closeAllPools(): Promise<void> {
+  const { entries } = registry();
+  const all = [...entries.values()];
+  entries.clear();
+  await Promise.all(
+    all.map(async (entry) => {
+      const pool = await entry.pool.catch(() => undefined);
+      await pool?.close().catch(() => undefined);
+    }),
+  );
+}
+
+/** How many pools are open (for tests and diagnostics). */
+export function openPoolCount(): number {
+  return registry().entries.size;
+}
+
+/** The keys of the open pools (for diagnostics: they contain no secret). */
+export function openPoolKeys(): string[] {
+  return [...registry().entries.keys()];
+}
