@@ -1,0 +1,334 @@
+import type { Socket } from "node:net";
+import type { EngineEvent, ServerMessage, Session, SqlEngine } from "../types";
+import { SqlError } from "../types";
+import { parseSqlBatch } from "./batch";
+import { serverCertificate } from "./certificate";
+import { parseLogin7 } from "./login7";
+import { MessageReader, encodeMessage, type TdsMessage } from "./packet";
+import { Encrypt, buildPrelogin, parsePrelogin } from "./prelogin";
+import { DEFAULT_PACKET_SIZE, PacketType } from "./protocol";
+import {
+  encodeAttentionAck,
+  encodeError,
+  encodeEvents,
+  encodeLoginFailed,
+  encodeLoginResponse,
+} from "./response";
+import { parseRpc } from "./rpc";
+import { TlsTunnel } from "./tls";
+
+export type EncryptionPolicy = "supported" | "required" | "none";
+
+export interface IncomingRequest {
+  kind: "batch" | "rpc";
+  /** Batch text, the @stmt of sp_executesql, or the procedure name. */
+  text: string;
+  login: string;
+}
+
+/** What to do with a request instead of (or before) running it. */
+export type RequestPlan = { action: "run" } | { action: "drop" } | { action: "error"; error: ServerMessage };
+
+/** The server's side of a connection: counters, faults, latency. */
+export interface ConnectionHost {
+  readonly engine: SqlEngine;
+  readonly encryption: EncryptionPolicy;
+  loginSucceeded(user: string): void;
+  loginFailed(user: string): void;
+  /** Called when a request message is complete; returns its global number. */
+  requestArrived(request: IncomingRequest): number;
+  /** Consulted just before a request runs. */
+  planRequest(number: number, request: IncomingRequest): RequestPlan;
+  latencyMs(): number;
+  attentionArrived(): void;
+}
+
+interface ParsedRequest extends IncomingRequest {
+  run(session: Session): Promise<EngineEvent[]>;
+}
+
+type Phase = "prelogin" | "login" | "ready" | "closed";
+
+const TDS_7_2 = 0x72000000;
+const MIN_PACKET_SIZE = 512;
+const MAX_PACKET_SIZE = 32767;
+const TLS_RECORD_HANDSHAKE = 0x16;
+
+/**
+ * One client connection: PRELOGIN, optional TLS, LOGIN7, then batches and
+ * RPCs answered one at a time in arrival order. ATTENTION is handled as soon
+ * as it arrives because it must interrupt the request in progress.
+ */
+export class TdsConnection {
+  private phase: Phase = "prelogin";
+  private readonly reader = new MessageReader((message) => this.onMessage(message));
+  private tunnel: TlsTunnel | undefined;
+  /** Client chose ENCRYPT_OFF: only LOGIN7 travels inside TLS. */
+  private loginOnlyTls = false;
+  private packetSize = DEFAULT_PACKET_SIZE;
+  private tdsVersion = 0x74000004;
+  private session: Session | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  private busy = 0;
+  private attentionPending = false;
+  private firstChunk = true;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly host: ConnectionHost,
+  ) {
+    socket.setNoDelay(true);
+    socket.on("data", (chunk: Buffer) => this.onSocketData(chunk));
+    socket.on("error", () => this.close());
+    socket.on("close", () => this.close());
+  }
+
+  /** Drops the connection without a goodbye, like a server restart. */
+  destroy(): void {
+    this.socket.destroy();
+    this.close();
+  }
+
+  private close(): void {
+    if (this.phase === "closed") return;
+    this.phase = "closed";
+    this.tunnel?.destroy();
+    if (this.session) {
+      this.session.cancelled = true;
+      this.host.engine.closeSession(this.session);
+    }
+  }
+
+  private onSocketData(chunk: Buffer): void {
+    try {
+      if (this.firstChunk) {
+        this.firstChunk = false;
+        if (chunk[0] === TLS_RECORD_HANDSHAKE) {
+          // TDS 8 strict: TLS from the first byte, PRELOGIN inside it.
+          this.startTls("strict");
+          this.tunnel?.pushRaw(chunk);
+          return;
+        }
+      }
+      if (this.tunnel?.handshakeDone) this.tunnel.pushRaw(chunk);
+      else this.reader.push(chunk);
+    } catch {
+      this.destroy();
+    }
+  }
+
+  private startTls(mode: "prelogin" | "strict"): void {
+    this.tunnel = new TlsTunnel(
+      serverCertificate().secureContext,
+      {
+        sendHandshake: (flight) =>
+          this.socket.write(encodeMessage(PacketType.Prelogin, flight, DEFAULT_PACKET_SIZE)),
+        sendRaw: (records) => {
+          if (!this.socket.destroyed) this.socket.write(records);
+        },
+        onCleartext: (data) => {
+          try {
+            this.reader.push(data);
+          } catch {
+            this.destroy();
+          }
+        },
+        onError: () => this.destroy(),
+      },
+      mode,
+    );
+  }
+
+  private send(type: number, payload: Buffer): void {
+    if (this.phase === "closed" || this.socket.destroyed) return;
+    const packets = encodeMessage(type, payload, this.packetSize, this.session?.id ?? 0);
+    if (this.tunnel?.handshakeDone) this.tunnel.write(packets);
+    else this.socket.write(packets);
+  }
+
+  private onMessage(message: TdsMessage): void {
+    if (this.phase === "closed") return;
+    if (this.phase === "prelogin") return this.onPrelogin(message);
+    if (this.phase === "login") return this.onLogin7(message);
+    if (message.type === PacketType.Attention) return this.onAttention();
+    if (message.type !== PacketType.SqlBatch && message.type !== PacketType.Rpc) {
+      this.destroy();
+      return;
+    }
+    const request = this.describe(message);
+    if (!request) return;
+    const number = this.host.requestArrived(request);
+    this.busy++;
+    this.queue = this.queue.then(() => this.runRequest(number, request)).finally(() => this.busy--);
+  }
+
+  private onPrelogin(message: TdsMessage): void {
+    if (message.type !== PacketType.Prelogin) {
+      this.destroy();
+      return;
+    }
+    if (this.tunnel) {
+      this.tunnel.pushHandshake(message.data);
+      return;
+    }
+    const client = parsePrelogin(message.data);
+    const answer = this.negotiate(client.encryption);
+    const version = this.host.engine.identity().productVersion;
+    const response = buildPrelogin({ version, encryption: answer });
+    this.send(PacketType.TabularResult, response);
+    if (answer === Encrypt.Required && client.encryption === Encrypt.NotSupported) {
+      // The client cannot encrypt and this server insists: nothing more to say.
+      this.socket.end();
+      this.phase = "closed";
+      return;
+    }
+    if (answer === Encrypt.On || answer === Encrypt.Off) {
+      this.loginOnlyTls = answer === Encrypt.Off;
+      this.startTls("prelogin");
+    }
+    this.phase = "login";
+    // In TDS 8 strict mode the PRELOGIN already came through TLS: the tunnel routes on.
+  }
+
+  private negotiate(client: number): number {
+    const policy = this.host.encryption;
+    if (this.tunnel) return Encrypt.On; // strict mode: already encrypted.
+    if (policy === "none") return Encrypt.NotSupported;
+    if (client === Encrypt.NotSupported)
+      return policy === "required" ? Encrypt.Required : Encrypt.NotSupported;
+    if (client === Encrypt.Off && policy === "supported") return Encrypt.Off;
+    return Encrypt.On;
+  }
+
+  private onLogin7(message: TdsMessage): void {
+    if (message.type === PacketType.Prelogin && this.tunnel && !this.tunnel.handshakeDone) {
+      this.tunnel.pushHandshake(message.data);
+      return;
+    }
+    if (message.type !== PacketType.Login7) {
+      this.destroy();
+      return;
+    }
+    if (this.host.encryption === "required" && !this.tunnel) {
+      this.destroy();
+      return;
+    }
+    if (this.loginOnlyTls) {
+      this.tunnel?.detach();
+      this.tunnel = undefined;
+    }
+    const login = parseLogin7(message.data);
+    this.tdsVersion = login.tdsVersion;
+    const engine = this.host.engine;
+    const identity = engine.identity();
+    const result = engine.authenticate(login.userName, login.password);
+    if (!result.ok) {
+      this.host.loginFailed(login.userName);
+      this.send(PacketType.TabularResult, encodeLoginFailed(login.userName, identity.serverName));
+      this.phase = "closed";
+      this.socket.end();
+      return;
+    }
+    this.packetSize = Math.min(
+      MAX_PACKET_SIZE,
+      Math.max(MIN_PACKET_SIZE, login.packetSize || DEFAULT_PACKET_SIZE),
+    );
+    const database = login.database || result.database;
+    this.session = engine.openSession(login.userName, database);
+    this.host.loginSucceeded(login.userName);
+    this.phase = "ready";
+    this.send(
+      PacketType.TabularResult,
+      encodeLoginResponse({
+        database: this.session.database,
+        packetSize: this.packetSize,
+        serverName: identity.serverName,
+        productVersion: identity.productVersion,
+      }),
+    );
+  }
+
+  /** Parses a request once: what the host sees of it, and how to run it. */
+  private describe(message: TdsMessage): ParsedRequest | undefined {
+    const login = this.session?.login ?? "";
+    const hasAllHeaders = this.tdsVersion >= TDS_7_2;
+    const engine = this.host.engine;
+    try {
+      if (message.type === PacketType.SqlBatch) {
+        const text = parseSqlBatch(message.data, hasAllHeaders);
+        return { kind: "batch", text, login, run: (session) => engine.executeBatch(session, text) };
+      }
+      const rpc = parseRpc(message.data, hasAllHeaders);
+      const stmt = rpc.procName === "sp_executesql" ? rpc.params[0]?.value : undefined;
+      return {
+        kind: "rpc",
+        text: typeof stmt === "string" ? stmt : rpc.procName,
+        login,
+        run: (session) => engine.executeRpc(session, rpc.procName, rpc.params),
+      };
+    } catch {
+      this.destroy();
+      return undefined;
+    }
+  }
+
+  private onAttention(): void {
+    this.host.attentionArrived();
+    if (this.busy > 0 && this.session) {
+      this.attentionPending = true;
+      this.session.cancelled = true;
+      return;
+    }
+    // The answer already went out: acknowledge so the client stops discarding.
+    this.send(PacketType.TabularResult, encodeAttentionAck());
+  }
+
+  private async runRequest(number: number, request: ParsedRequest): Promise<void> {
+    const session = this.session;
+    if (!session || this.phase !== "ready") return;
+    const plan = this.host.planRequest(number, request);
+    if (plan.action === "drop") {
+      this.destroy();
+      return;
+    }
+    const latency = this.host.latencyMs();
+    if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
+    let payload: Buffer;
+    const serverName = this.host.engine.identity().serverName;
+    if (plan.action === "error") {
+      payload = encodeError(plan.error, serverName);
+    } else if (this.attentionPending) {
+      payload = Buffer.alloc(0);
+    } else {
+      const events = await this.execute(session, request);
+      payload = encodeEvents(events, request.kind, serverName);
+    }
+    if (this.attentionPending) {
+      // Pending output is discarded; the client waits only for the ATTN acknowledgement.
+      this.attentionPending = false;
+      session.cancelled = false;
+      payload = encodeAttentionAck();
+    }
+    this.send(PacketType.TabularResult, payload);
+  }
+
+  private async execute(session: Session, request: ParsedRequest): Promise<EngineEvent[]> {
+    try {
+      return await request.run(session);
+    } catch (error) {
+      const message: ServerMessage =
+        error instanceof SqlError
+          ? { number: error.number, state: error.state, severity: error.severity, message: error.message }
+          : {
+              number: 50000,
+              state: 1,
+              severity: 16,
+              message: error instanceof Error ? error.message : String(error),
+            };
+      return [
+        { kind: "error", message },
+        { kind: "done", error: true },
+      ];
+    }
+  }
+}

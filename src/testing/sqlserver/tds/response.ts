@@ -1,0 +1,111 @@
+import type { EngineEvent, ServerMessage } from "../types";
+import { BufferWriter } from "./buffer-writer";
+import { DEFAULT_COLLATION, DoneStatus, EnvChangeType, Token } from "./protocol";
+import {
+  writeColMetadata,
+  writeDone,
+  writeEnvChangeCollation,
+  writeEnvChangeText,
+  writeLoginAck,
+  writeMessage,
+  writeReturnStatus,
+  writeRow,
+} from "./tokens";
+
+/**
+ * Turns what the engine produced into a token stream.
+ * Batch: one DONE per statement, MORE on all but the last.
+ * RPC: DONEINPROC per statement, then RETURNSTATUS and a final DONEPROC.
+ */
+export function encodeEvents(events: EngineEvent[], kind: "batch" | "rpc", serverName: string): Buffer {
+  const w = new BufferWriter(1024);
+  const failed = events.some((e) => e.kind === "error" || (e.kind === "done" && e.error));
+  const lastIndex = events.length - 1;
+  // The engine's last "done" ends a batch only when nothing follows it.
+  const batchEndsWithDone = kind === "batch" && events.length > 0 && events[lastIndex].kind === "done";
+  let returnStatus = 0;
+  events.forEach((event, i) => {
+    switch (event.kind) {
+      case "rows":
+        writeColMetadata(w, event.resultSet.columns);
+        for (const row of event.resultSet.rows) writeRow(w, event.resultSet.columns, row);
+        return;
+      case "done": {
+        const final = batchEndsWithDone && i === lastIndex;
+        const status =
+          (final ? DoneStatus.Final : DoneStatus.More) |
+          (event.rowCount !== undefined ? DoneStatus.Count : 0) |
+          (event.error ? DoneStatus.Error : 0);
+        writeDone(w, kind === "batch" ? Token.Done : Token.DoneInProc, status, event.rowCount ?? 0);
+        return;
+      }
+      case "info":
+      case "error":
+        writeMessage(w, event.message, serverName);
+        return;
+      case "database":
+        writeEnvChangeText(w, EnvChangeType.Database, event.newValue, event.oldValue);
+        return;
+      case "returnStatus":
+        returnStatus = event.value;
+        return;
+    }
+  });
+  const errorBit = failed ? DoneStatus.Error : 0;
+  if (kind === "rpc") {
+    writeReturnStatus(w, returnStatus);
+    writeDone(w, Token.DoneProc, DoneStatus.Final | errorBit);
+  } else if (!batchEndsWithDone) {
+    writeDone(w, Token.Done, DoneStatus.Final | errorBit);
+  }
+  return w.toBuffer();
+}
+
+/** The answer to an ATTENTION: a DONE carrying the ATTN bit. */
+export function encodeAttentionAck(): Buffer {
+  const w = new BufferWriter(16);
+  writeDone(w, Token.Done, DoneStatus.Attention);
+  return w.toBuffer();
+}
+
+/** An error answered in place of running a request, e.g. an injected fault. */
+export function encodeError(message: ServerMessage, serverName: string): Buffer {
+  const w = new BufferWriter(128);
+  writeMessage(w, message, serverName);
+  writeDone(w, Token.Done, DoneStatus.Error);
+  return w.toBuffer();
+}
+
+export interface LoginResponse {
+  database: string;
+  packetSize: number;
+  serverName: string;
+  productVersion: string;
+}
+
+/** Successful login, in the order SQL Server sends it. */
+export function encodeLoginResponse(login: LoginResponse): Buffer {
+  const w = new BufferWriter(512);
+  const info = (number: number, message: string): ServerMessage => ({
+    number,
+    state: number === 5701 ? 2 : 1,
+    severity: 0,
+    message,
+  });
+  writeEnvChangeText(w, EnvChangeType.Database, login.database, "master");
+  writeMessage(w, info(5701, `Changed database context to '${login.database}'.`), login.serverName);
+  writeEnvChangeCollation(w, DEFAULT_COLLATION);
+  writeEnvChangeText(w, EnvChangeType.Language, "us_english", "");
+  writeMessage(w, info(5703, "Changed language setting to us_english."), login.serverName);
+  writeEnvChangeText(w, EnvChangeType.PacketSize, String(login.packetSize), String(login.packetSize));
+  writeLoginAck(w, "Microsoft SQL Server", login.productVersion);
+  writeDone(w, Token.Done, DoneStatus.Final);
+  return w.toBuffer();
+}
+
+export function encodeLoginFailed(user: string, serverName: string): Buffer {
+  return encodeError(
+    { number: 18456, state: 1, severity: 14, message: `Login failed for user '${user}'.` },
+    serverName,
+  );
+}
