@@ -4,7 +4,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProviderHost, ProviderHostError, startProviderHost, urnFor } from "../support/provider-host";
-import { serializeProvider } from "../support/serialize";
+import { serializeProvider, serializeProviders } from "../support/serialize";
 import { UNKNOWN, isSecretValue, secretKeys } from "../support/wire";
 
 const fixture = "./test/host/fixtures/json-file-provider.js";
@@ -167,5 +167,40 @@ describe("the dynamic-provider host driven over gRPC", () => {
     const entry = await host.waitForLog((e) => e.message.includes("obj-theta"));
     expect(entry).toEqual({ source: "engine", severity: "info", message: "created obj-theta" });
     expect(host.logs()).toContainEqual(entry);
+  });
+});
+
+describe("a host started like the CLI starts it (no engine address in the environment)", () => {
+  it("collects provider logs from stdout and reads config keys without a namespace", async () => {
+    const cliLike = await startProviderHost({ logThroughEngine: false, project: "proj" });
+    try {
+      await cliLike.configure({ "proj:greeting": "made" });
+      const urn = urnFor(type, "stdout", { project: "proj" });
+      await cliLike.create(urn, {
+        __provider: providerText,
+        file: storeFile("stdout"),
+        name: "iota",
+        value: 0,
+      });
+      const entry = await cliLike.waitForLog((e) => e.message.includes("obj-iota"));
+      expect(entry).toEqual({ source: "stdout", severity: "info", message: "info: [runtime] made obj-iota" });
+    } finally {
+      await cliLike.stop();
+    }
+    expect(() => process.kill(cliLike.pid, 0)).toThrow();
+  });
+});
+
+describe("providers that capture module-level values", () => {
+  it("run in the host with a captured secret Output restored", async () => {
+    const [withSecret, withPlain] = await serializeProviders([
+      { modulePath: "./test/host/fixtures/captured-values-provider.js", exportName: "withSecretOutput" },
+      { modulePath: "./test/host/fixtures/captured-values-provider.js", exportName: "withPlainString" },
+    ]);
+    const urn = urnFor(type, "captured");
+    const secret = await host.create(urn, { __provider: withSecret.text, tag: "s" });
+    expect(secret).toMatchObject({ id: "secret-capture", properties: { tag: "s", length: 21 } });
+    const plain = await host.create(urn, { __provider: withPlain.text, tag: "p" });
+    expect(plain).toMatchObject({ id: "plain-capture", properties: { tag: "p", length: 20 } });
   });
 });

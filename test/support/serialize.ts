@@ -4,6 +4,8 @@
  *
  *   const { text, containsSecrets } = await serializeProvider("dist/dynamic/login.js", "loginProvider");
  *   const many = await serializeProviders([{ modulePath, exportName }, ...], { cwd });
+ *   const registered = await serializeThroughResource(modulePath, exportName);  // via a real
+ *     `new pulumi.dynamic.Resource(...)` under `pulumi.runtime.setMocks`: the reference the others must equal
  *
  * `modulePath` is resolved from `cwd` (default: the repo root) like `require` would (a relative path or a package
  * specifier); `exportName` may be dotted (`providers.login`). The text is what the host later evaluates with
@@ -74,4 +76,55 @@ export async function serializeProvider(
 ): Promise<SerializedProvider> {
   const [result] = await serializeProviders([{ modulePath, exportName }], options);
   return result;
+}
+
+/** Registers `new pulumi.dynamic.Resource(provider, ...)` under mocks and reports the `__provider` it sent. */
+const resourceChildScript = `
+const path = require("path");
+const cwd = process.cwd();
+const pulumi = require(require.resolve("@pulumi/pulumi", { paths: [cwd] }));
+const rpc = require(require.resolve("@pulumi/pulumi/runtime/rpc", { paths: [cwd] }));
+const ref = JSON.parse(process.argv[1]);
+let report;
+const registered = new Promise((resolve) => (report = resolve));
+pulumi.runtime.setMocks(
+  {
+    newResource(args) {
+      const sent = args.inputs.__provider;
+      report({ text: rpc.unwrapRpcSecret(sent), containsSecrets: rpc.isRpcSecret(sent) });
+      return { id: args.name, state: args.inputs };
+    },
+    call: () => ({}),
+  },
+  "project",
+  "stack",
+  false,
+);
+const spec = ref.modulePath.startsWith(".") ? path.resolve(cwd, ref.modulePath) : ref.modulePath;
+const mod = require(require.resolve(spec, { paths: [cwd] }));
+const provider = ref.exportName.split(".").reduce((o, k) => (o == null ? undefined : o[k]), mod);
+const resource = new pulumi.dynamic.Resource(provider, "probe", {});
+// Waiting for the URN lets the runtime settle every promise, so the process exits cleanly on its own.
+Promise.all([registered, new Promise((resolve) => resource.urn.apply(resolve))]).then(([result]) => {
+  process.stdout.write(JSON.stringify(result));
+});
+`;
+
+export function serializeThroughResource(
+  modulePath: string,
+  exportName: string,
+  options: { cwd?: string } = {},
+): Promise<SerializedProvider> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ["-e", resourceChildScript, JSON.stringify({ modulePath, exportName })],
+      { cwd: options.cwd ?? repoRoot, maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        if (error)
+          reject(new Error(`registering ${modulePath}#${exportName} failed: ${stderr || error.message}`));
+        else resolve(JSON.parse(stdout) as SerializedProvider);
+      },
+    );
+  });
 }
