@@ -1,0 +1,401 @@
+import { randomUUID } from "node:crypto";
+import type { PartnerLinkStatus, SqlServerPartner } from "../sqlserver/model/partner";
+import { badRequest, conflict, notFound } from "./errors";
+import {
+  evaluateLinkTrust,
+  LINK_NOT_INITIATED,
+  type LinkTrustInput,
+  type TrustFailureKind,
+} from "./link-trust";
+import type { LinkDatabaseState, LinkRole, LinkSpec, LinkView } from "./link-shape";
+
+export interface LinkTiming {
+  /** How often a link that is not connected retries the join. */
+  trustPollMs: number;
+  /** How long network failures are retried before the link reports 41962. */
+  linkInitWindowMs: number;
+}
+
+/** What a link needs to know about its managed instance. */
+export interface LinkHost {
+  name: string;
+  fqdn: string;
+  resourceId: string;
+  partner(): SqlServerPartner | undefined;
+  trustInput(): LinkTrustInput["managedInstance"];
+}
+
+interface LinkError {
+  number: number;
+  description: string;
+  kind: TrustFailureKind;
+  timestamp: Date;
+}
+
+interface LinkRecord {
+  name: string;
+  distributedAvailabilityGroupId: string;
+  instanceReplicaId: string;
+  partnerReplicaId: string;
+  spec: LinkSpec;
+  createdAt: number;
+  connected: boolean;
+  /** The last failed join; `reported` once it is visible (failRemote called, replicaState ...Error). */
+  lastError?: LinkError & { reported: boolean };
+  roleChangeInProgress?: "failover" | "setRole";
+}
+
+const LINK_TYPE = "Microsoft.Sql/managedInstances/distributedAvailabilityGroups";
+
+function toRole(role: "PRIMARY" | "SECONDARY"): LinkRole {
+  return role === "PRIMARY" ? "Primary" : "Secondary";
+}
+
+/** The links (distributed availability groups) of one managed instance. */
+export class LinkManager {
+  private readonly links = new Map<string, LinkRecord>();
+  private pollTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly host: LinkHost,
+    private readonly timing: LinkTiming,
+  ) {}
+
+  list(): string[] {
+    return [...this.links.values()].map((link) => link.name);
+  }
+
+  has(name: string): boolean {
+    return this.links.has(name.toLowerCase());
+  }
+
+  private get(name: string): LinkRecord {
+    const link = this.links.get(name.toLowerCase());
+    if (!link) throw notFound(LINK_TYPE, name);
+    return link;
+  }
+
+  /** Creates a link and starts joining the SQL Server DAG. */
+  create(name: string, spec: LinkSpec): void {
+    const link: LinkRecord = {
+      name,
+      distributedAvailabilityGroupId: randomUUID(),
+      instanceReplicaId: randomUUID(),
+      partnerReplicaId: randomUUID(),
+      spec,
+      createdAt: Date.now(),
+      connected: false,
+    };
+    this.links.set(name.toLowerCase(), link);
+    this.tryJoin(link);
+    this.ensurePolling();
+  }
+
+  /**
+   * A PUT on an existing link: only replicationMode may change. The role is not compared
+   * because failover and setRole change it outside the writable properties.
+   */
+  update(name: string, spec: LinkSpec): void {
+    const link = this.get(name);
+    const fixed: Array<keyof LinkSpec> = [
+      "partnerAvailabilityGroupName",
+      "instanceAvailabilityGroupName",
+      "partnerEndpoint",
+      "failoverMode",
+      "seedingMode",
+    ];
+    const changed = fixed.filter((key) => String(link.spec[key]) !== String(spec[key]));
+    if (link.spec.databases.join("\u0000") !== spec.databases.join("\u0000")) changed.push("databases");
+    if (changed.length > 0) {
+      throw badRequest(
+        "DistributedAvailabilityGroupPropertyUpdateNotSupported",
+        `The properties ${changed.join(", ")} of the link '${link.name}' cannot be changed; ` +
+          "delete and recreate the link.",
+      );
+    }
+    this.setReplicationMode(name, spec.replicationMode);
+  }
+
+  setReplicationMode(name: string, mode: "Async" | "Sync"): void {
+    const link = this.get(name);
+    link.spec = { ...link.spec, replicationMode: mode };
+    const partner = this.host.partner();
+    if (link.connected && partner) {
+      partner.setRemoteAvailabilityMode(
+        link.name,
+        mode === "Sync" ? "SYNCHRONOUS_COMMIT" : "ASYNCHRONOUS_COMMIT",
+      );
+    }
+  }
+
+  delete(name: string): void {
+    const link = this.get(name);
+    this.links.delete(name.toLowerCase());
+    const partner = this.host.partner();
+    if (partner && (link.connected || link.lastError?.reported)) {
+      try {
+        partner.disconnectRemote(link.name);
+      } catch {
+        // The DAG may already be gone on SQL Server: deleting the link must still succeed.
+      }
+    }
+    if (this.links.size === 0) this.stopPolling();
+  }
+
+  /** Validates a failover request now; the returned work runs when the operation executes. */
+  beginFailover(name: string, failoverType: unknown): () => void {
+    const link = this.get(name);
+    if (failoverType !== "Planned" && failoverType !== "ForcedAllowDataLoss") {
+      throw badRequest(
+        "InvalidParameterValue",
+        `Invalid value '${String(failoverType)}' for 'failoverType'. Allowed values: Planned, ForcedAllowDataLoss.`,
+      );
+    }
+    const { status, partner } = this.connectedStatus(link);
+    this.refuseConcurrentRoleChange(link);
+    const instanceRole = toRole(status.managedInstanceRole);
+    if (failoverType === "Planned") {
+      if (instanceRole !== "Primary") {
+        throw badRequest(
+          "InvalidDistributedAvailabilityGroupFailoverInstanceRole",
+          `Planned failover of '${link.name}' must be started on the primary side; the managed instance is ${instanceRole}.`,
+        );
+      }
+      if (status.synchronizationState !== "SYNCHRONIZED") {
+        throw conflict(
+          "DistributedAvailabilityGroupFailoverSecondariesNotSynchronizing",
+          `The secondary of '${link.name}' is ${status.synchronizationState}, not SYNCHRONIZED: ` +
+            "switch the link to synchronous replication and wait until it is synchronized.",
+        );
+      }
+    } else if (instanceRole !== "Secondary") {
+      throw badRequest(
+        "InvalidDistributedAvailabilityGroupFailoverInstanceRole",
+        `Forced failover of '${link.name}' must be started on the secondary side; the managed instance is ${instanceRole}.`,
+      );
+    }
+    link.roleChangeInProgress = "failover";
+    return () => {
+      try {
+        partner.remoteFailover(link.name, failoverType);
+      } finally {
+        link.roleChangeInProgress = undefined;
+      }
+    };
+  }
+
+  beginSetRole(name: string, instanceRole: unknown, roleChangeType: unknown): () => void {
+    const link = this.get(name);
+    if (instanceRole !== "Primary" && instanceRole !== "Secondary") {
+      throw badRequest(
+        "InvalidParameterValue",
+        `Invalid value '${String(instanceRole)}' for 'instanceRole'. Allowed values: Primary, Secondary.`,
+      );
+    }
+    if (roleChangeType !== undefined && roleChangeType !== "Planned" && roleChangeType !== "Forced") {
+      throw badRequest(
+        "InvalidParameterValue",
+        `Invalid value '${String(roleChangeType)}' for 'roleChangeType'. Allowed values: Planned, Forced.`,
+      );
+    }
+    const { status, partner } = this.connectedStatus(link, true);
+    this.refuseConcurrentRoleChange(link);
+    if (toRole(status.managedInstanceRole) === instanceRole) {
+      throw conflict(
+        "DistributedAvailabilityGroupSetRoleInstanceAlreadyInRequestedRole",
+        `The managed instance is already ${instanceRole} in '${link.name}'.`,
+      );
+    }
+    link.roleChangeInProgress = "setRole";
+    return () => {
+      try {
+        partner.remoteSetRole(link.name, instanceRole === "Primary" ? "PRIMARY" : "SECONDARY");
+      } finally {
+        link.roleChangeInProgress = undefined;
+      }
+    };
+  }
+
+  private refuseConcurrentRoleChange(link: LinkRecord): void {
+    if (link.roleChangeInProgress) {
+      throw conflict(
+        "DistributedAvailabilityGroupSetRoleChangeRoleAlreadyInProgress",
+        `A ${link.roleChangeInProgress} of '${link.name}' is already in progress.`,
+      );
+    }
+  }
+
+  /** Role changes need the SQL Server side; setRole also works on a disconnected link (split brain repair). */
+  private connectedStatus(
+    link: LinkRecord,
+    allowDisconnected = false,
+  ): { status: PartnerLinkStatus; partner: SqlServerPartner } {
+    const partner = this.host.partner();
+    const status = partner?.linkStatus(link.name);
+    if (!partner || !status || (!allowDisconnected && !link.connected)) {
+      throw conflict(
+        "DistributedAvailabilityGroupNotConnected",
+        `The link '${link.name}' is not connected to SQL Server; it cannot change roles.`,
+      );
+    }
+    return { status, partner };
+  }
+
+  /** Retries the join of every link that is not connected: called when trust objects change. */
+  reevaluate(): void {
+    for (const link of this.links.values()) if (!link.connected) this.tryJoin(link);
+  }
+
+  private tryJoin(link: LinkRecord): void {
+    const partner = this.host.partner();
+    const result = partner
+      ? evaluateLinkTrust(partner, {
+          managedInstance: this.host.trustInput(),
+          link: { name: link.name, ...link.spec },
+        })
+      : {
+          ok: false as const,
+          kind: "network" as const,
+          error: {
+            number: LINK_NOT_INITIATED,
+            description: `The link was not initiated: no SQL Server answers at '${link.spec.partnerEndpoint}'.`,
+          },
+        };
+    if (result.ok) {
+      if (!partner) return;
+      partner.connectRemote(link.name, result.join);
+      link.connected = true;
+      link.lastError = undefined;
+      if (link.spec.replicationMode === "Sync")
+        partner.setRemoteAvailabilityMode(link.name, "SYNCHRONOUS_COMMIT");
+      return;
+    }
+    const windowPassed = Date.now() - link.createdAt >= this.timing.linkInitWindowMs;
+    const visible = result.kind !== "network" || windowPassed;
+    const previous = link.lastError;
+    const same =
+      previous?.number === result.error.number &&
+      previous.description === result.error.description &&
+      previous.reported;
+    link.lastError = { ...result.error, kind: result.kind, timestamp: new Date(), reported: visible };
+    if (visible && !same && partner) {
+      try {
+        partner.failRemote(link.name, result.error);
+      } catch {
+        // No such DAG on SQL Server: the error is visible on the Azure side only.
+      }
+    }
+  }
+
+  private ensurePolling(): void {
+    if (this.pollTimer) return;
+    this.pollTimer = setInterval(() => this.reevaluate(), this.timing.trustPollMs);
+    this.pollTimer.unref();
+  }
+
+  private stopPolling(): void {
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = undefined;
+  }
+
+  stop(): void {
+    this.stopPolling();
+  }
+
+  view(name: string): LinkView {
+    const link = this.get(name);
+    const partner = this.host.partner();
+    const status = link.connected ? partner?.linkStatus(link.name) : undefined;
+    const instanceLinkRole = status ? toRole(status.managedInstanceRole) : link.spec.instanceLinkRole;
+    const partnerLinkRole = status
+      ? toRole(status.sqlServerRole)
+      : instanceLinkRole === "Primary"
+        ? "Secondary"
+        : "Primary";
+    return {
+      id: `${this.host.resourceId}/distributedAvailabilityGroups/${link.name}`,
+      name: link.name,
+      distributedAvailabilityGroupId: link.distributedAvailabilityGroupId,
+      spec: link.spec,
+      instanceLinkRole,
+      partnerLinkRole,
+      databases: link.spec.databases.map((databaseName) =>
+        this.databaseState(link, databaseName, status, partner),
+      ),
+    };
+  }
+
+  private databaseState(
+    link: LinkRecord,
+    databaseName: string,
+    status: PartnerLinkStatus | undefined,
+    partner: SqlServerPartner | undefined,
+  ): LinkDatabaseState {
+    const base = {
+      databaseName,
+      instanceReplicaId: link.instanceReplicaId,
+      partnerReplicaId: link.partnerReplicaId,
+      partnerAuthCertValidity: partnerCertificateValidity(partner),
+    };
+    if (!status) {
+      const error = link.lastError?.reported ? link.lastError : undefined;
+      return {
+        ...base,
+        replicaState: error
+          ? error.kind === "network"
+            ? "LinkInitError"
+            : "LinkCreationError"
+          : "CreatingLink",
+        seedingProgress: "0%",
+        synchronizationHealth: "NotHealthy",
+        connectedState: "Disconnected",
+        ...(error ? { mostRecentLinkError: `Error ${error.number}: ${error.description}` } : {}),
+      };
+    }
+    const miIsPrimary = status.managedInstanceRole === "PRIMARY";
+    const primaryLsn = miIsPrimary ? status.managedInstanceLastHardenedLsn : status.sqlServerLastHardenedLsn;
+    const secondaryLsn = miIsPrimary
+      ? status.sqlServerLastHardenedLsn
+      : status.managedInstanceLastHardenedLsn;
+    const lagging = status.connected && primaryLsn > secondaryLsn ? 1 : 0;
+    const healthy =
+      status.connected &&
+      (status.synchronizationState === "SYNCHRONIZED" ||
+        (status.synchronizationState === "SYNCHRONIZING" &&
+          status.availabilityMode === "ASYNCHRONOUS_COMMIT"));
+    return {
+      ...base,
+      replicaState: link.roleChangeInProgress
+        ? "LinkFailoverInProgress"
+        : !status.connected
+          ? "LinkDisconnected"
+          : status.seedingState === "FAILED"
+            ? "LinkSeedingError"
+            : status.seedingState !== "COMPLETED"
+              ? "Seeding"
+              : "LinkSynchronizing",
+      seedingProgress: `${status.seedingProgressPercent}%`,
+      synchronizationHealth: healthy ? "Healthy" : status.connected ? "PartiallyHealthy" : "NotHealthy",
+      connectedState: status.connected ? "Connected" : "Disconnected",
+      lastHardenedLsn: status.managedInstanceLastHardenedLsn.toString(),
+      lastHardenedTime: new Date().toISOString(),
+      ...(status.lastConnectError
+        ? {
+            mostRecentLinkError: `Error ${status.lastConnectError.number}: ${status.lastConnectError.description}`,
+          }
+        : {}),
+      instanceSendReplicationLagSeconds: miIsPrimary ? lagging : 0,
+      instanceRedoReplicationLagSeconds: miIsPrimary ? 0 : lagging,
+    };
+  }
+}
+
+function partnerCertificateValidity(
+  partner: SqlServerPartner | undefined,
+): { certificateName: string; expiryDate: string } | undefined {
+  const certificateName = partner?.mirroringEndpoint()?.certificateName;
+  const certificate = certificateName ? partner?.certificate(certificateName) : undefined;
+  return certificate
+    ? { certificateName: certificate.name, expiryDate: certificate.expiryDate.toISOString() }
+    : undefined;
+}
