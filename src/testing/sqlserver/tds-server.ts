@@ -124,6 +124,11 @@ export class TdsServer {
     this.sockets.clear();
   }
 
+  /** Connections currently open (closed ones are forgotten as soon as their socket closes). */
+  openConnectionCount(): number {
+    return this.sockets.size;
+  }
+
   /** Delay added before answering each request. */
   setLatencyMs(ms: number): void {
     this.latency = Math.max(0, ms);

@@ -167,10 +167,6 @@ export class TdsConnection {
       this.destroy();
       return;
     }
-    if (this.tunnel) {
-      this.tunnel.pushHandshake(message.data);
-      return;
-    }
     const client = parsePrelogin(message.data);
     const answer = this.negotiate(client.encryption);
     const version = this.host.engine.identity().productVersion;
@@ -182,12 +178,12 @@ export class TdsConnection {
       this.phase = "closed";
       return;
     }
-    if (answer === Encrypt.On || answer === Encrypt.Off) {
+    // In TDS 8 strict mode the PRELOGIN already came through TLS: nothing to negotiate.
+    if (!this.tunnel && (answer === Encrypt.On || answer === Encrypt.Off)) {
       this.loginOnlyTls = answer === Encrypt.Off;
       this.startTls("prelogin");
     }
     this.phase = "login";
-    // In TDS 8 strict mode the PRELOGIN already came through TLS: the tunnel routes on.
   }
 
   private negotiate(client: number): number {

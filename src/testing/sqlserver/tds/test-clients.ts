@@ -1,0 +1,53 @@
+import sql from "mssql";
+import { Connection, type ConnectionConfiguration } from "tedious";
+
+export const TEST_USER = "sa";
+export const TEST_PASSWORD = "Str0ng!Passw0rd";
+
+export interface PoolOptions {
+  encrypt?: boolean;
+  user?: string;
+  password?: string;
+  database?: string;
+  /** Connections in the pool; 1 makes every request share one session. */
+  max?: number;
+  requestTimeout?: number;
+}
+
+/** An mssql pool against the emulator, connected. */
+export async function connectPool(port: number, options: PoolOptions = {}): Promise<sql.ConnectionPool> {
+  const pool = new sql.ConnectionPool({
+    server: "127.0.0.1",
+    port,
+    user: options.user ?? TEST_USER,
+    password: options.password ?? TEST_PASSWORD,
+    database: options.database,
+    pool: { max: options.max ?? 1, min: 0 },
+    requestTimeout: options.requestTimeout ?? 10_000,
+    connectionTimeout: 10_000,
+    options: { encrypt: options.encrypt ?? false, trustServerCertificate: true },
+  });
+  await pool.connect();
+  return pool;
+}
+
+/** A raw tedious connection; resolves once logged in, rejects with the login error. */
+export function connectTedious(
+  port: number,
+  options: ConnectionConfiguration["options"] = {},
+  credentials = { user: TEST_USER, password: TEST_PASSWORD },
+): Promise<Connection> {
+  const connection = new Connection({
+    server: "127.0.0.1",
+    authentication: {
+      type: "default",
+      options: { userName: credentials.user, password: credentials.password },
+    },
+    options: { port, encrypt: false, trustServerCertificate: true, connectTimeout: 10_000, ...options },
+  });
+  return new Promise((resolve, reject) => {
+    connection.connect((error) =>
+      error ? reject(Object.assign(error, { connection })) : resolve(connection),
+    );
+  });
+}
