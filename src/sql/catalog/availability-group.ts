@@ -1,0 +1,66 @@
+import type * as mssql from "mssql";
+import { AVAILABILITY_GROUP_QUERY } from "../../tsql/queries/availability-group";
+import { runQueryResultSets } from "../execute";
+import { flag, optionalNumber, optionalText, text, type Row } from "./values";
+
+export interface AvailabilityReplicaInfo {
+  /** REPLICA ON N'<server>': the instance's @@SERVERNAME. */
+  serverName: string;
+  endpointUrl: string | null;
+  /** SYNCHRONOUS_COMMIT, ASYNCHRONOUS_COMMIT, CONFIGURATION_ONLY */
+  availabilityMode: string | null;
+  /** MANUAL, AUTOMATIC, EXTERNAL */
+  failoverMode: string | null;
+  /** AUTOMATIC, MANUAL */
+  seedingMode: string | null;
+  sessionTimeout: number | null;
+  /** PRIMARY, SECONDARY, RESOLVING; null when this instance does not know it. */
+  role: string | null;
+  isLocal: boolean;
+}
+
+export interface AvailabilityGroupInfo {
+  groupId: string;
+  name: string;
+  isDistributed: boolean;
+  /** WSFC, EXTERNAL, NONE */
+  clusterType: string | null;
+  replicas: AvailabilityReplicaInfo[];
+  databases: string[];
+}
+
+function replicaOf(row: Row): AvailabilityReplicaInfo {
+  return {
+    serverName: text(row, "replica_server_name"),
+    endpointUrl: optionalText(row, "endpoint_url"),
+    availabilityMode: optionalText(row, "availability_mode_desc"),
+    failoverMode: optionalText(row, "failover_mode_desc"),
+    seedingMode: optionalText(row, "seeding_mode_desc"),
+    sessionTimeout: optionalNumber(row, "session_timeout"),
+    role: optionalText(row, "role_desc"),
+    isLocal: flag(row, "is_local"),
+  };
+}
+
+/** Reads an availability group with its replicas and databases (one round trip); null when absent. */
+export async function readAvailabilityGroup(
+  pool: mssql.ConnectionPool,
+  name: string,
+): Promise<AvailabilityGroupInfo | null> {
+  const [groupRows = [], databaseRows = []] = await runQueryResultSets(
+    pool,
+    AVAILABILITY_GROUP_QUERY,
+    { name },
+    { action: "read availability group", object: `[${name}]` },
+  );
+  const first = groupRows[0];
+  if (!first) return null;
+  return {
+    groupId: text(first, "group_id"),
+    name: text(first, "name"),
+    isDistributed: flag(first, "is_distributed"),
+    clusterType: optionalText(first, "cluster_type_desc"),
+    replicas: groupRows.filter((row) => row.replica_server_name != null).map(replicaOf),
+    databases: databaseRows.map((row) => text(row, "database_name")),
+  };
+}

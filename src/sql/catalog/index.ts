@@ -1,0 +1,11 @@
+/** Typed catalog readers: one function per question, one round trip each. */
+export * from "./availability-group";
+export * from "./backup-history";
+export * from "./certificate";
+export * from "./databases";
+export * from "./distributed-ag";
+export * from "./endpoint-settings";
+export * from "./link-state";
+export * from "./master-key";
+export * from "./mirroring-endpoint";
+export * from "./server-info";

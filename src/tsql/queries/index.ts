@@ -1,0 +1,13 @@
+/**
+ * The product's catalog queries: constant text, values only as parameters. One per question the
+ * product asks a SQL Server; the typed readers are in src/sql/catalog.
+ */
+export { AVAILABILITY_GROUP_QUERY } from "./availability-group";
+export { BACKUP_HISTORY_QUERY } from "./backup-history";
+export { CERTIFICATE_QUERY } from "./certificate";
+export { databaseParamName, databasesQuery } from "./databases";
+export { DISTRIBUTED_AG_QUERY } from "./distributed-ag";
+export { LINK_STATE_QUERY } from "./link-state";
+export { MASTER_KEY_QUERY } from "./master-key";
+export { MIRRORING_ENDPOINT_QUERY } from "./mirroring-endpoint";
+export { SERVER_INFO_QUERY } from "./server-info";
