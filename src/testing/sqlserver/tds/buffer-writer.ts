@@ -24,47 +24,57 @@ export class BufferWriter {
   }
 
   u8(value: number): this {
-    this.buffer.writeUInt8(value, this.reserve(1));
+    const at = this.reserve(1);
+    this.buffer.writeUInt8(value, at);
     return this;
   }
 
   u16le(value: number): this {
-    this.buffer.writeUInt16LE(value, this.reserve(2));
+    const at = this.reserve(2);
+    this.buffer.writeUInt16LE(value, at);
     return this;
   }
 
   u16be(value: number): this {
-    this.buffer.writeUInt16BE(value, this.reserve(2));
+    const at = this.reserve(2);
+    this.buffer.writeUInt16BE(value, at);
     return this;
   }
 
   i32le(value: number): this {
-    this.buffer.writeInt32LE(value, this.reserve(4));
+    const at = this.reserve(4);
+    this.buffer.writeInt32LE(value, at);
     return this;
   }
 
   u32le(value: number): this {
-    this.buffer.writeUInt32LE(value, this.reserve(4));
+    const at = this.reserve(4);
+    this.buffer.writeUInt32LE(value, at);
     return this;
   }
 
   u32be(value: number): this {
-    this.buffer.writeUInt32BE(value, this.reserve(4));
+    const at = this.reserve(4);
+    this.buffer.writeUInt32BE(value, at);
     return this;
   }
 
   i64le(value: bigint): this {
-    this.buffer.writeBigInt64LE(value, this.reserve(8));
+    const at = this.reserve(8);
+    this.buffer.writeBigInt64LE(value, at);
     return this;
   }
 
   u64le(value: bigint | number): this {
-    this.buffer.writeBigUInt64LE(BigInt(value), this.reserve(8));
+    const at = this.reserve(8);
+    this.buffer.writeBigUInt64LE(BigInt(value), at);
     return this;
   }
 
   bytes(data: Buffer): this {
-    data.copy(this.buffer, this.reserve(data.length));
+    // reserve() may replace this.buffer, so it must run before the buffer is read.
+    const at = this.reserve(data.length);
+    data.copy(this.buffer, at);
     return this;
   }
 
