@@ -89,7 +89,7 @@ describe("result sets decode in mssql to the right JS values", () => {
     const result = await pool.request().query("SELECT everything");
     const meta = result.recordset.columns;
     expect(meta.long.type).toBe(sql.NVarChar);
-    expect(meta.name.length).toBe(128);
+    expect(meta.name.length).toBe(256); // mssql reports nvarchar lengths in bytes, as from SQL Server
     expect(meta.lsn.type).toBe(sql.Numeric);
     expect(meta.lsn.precision).toBe(25);
     expect(meta.lsn.scale).toBe(0);
