@@ -13,3 +13,4 @@ export * from "./statements/certificates";
 export * from "./statements/endpoint";
 export * from "./statements/availability-group";
 export * from "./statements/distributed-ag";
+export * from "./root-certificates";
