@@ -1,6 +1,6 @@
 import type { SqlServerPartner } from "../sqlserver/model/partner";
 import { LinkManager, type LinkHost, type LinkTiming } from "./links";
-import { issueManagedInstanceCertificate, type ManagedInstanceCertificate } from "./mi-certificate";
+import { managedInstanceCertificateFor, type ManagedInstanceCertificate } from "./mi-certificate";
 import { validateManagedInstanceName } from "./names";
 import { ServerTrustCertificateStore } from "./trust-certificates";
 
@@ -28,7 +28,6 @@ export class ManagedInstance implements LinkHost {
   readonly location: string;
   readonly trustCertificates = new ServerTrustCertificateStore();
   readonly links: LinkManager;
-  private readonly endpointCertificates: Record<EndpointType, ManagedInstanceCertificate>;
   private sqlServer: SqlServerPartner | undefined;
 
   constructor(
@@ -43,10 +42,6 @@ export class ManagedInstance implements LinkHost {
       `/subscriptions/${options.subscriptionId}/resourceGroups/${options.resourceGroupName}` +
       `/providers/Microsoft.Sql/managedInstances/${options.name}`;
     this.sqlServer = options.sqlServer;
-    this.endpointCertificates = {
-      DATABASE_MIRRORING: issueManagedInstanceCertificate(this.fqdn),
-      SERVICE_BROKER: issueManagedInstanceCertificate(this.fqdn),
-    };
     this.links = new LinkManager(this, timing);
   }
 
@@ -64,14 +59,14 @@ export class ManagedInstance implements LinkHost {
   }
 
   endpointCertificate(type: EndpointType): ManagedInstanceCertificate {
-    return this.endpointCertificates[type];
+    return managedInstanceCertificateFor(this.fqdn, type);
   }
 
   trustInput() {
     return {
       name: this.name,
       fqdn: this.fqdn,
-      endpointCertificateDer: this.endpointCertificates.DATABASE_MIRRORING.der,
+      endpointCertificateDer: this.endpointCertificate("DATABASE_MIRRORING").der,
       trustCertificates: this.trustCertificates.list().map(({ name, der }) => ({ name, der })),
     };
   }

@@ -35,7 +35,7 @@ function getIssuingCa(): { keys: KeyPair; der: Buffer } {
       subject: MICROSOFT_ISSUING_CA,
       issuer: MICROSOFT_ROOT_2017,
       publicKey: keys.publicKey,
-      signingKey: keys.privateKey,
+      signingKey: keys,
       isCa: true,
       notAfter: new Date(Date.now() + 5 * 365 * 24 * 60 * 60 * 1000),
     });
@@ -44,7 +44,26 @@ function getIssuingCa(): { keys: KeyPair; der: Buffer } {
   return issuingCa;
 }
 
-/** Mints the DATABASE_MIRRORING endpoint certificate of a managed instance. */
+const issued = new Map<string, ManagedInstanceCertificate>();
+
+/**
+ * The endpoint certificate of the managed instance `fqdn`: minted once per FQDN and
+ * process, as an MI keeps its certificate (and key generation is the slow part of tests).
+ */
+export function managedInstanceCertificateFor(
+  fqdn: string,
+  endpoint = "DATABASE_MIRRORING",
+): ManagedInstanceCertificate {
+  const key = `${endpoint}/${fqdn.toLowerCase()}`;
+  let certificate = issued.get(key);
+  if (!certificate) {
+    certificate = issueManagedInstanceCertificate(fqdn);
+    issued.set(key, certificate);
+  }
+  return certificate;
+}
+
+/** Mints a DATABASE_MIRRORING endpoint certificate for a managed instance. */
 export function issueManagedInstanceCertificate(fqdn: string, validDays = 365): ManagedInstanceCertificate {
   const ca = getIssuingCa();
   const keys = generateRsaKeyPair();
@@ -54,7 +73,7 @@ export function issueManagedInstanceCertificate(fqdn: string, validDays = 365): 
     subject: { CN: fqdn, O: "Microsoft Corporation", L: "Redmond", ST: "WA", C: "US" },
     issuer: MICROSOFT_ISSUING_CA,
     publicKey: keys.publicKey,
-    signingKey: ca.keys.privateKey,
+    signingKey: ca.keys,
     notBefore,
     notAfter,
     dnsNames: [fqdn],

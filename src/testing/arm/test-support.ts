@@ -1,3 +1,6 @@
+import type { ServiceClient } from "@azure/core-client";
+import { createHttpPoller, type RawResponse } from "@azure/core-lro";
+import { createHttpHeaders, createPipelineRequest, RestError } from "@azure/core-rest-pipeline";
 import { FakeSqlServerPartner } from "./fake-partner";
 import { createCertificate, generateRsaKeyPair } from "./x509";
 
@@ -26,7 +29,7 @@ export function sqlServerEndpointCertificate(subject = "SQLHOST01 endpoint"): Bu
     subject: { CN: subject },
     issuer: { CN: subject },
     publicKey: keys.publicKey,
-    signingKey: keys.privateKey,
+    signingKey: keys,
   }).der;
 }
 
@@ -96,4 +99,60 @@ export function configuredPartner(
     ],
   });
   return { partner, sqlCertificateDer };
+}
+
+/**
+ * Raw ARM calls through an SDK client's pipeline (auth, retries, TLS settings): for the
+ * link shape of 2023-08-01 and the failover/setRole actions, which @azure/arm-sql 10 lacks.
+ */
+export async function armRequest(
+  client: ServiceClient,
+  url: string,
+  method: "GET" | "PUT" | "PATCH" | "POST" | "DELETE",
+  body?: unknown,
+): Promise<RawResponse> {
+  const request = createPipelineRequest({
+    url,
+    method,
+    headers: createHttpHeaders({ "Content-Type": "application/json" }),
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const response = await client.sendRequest(request);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of response.headers) headers[name] = value;
+  return {
+    statusCode: response.status,
+    headers,
+    body: response.bodyAsText ? JSON.parse(response.bodyAsText) : undefined,
+  };
+}
+
+/** A long-running ARM call polled with @azure/core-lro, as the Azure SDKs do. */
+export async function armLongRunning(
+  client: ServiceClient,
+  url: string,
+  method: "PUT" | "PATCH" | "POST" | "DELETE",
+  body: unknown,
+  intervalInMs = 10,
+): Promise<unknown> {
+  const toLro = (raw: RawResponse) => {
+    if (raw.statusCode >= 400) {
+      const error = (raw.body as { error?: { code?: string; message?: string } } | undefined)?.error;
+      throw new RestError(error?.message ?? `HTTP ${raw.statusCode}`, {
+        code: error?.code,
+        statusCode: raw.statusCode,
+      });
+    }
+    return { flatResponse: raw.body, rawResponse: raw };
+  };
+  const poller = await createHttpPoller(
+    {
+      requestMethod: method,
+      requestPath: url,
+      sendInitialRequest: async () => toLro(await armRequest(client, url, method, body)),
+      sendPollRequest: async (path: string) => toLro(await armRequest(client, path, "GET")),
+    },
+    { intervalInMs },
+  );
+  return poller.pollUntilDone();
 }

@@ -1,4 +1,4 @@
-import { createCertificate, generateRsaKeyPair, privateKeyToPem } from "./x509";
+import { createCertificate, generateRsaKeyPair } from "./x509";
 
 export interface ServerTlsMaterial {
   key: string;
@@ -21,13 +21,13 @@ export function loopbackTlsMaterial(): ServerTlsMaterial {
       subject: name,
       issuer: name,
       publicKey: keys.publicKey,
-      signingKey: keys.privateKey,
+      signingKey: keys,
       isCa: true,
       dnsNames: ["localhost"],
       ipAddresses: ["127.0.0.1", "::1"],
       serverAuth: true,
     });
-    cached = { key: privateKeyToPem(keys.privateKey), cert: pem, caPem: pem };
+    cached = { key: keys.privateKeyPem, cert: pem, caPem: pem };
   }
   return cached;
 }

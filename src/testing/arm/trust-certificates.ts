@@ -1,5 +1,6 @@
-import { X509Certificate, createHash } from "node:crypto";
+import { X509Certificate } from "node:crypto";
 import { badRequest, conflict, notFound } from "./errors";
+import { thumbprint } from "./x509";
 
 export interface ServerTrustCertificateRecord {
   name: string;
@@ -76,7 +77,7 @@ export class ServerTrustCertificateStore {
       name,
       der,
       publicKeyDer,
-      thumbprint: createHash("sha1").update(der).digest("hex").toUpperCase(),
+      thumbprint: thumbprint(der),
     };
   }
 

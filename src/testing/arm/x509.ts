@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { constants, createHash, generateKeyPairSync, privateEncrypt, randomBytes } from "node:crypto";
 import forge from "node-forge";
 
 export interface DistinguishedName {
@@ -13,6 +13,8 @@ export interface DistinguishedName {
 export interface KeyPair {
   publicKey: forge.pki.rsa.PublicKey;
   privateKey: forge.pki.rsa.PrivateKey;
+  /** PKCS#8 PEM of the private key, for signing with node:crypto. */
+  privateKeyPem: string;
 }
 
 /** RSA keys come from node:crypto: forge's pure-JS generator takes seconds per key. */
@@ -25,6 +27,7 @@ export function generateRsaKeyPair(bits = 2048): KeyPair {
   return {
     publicKey: forge.pki.publicKeyFromPem(publicKey) as forge.pki.rsa.PublicKey,
     privateKey: forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey,
+    privateKeyPem: privateKey,
   };
 }
 
@@ -32,7 +35,7 @@ export interface CertificateRequest {
   subject: DistinguishedName;
   issuer: DistinguishedName;
   publicKey: forge.pki.rsa.PublicKey;
-  signingKey: forge.pki.rsa.PrivateKey;
+  signingKey: KeyPair;
   notBefore?: Date;
   notAfter?: Date;
   isCa?: boolean;
@@ -73,11 +76,33 @@ export function createCertificate(request: CertificateRequest): { der: Buffer; p
   ];
   if (altNames.length > 0) extensions.push({ name: "subjectAltName", altNames });
   cert.setExtensions(extensions);
-  cert.sign(request.signingKey, forge.md.sha256.create());
+  cert.sign(nodeSigner(request.signingKey.privateKeyPem), forge.md.sha256.create());
   const der = Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(), "binary");
   return { der, pem: forge.pki.certificateToPem(cert) };
 }
 
-export function privateKeyToPem(key: forge.pki.rsa.PrivateKey): string {
-  return forge.pki.privateKeyToPem(key);
+/** DER prefix of the PKCS#1 DigestInfo for SHA-256. */
+const SHA256_DIGEST_INFO = Buffer.from("3031300d060960864801650304020105000420", "hex");
+
+/**
+ * RSASSA-PKCS1-v1_5 with node:crypto in place of forge's pure-JS RSA (about 100x faster):
+ * forge hands over the digest of the TBSCertificate; this wraps it in a DigestInfo and
+ * applies the private key.
+ */
+function nodeSigner(privateKeyPem: string): forge.pki.rsa.PrivateKey {
+  return {
+    sign(md: forge.md.MessageDigest) {
+      const digest = Buffer.from(md.digest().getBytes(), "binary");
+      const signature = privateEncrypt(
+        { key: privateKeyPem, padding: constants.RSA_PKCS1_PADDING },
+        Buffer.concat([SHA256_DIGEST_INFO, digest]),
+      );
+      return signature.toString("binary");
+    },
+  } as unknown as forge.pki.rsa.PrivateKey;
+}
+
+/** SHA-1 of a DER certificate in upper-case hex: a certificate thumbprint. */
+export function thumbprint(der: Buffer): string {
+  return createHash("sha1").update(der).digest("hex").toUpperCase();
 }
