@@ -1,8 +1,14 @@
 /**
- * Every caller-supplied text that a builder quotes, fed hostile values: the statement must keep
- * exactly the token structure it has for a harmless value (so nothing was injected), and the
- * value must come back out of its single token unchanged. Values that cannot be quoted safely
- * (NUL, over-long names) must be refused with a TsqlInputError naming the field.
+ * Statements compared token by token, with a scanner that follows SQL Server's quoting rules.
+ *
+ * Hostile inputs: every caller-supplied text a builder quotes must leave the statement with
+ * exactly the token structure it has for a harmless value (nothing injected), and come back out
+ * of its single token unchanged; values that cannot be quoted safely (NUL, over-long names) are
+ * refused with a TsqlInputError naming the field.
+ *
+ * Runbook parity: where the product mirrors a statement of Microsoft's "configure link with
+ * scripts" runbook, the builder's output has the same tokens as the runbook's text with its
+ * placeholders filled in (case, spacing, `N` prefixes, semicolons and variable names aside).
  */
 import { describe, expect, it } from "vitest";
 import { TsqlInputError } from "../quote";
@@ -30,6 +36,7 @@ import {
 } from "./endpoint";
 import { buildCreateMasterKeySql } from "./master-key";
 import { buildSetRecoveryFullSql } from "./recovery";
+import { MICROSOFT_PKI_ROOT } from "../root-certificates";
 
 type Token = {
   kind: "ident" | "string" | "word" | "number" | "symbol" | "comment";
@@ -289,6 +296,195 @@ describe("hostile inputs", () => {
           expect(fieldOf(() => testCase.build("HOST\\INSTANCE"))).toBe(testCase.field);
         }
       });
+    });
+  }
+});
+
+/** Tokens with the differences that do not change meaning normalised away. */
+function normalised(sql: string): string[] {
+  return scan(sql)
+    .filter((token) => token.kind !== "comment" && token.value !== ";")
+    .map((token) => {
+      if (token.kind === "string") return `s:${token.value}`;
+      if (token.kind === "word" && token.value.startsWith("@")) return "@variable";
+      if (token.kind === "word" || token.kind === "ident") return `w:${token.value.toUpperCase()}`;
+      return `${token.kind}:${token.value.toUpperCase()}`;
+    });
+}
+
+describe("parity with Microsoft's runbook", () => {
+  const runbook: { statement: string; seed: string; built: () => string }[] = [
+    {
+      statement: "ALTER DATABASE ... SET RECOVERY FULL",
+      seed: "ALTER DATABASE [Sales] SET RECOVERY FULL",
+      built: () => buildSetRecoveryFullSql("Sales"),
+    },
+    {
+      statement: "BACKUP DATABASE",
+      seed: "BACKUP DATABASE [Sales] TO DISK = N'/var/opt/mssql/backup/Sales.bak'",
+      built: () => buildFullBackupSql("Sales", { disk: "/var/opt/mssql/backup/Sales.bak" }),
+    },
+    {
+      statement: "CREATE MASTER KEY",
+      seed: "    CREATE MASTER KEY ENCRYPTION BY PASSWORD = 'Str0ng!Pass'",
+      built: () => buildCreateMasterKeySql("Str0ng!Pass"),
+    },
+    {
+      statement: "CREATE CERTIFICATE (endpoint certificate, as the runbook's dynamic SQL renders it)",
+      seed:
+        "CREATE CERTIFICATE [Cert_sqlserver1_endpoint] \r" +
+        "    WITH SUBJECT = 'Certificate for Cert_sqlserver1_endpoint',\r" +
+        "    EXPIRY_DATE = '20250330'\r",
+      built: () =>
+        buildCreateEndpointCertificateSql({
+          name: "Cert_sqlserver1_endpoint",
+          subject: "Certificate for Cert_sqlserver1_endpoint",
+          expiryDate: "2025-03-30",
+        }),
+    },
+    {
+      statement: "CREATE CERTIFICATE ... FROM BINARY (root CA)",
+      seed: `    CREATE CERTIFICATE [MicrosoftPKI] FROM BINARY = ${MICROSOFT_PKI_ROOT.blob}`,
+      built: () => buildCreateCertificateFromBinarySql(MICROSOFT_PKI_ROOT.name, MICROSOFT_PKI_ROOT.blob),
+    },
+    {
+      statement: "sp_certificate_add_issuer",
+      seed:
+        "    DECLARE @CERTID int\n" +
+        "    SELECT @CERTID = CERT_ID('MicrosoftPKI')\n" +
+        "    EXEC sp_certificate_add_issuer @CERTID, N'*.database.windows.net'",
+      built: () => buildAddIssuerSql("MicrosoftPKI", "*.database.windows.net"),
+    },
+    {
+      statement: "DROP CERTIFICATE",
+      seed: "DROP CERTIFICATE [sqlmi1.73d19f36a420a.database.windows.net] ",
+      built: () => buildDropCertificateSql("sqlmi1.73d19f36a420a.database.windows.net"),
+    },
+    {
+      statement: "CREATE ENDPOINT",
+      seed:
+        "CREATE ENDPOINT database_mirroring_endpoint\n" +
+        "    STATE=STARTED   \n" +
+        "    AS TCP (LISTENER_PORT=5022, LISTENER_IP = ALL)\n" +
+        "    FOR DATABASE_MIRRORING (\n" +
+        "        ROLE=ALL,\n" +
+        "        AUTHENTICATION = CERTIFICATE [Cert_sqlserver1_endpoint],\n" +
+        "        ENCRYPTION = REQUIRED ALGORITHM AES\n" +
+        "    )  ",
+      built: () =>
+        buildCreateMirroringEndpointSql({
+          name: "database_mirroring_endpoint",
+          port: 5022,
+          certificateName: "Cert_sqlserver1_endpoint",
+        }),
+    },
+    {
+      statement: "ALTER ENDPOINT (keeping Windows authentication)",
+      seed:
+        "ALTER ENDPOINT [Hadr_endpoint]   \n" +
+        "    STATE=STARTED   \n" +
+        "    AS TCP (LISTENER_PORT=5022, LISTENER_IP = ALL)\n" +
+        "    FOR DATABASE_MIRRORING (\n" +
+        "        ROLE=ALL,\n" +
+        "        AUTHENTICATION = WINDOWS NEGOTIATE CERTIFICATE [Cert_sqlserver1_endpoint],\n" +
+        "        ENCRYPTION = REQUIRED ALGORITHM AES\n" +
+        "    )",
+      built: () =>
+        buildAlterEndpointForLinkSql({
+          name: "Hadr_endpoint",
+          port: 5022,
+          certificateName: "Cert_sqlserver1_endpoint",
+          windowsAuth: true,
+          algorithms: ["AES"],
+        }),
+    },
+    {
+      statement: "CREATE AVAILABILITY GROUP",
+      seed:
+        "CREATE AVAILABILITY GROUP [AG_Sales]\n" +
+        "WITH (CLUSTER_TYPE = NONE) -- <- Delete this line for SQL Server 2016 only.\n" +
+        "    FOR database [Sales]  \n" +
+        "    REPLICA ON   \n" +
+        "        N'SQLSERVER1' WITH   \n" +
+        "            (  \n" +
+        "            ENDPOINT_URL = 'TCP://10.0.0.4:5022',\n" +
+        "            AVAILABILITY_MODE = SYNCHRONOUS_COMMIT,\n" +
+        "            FAILOVER_MODE = MANUAL,\n" +
+        "            SEEDING_MODE = AUTOMATIC\n" +
+        "            );",
+      built: () =>
+        buildCreateAgSql({
+          agName: "AG_Sales",
+          database: "Sales",
+          serverName: "SQLSERVER1",
+          endpointUrl: "TCP://10.0.0.4:5022",
+          version: "16.0.4125.3",
+        }),
+    },
+    {
+      statement: "CREATE AVAILABILITY GROUP ... WITH (DISTRIBUTED)",
+      seed:
+        "CREATE AVAILABILITY GROUP [DAG_Sales]\n" +
+        "WITH (DISTRIBUTED) \n" +
+        "    AVAILABILITY GROUP ON  \n" +
+        "    N'AG_Sales' WITH \n" +
+        "    (\n" +
+        "      LISTENER_URL = 'TCP://10.0.0.4:5022',\n" +
+        "      AVAILABILITY_MODE = ASYNCHRONOUS_COMMIT,\n" +
+        "      FAILOVER_MODE = MANUAL,\n" +
+        "      SEEDING_MODE = AUTOMATIC,\n" +
+        "      SESSION_TIMEOUT = 20\n" +
+        "    ),\n" +
+        "    N'AG_Sales_MI' WITH\n" +
+        "    (\n" +
+        "      LISTENER_URL = 'tcp://sqlmi1.73d19f36a420a.database.windows.net:5022;Server=[sqlmi1]',\n" +
+        "      AVAILABILITY_MODE = ASYNCHRONOUS_COMMIT,\n" +
+        "      FAILOVER_MODE = MANUAL,\n" +
+        "      SEEDING_MODE = AUTOMATIC\n" +
+        "    );",
+      built: () =>
+        buildCreateDistributedAgSql({
+          dagName: "DAG_Sales",
+          agName: "AG_Sales",
+          miAgName: "AG_Sales_MI",
+          sqlServerListenerUrl: "TCP://10.0.0.4:5022",
+          miFqdn: "sqlmi1.73d19f36a420a.database.windows.net",
+          miName: "sqlmi1",
+          database: "Sales",
+          initialPrimary: "SqlServer",
+        }),
+    },
+    {
+      statement: "ALTER AVAILABILITY GROUP ... MODIFY (failover preparation)",
+      seed:
+        "ALTER AVAILABILITY GROUP [DAG_Sales] MODIFY AVAILABILITY GROUP ON N'AG_Sales' WITH " +
+        "(AVAILABILITY_MODE = SYNCHRONOUS_COMMIT), N'AG_Sales_MI' WITH (AVAILABILITY_MODE = SYNCHRONOUS_COMMIT)",
+      built: () =>
+        buildSetDagAvailabilityModeSql({
+          dagName: "DAG_Sales",
+          agName: "AG_Sales",
+          miAgName: "AG_Sales_MI",
+          availabilityMode: "SYNCHRONOUS_COMMIT",
+        }),
+    },
+    {
+      statement: "DROP AVAILABILITY GROUP",
+      seed: "DROP AVAILABILITY GROUP DAG_Sales  ",
+      built: () => buildDropAgSql("DAG_Sales"),
+    },
+  ];
+
+  it("the normalisation keeps differences that matter", () => {
+    expect(normalised("DROP AVAILABILITY GROUP [DAG_A]")).not.toEqual(
+      normalised("DROP AVAILABILITY GROUP [DAG_B]"),
+    );
+    expect(normalised("SET RECOVERY FULL")).not.toEqual(normalised("SET RECOVERY SIMPLE"));
+    expect(normalised("X = N'a'")).toEqual(normalised("x='a';"));
+  });
+
+  for (const { statement, seed, built } of runbook) {
+    it(statement, () => {
+      expect(normalised(built())).toEqual(normalised(seed));
     });
   }
 });
