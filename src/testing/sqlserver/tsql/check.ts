@@ -1,0 +1,82 @@
+/**
+ * Compile-time checks of a parsed batch, before anything runs: every variable is declared
+ * (textually before use, batch-wide scope) and every @@ name exists. Failures abort the batch.
+ */
+import { SqlError } from "../types";
+import type { Statement } from "./ast";
+import { undeclaredVariable } from "./runtime";
+
+const GLOBAL_VARIABLES = new Set([
+  "SERVERNAME",
+  "VERSION",
+  "TRANCOUNT",
+  "SPID",
+  "ROWCOUNT",
+  "ERROR",
+  "LANGUAGE",
+  "SERVICENAME",
+  "OPTIONS",
+]);
+
+export function checkBatch(statements: Statement[], predeclared: Iterable<string>): void {
+  const declared = new Set<string>([...predeclared].map((n) => n.toLowerCase()));
+  const use = (name: string) => {
+    if (!declared.has(name.toLowerCase())) throw undeclaredVariable(name);
+  };
+  const visitStatement = (statement: Statement) => {
+    switch (statement.kind) {
+      case "declare":
+        for (const variable of statement.variables) {
+          if (variable.init) visitNode(variable.init, use);
+          if (declared.has(variable.name.toLowerCase())) {
+            throw new SqlError(
+              134,
+              `The variable name '@${variable.name}' has already been declared. Variable names must be unique within a query batch or stored procedure.`,
+              15,
+            );
+          }
+          declared.add(variable.name.toLowerCase());
+        }
+        return;
+      case "if":
+        visitNode(statement.condition, use);
+        visitStatement(statement.then);
+        if (statement.otherwise) visitStatement(statement.otherwise);
+        return;
+      case "block":
+        statement.body.forEach(visitStatement);
+        return;
+      case "setVariable":
+        use(statement.name);
+        visitNode(statement.value, use);
+        return;
+      case "exec":
+        if (statement.returnStatus) use(statement.returnStatus);
+        visitNode(statement.args, use);
+        return;
+      default:
+        visitNode(statement, use);
+    }
+  };
+  statements.forEach(visitStatement);
+}
+
+/** Finds variable references (expressions and SELECT @v = ... targets) anywhere under a node. */
+function visitNode(node: unknown, use: (name: string) => void): void {
+  if (!node || typeof node !== "object" || Buffer.isBuffer(node) || node instanceof Date) return;
+  if (Array.isArray(node)) {
+    node.forEach((item) => visitNode(item, use));
+    return;
+  }
+  const record = node as Record<string, unknown>;
+  if (record.kind === "variable" && typeof record.name === "string") use(record.name);
+  if (record.kind === "assign" && typeof record.variable === "string") use(record.variable);
+  if (
+    record.kind === "globalVariable" &&
+    typeof record.name === "string" &&
+    !GLOBAL_VARIABLES.has(record.name)
+  ) {
+    throw new SqlError(137, `Must declare the scalar variable "@@${record.name}".`, 15);
+  }
+  for (const value of Object.values(record)) visitNode(value, use);
+}

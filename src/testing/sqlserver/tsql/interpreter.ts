@@ -1,0 +1,277 @@
+/**
+ * Runs parsed batches against the instance model, producing the events the TDS layer sends:
+ * one `done` per executed statement (control flow and DECLARE emit none), errors as events.
+ */
+import { SqlError, type SqlValue } from "../types";
+import type { SelectStatement, Statement } from "./ast";
+import { checkBatch } from "./check";
+import { executeDdl, isDdl } from "./ddl";
+import { evaluate, truthy } from "./evaluate";
+import { executeExec, executeString } from "./exec";
+import { parseBatch } from "./parser";
+import { ON_OFF_OPTIONS } from "./parse-set";
+import {
+  BATCH_ABORTING_ERRORS,
+  BatchAborted,
+  Cancelled,
+  getVariable,
+  type Runtime,
+  type Variable,
+} from "./runtime";
+import { executeQuery, filteredRows } from "./select";
+import { containsAggregate } from "./evaluate";
+import { convertValue, toNumber, toText } from "./values";
+
+/** What a statement reports in its `done`; "none" for statements that send no DONE of their own. */
+type Outcome = { rowCount?: number } | "none";
+
+/**
+ * Parses, checks and runs a batch. Compile errors (syntax, undeclared variables) are reported
+ * and nothing runs. Throws SqlError only when `throwCompileErrors` (nested dynamic SQL).
+ */
+export async function runBatch(
+  rt: Runtime,
+  sql: string,
+  variables: Map<string, Variable> = new Map(),
+  throwCompileErrors = false,
+): Promise<void> {
+  const firstEvent = rt.events.length;
+  let statements: Statement[];
+  try {
+    statements = parseBatch(sql);
+    checkBatch(statements, variables.keys());
+  } catch (error) {
+    if (throwCompileErrors) throw error;
+    reportError(rt, toSqlError(error));
+    rt.events.push({ kind: "done", error: true });
+    return;
+  }
+  const saved = rt.variables;
+  rt.variables = variables;
+  try {
+    for (const statement of statements) await runStatement(statement, rt);
+  } catch (error) {
+    if (!(error instanceof BatchAborted)) throw error;
+    if (throwCompileErrors && error.reason !== "compile") throw error;
+  } finally {
+    rt.variables = saved;
+  }
+  if (!throwCompileErrors && !rt.events.slice(firstEvent).some((e) => e.kind === "done"))
+    rt.events.push({ kind: "done" });
+}
+
+export async function runStatement(statement: Statement, rt: Runtime): Promise<void> {
+  if (rt.session.cancelled) throw new Cancelled();
+  // Lets an ATTENTION that arrived meanwhile be seen before the next statement.
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  if (rt.session.cancelled) throw new Cancelled();
+  try {
+    const outcome = await execute(statement, rt);
+    rt.lastError = 0;
+    if (outcome === "none") return;
+    rt.lastRowCount = outcome.rowCount ?? 0;
+    const rowCount = rt.options.nocount ? undefined : outcome.rowCount;
+    rt.events.push(rowCount === undefined ? { kind: "done" } : { kind: "done", rowCount });
+  } catch (error) {
+    if (error instanceof BatchAborted || error instanceof Cancelled) throw error;
+    const sqlError = toSqlError(error);
+    reportError(rt, sqlError, statement.line);
+    rt.events.push({ kind: "done", error: true });
+    rt.lastError = sqlError.number;
+    rt.lastRowCount = 0;
+    if (rt.options.xactAbort && statement.kind !== "raiserror") {
+      rt.session.tranCount = 0;
+      throw new BatchAborted("xact_abort");
+    }
+    if (statement.kind === "throw") throw new BatchAborted("throw");
+    if (BATCH_ABORTING_ERRORS.has(sqlError.number)) throw new BatchAborted("compile");
+  }
+}
+
+export function toSqlError(error: unknown): SqlError {
+  if (error instanceof SqlError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new SqlError(50000, message, 16);
+}
+
+export function reportError(rt: Runtime, error: SqlError, line?: number): void {
+  const lineNumber = (error as SqlError & { lineNumber?: number }).lineNumber ?? line;
+  const message = {
+    number: error.number,
+    state: error.state,
+    severity: error.severity,
+    message: error.message,
+    lineNumber,
+  };
+  rt.events.push(error.severity <= 10 ? { kind: "info", message } : { kind: "error", message });
+}
+
+async function execute(statement: Statement, rt: Runtime): Promise<Outcome> {
+  if (isDdl(statement)) {
+    executeDdl(statement, rt);
+    return {};
+  }
+  switch (statement.kind) {
+    case "select":
+      return executeSelectStatement(statement, rt);
+    case "use":
+      return executeUse(statement.database, rt);
+    case "declare":
+      for (const variable of statement.variables) {
+        const value = variable.init ? convertValue(evaluate(variable.init, rt), variable.type.type) : null;
+        rt.variables.set(variable.name.toLowerCase(), { type: variable.type.type, value });
+      }
+      return "none";
+    case "setVariable": {
+      const variable = getVariable(rt, statement.name);
+      variable.value = convertValue(evaluate(statement.value, rt), variable.type);
+      return "none";
+    }
+    case "setOption":
+      applySetOption(statement.option, statement.value, rt);
+      return {};
+    case "if": {
+      const branch = truthy(evaluate(statement.condition, rt)) ? statement.then : statement.otherwise;
+      if (branch) await runStatement(branch, rt);
+      return "none";
+    }
+    case "block":
+      for (const child of statement.body) await runStatement(child, rt);
+      return "none";
+    case "print": {
+      const value = evaluate(statement.value, rt);
+      rt.events.push({
+        kind: "info",
+        message: {
+          number: 0,
+          state: 1,
+          severity: 0,
+          message: value === null ? "" : toText(value),
+          lineNumber: statement.line,
+        },
+      });
+      return {};
+    }
+    case "exec":
+      await executeExec(statement, rt);
+      return {};
+    case "execString":
+      await executeString(statement.value, rt);
+      return {};
+    case "raiserror":
+      return raiserror(statement, rt);
+    case "throw": {
+      const number = Number(toNumber(evaluate(statement.number, rt) ?? 0));
+      const state = Number(toNumber(evaluate(statement.state, rt) ?? 1));
+      const message = evaluate(statement.message, rt);
+      if (number < 50000)
+        throw new SqlError(
+          35100,
+          `Error number ${number} in the THROW statement is outside the valid range. Specify an error number in the valid range of 50000 to 2147483647.`,
+        );
+      throw new SqlError(number, message === null ? "" : toText(message), 16, state);
+    }
+    case "beginTransaction":
+      rt.session.tranCount++;
+      return {};
+    case "commit":
+      if (rt.session.tranCount === 0) {
+        throw new SqlError(3902, "The COMMIT TRANSACTION request has no corresponding BEGIN TRANSACTION.");
+      }
+      rt.session.tranCount--;
+      return {};
+    case "rollback":
+      if (rt.session.tranCount === 0) {
+        throw new SqlError(3903, "The ROLLBACK TRANSACTION request has no corresponding BEGIN TRANSACTION.");
+      }
+      rt.session.tranCount = 0;
+      return {};
+    default:
+      throw new SqlError(50000, `Statement ${(statement as Statement).kind} is not supported.`);
+  }
+}
+
+function executeSelectStatement(statement: SelectStatement, rt: Runtime): Outcome {
+  const assigns = statement.items.filter((item) => item.kind === "assign");
+  if (assigns.length === 0) {
+    const resultSet = executeQuery(statement, rt);
+    rt.events.push({ kind: "rows", resultSet });
+    return { rowCount: resultSet.rows.length };
+  }
+  if (assigns.length !== statement.items.length) {
+    throw new SqlError(
+      141,
+      "A SELECT statement that assigns a value to a variable must not be combined with data-retrieval operations.",
+    );
+  }
+  const { rows, template } = filteredRows(statement, rt);
+  const aggregated = statement.items.some((item) => item.kind === "assign" && containsAggregate(item.expr));
+  const scopes = aggregated
+    ? [{ bindings: rows[0]?.bindings ?? template.bindings, group: rows.map((r) => r.bindings) }]
+    : rows;
+  for (const scope of scopes) {
+    for (const item of statement.items) {
+      if (item.kind !== "assign") continue;
+      const variable = getVariable(rt, item.variable);
+      variable.value = convertValue(evaluate(item.expr, rt, scope), variable.type);
+    }
+  }
+  return { rowCount: scopes.length };
+}
+
+function executeUse(name: string, rt: Runtime): Outcome {
+  rt.model.canUseDatabase(rt.session.login, name);
+  const id = rt.model.databaseId(name);
+  const database = (id !== null && rt.model.databaseName(id)) || name;
+  const oldValue = rt.session.database;
+  rt.session.database = database;
+  rt.events.push({ kind: "database", oldValue, newValue: database });
+  rt.events.push({
+    kind: "info",
+    message: { number: 5701, state: 1, severity: 0, message: `Changed database context to '${database}'.` },
+  });
+  return {};
+}
+
+function applySetOption(option: string, value: string, rt: Runtime): void {
+  for (const name of option.split(",")) {
+    if (name === "NOCOUNT") rt.options.nocount = value === "ON";
+    else if (name === "XACT_ABORT") rt.options.xactAbort = value === "ON";
+    else if (ON_OFF_OPTIONS.has(name) || name !== "") rt.options.settings.set(name, value);
+  }
+}
+
+function raiserror(statement: Extract<Statement, { kind: "raiserror" }>, rt: Runtime): Outcome {
+  const template = evaluate(statement.message, rt);
+  const severity = Number(toNumber(evaluate(statement.severity, rt) ?? 16));
+  const state = Number(toNumber(evaluate(statement.state, rt) ?? 1));
+  const args = statement.args.map((arg) => evaluate(arg, rt));
+  const message = formatMessage(template === null ? "" : toText(template), args);
+  if (severity <= 10) {
+    rt.events.push({
+      kind: "info",
+      message: { number: 50000, state, severity, message, lineNumber: statement.line },
+    });
+    return {};
+  }
+  throw new SqlError(50000, message, Math.min(severity, 25), state);
+}
+
+/** printf-style substitution of RAISERROR: %s %d %i %u %x %X %o, %%. */
+export function formatMessage(template: string, args: SqlValue[]): string {
+  let next = 0;
+  return template.replace(
+    /%([-+ 0#]*)(\d+|\*)?(?:\.(\d+|\*))?(?:h|l|I64)?([disuoxX%])/g,
+    (_match, _flags, width, _precision, type: string) => {
+      if (type === "%") return "%";
+      const value = args[next++];
+      let text = value === null || value === undefined ? "(null)" : toText(value);
+      if (type === "x" || type === "X" || type === "o") {
+        const n = Number(toNumber(value ?? 0));
+        text = n.toString(type === "o" ? 8 : 16);
+        if (type === "X") text = text.toUpperCase();
+      }
+      return width && width !== "*" ? text.padStart(Number(width)) : text;
+    },
+  );
+}

@@ -1,0 +1,87 @@
+/** The state one batch runs with: session, variables, the events it produced, the row scopes of queries. */
+import type { ExecContext, InstanceModel } from "../model/contract";
+import {
+  SqlError,
+  type ColumnDef,
+  type EngineEvent,
+  type Session,
+  type SqlType,
+  type SqlValue,
+} from "../types";
+
+/** Per-session SET options. */
+export interface SessionOptions {
+  nocount: boolean;
+  xactAbort: boolean;
+  /** Everything else as written (TEXTSIZE, LANGUAGE, ANSI_NULLS, ...), upper-cased names. */
+  settings: Map<string, string>;
+}
+
+export function defaultSessionOptions(): SessionOptions {
+  return { nocount: false, xactAbort: false, settings: new Map() };
+}
+
+export interface Variable {
+  type: SqlType;
+  value: SqlValue;
+}
+
+export interface Runtime {
+  readonly model: InstanceModel;
+  readonly session: Session;
+  readonly options: SessionOptions;
+  readonly events: EngineEvent[];
+  /** Variables of the current batch (or nested sp_executesql batch), by lower-case name without "@". */
+  variables: Map<string, Variable>;
+  /** @@ROWCOUNT and @@ERROR of the last statement. */
+  lastRowCount: number;
+  lastError: number;
+}
+
+export function execContext(rt: Runtime, database = rt.session.database): ExecContext {
+  return {
+    login: rt.session.login,
+    database,
+    inTransaction: rt.session.tranCount > 0,
+    info: (message) => rt.events.push({ kind: "info", message: { severity: 0, ...message } }),
+  };
+}
+
+export function getVariable(rt: Runtime, name: string): Variable {
+  const variable = rt.variables.get(name.toLowerCase());
+  if (!variable) throw undeclaredVariable(name);
+  return variable;
+}
+
+export function undeclaredVariable(name: string): SqlError {
+  return new SqlError(137, `Must declare the scalar variable "@${name}".`, 15);
+}
+
+/** One table source of a query with the current row's values (null: no row, e.g. typing or an outer join miss). */
+export interface SourceBinding {
+  alias?: string;
+  parts: string[];
+  columns: ColumnDef[];
+  values: SqlValue[] | null;
+}
+
+export interface RowScope {
+  bindings: SourceBinding[];
+  /** The enclosing query's row, for correlated subqueries. */
+  outer?: RowScope;
+  /** All rows of the group, when the select list aggregates. */
+  group?: SourceBinding[][];
+}
+
+/** Errors that stop the rest of the batch (name resolution, THROW, XACT_ABORT). */
+export class BatchAborted extends Error {
+  constructor(readonly reason: "compile" | "throw" | "xact_abort") {
+    super(`batch aborted (${reason})`);
+  }
+}
+
+/** The client sent an ATTENTION. */
+export class Cancelled extends Error {}
+
+/** Name-resolution errors: like SQL Server's deferred compilation, they end the batch. */
+export const BATCH_ABORTING_ERRORS = new Set([207, 208, 209, 4104, 137]);
