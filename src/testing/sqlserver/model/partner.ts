@@ -43,7 +43,8 @@ export interface PartnerDagView {
   localRole: "PRIMARY" | "SECONDARY";
 }
 
-export type SynchronizationState = "NOT SYNCHRONIZING" | "SYNCHRONIZING" | "SYNCHRONIZED" | "REVERTING" | "INITIALIZING";
+export type SynchronizationState =
+  "NOT SYNCHRONIZING" | "SYNCHRONIZING" | "SYNCHRONIZED" | "REVERTING" | "INITIALIZING";
 
 /** What the MI reports about one link, derived from the SQL Server model's HADR state. */
 export interface PartnerLinkStatus {
@@ -68,6 +69,8 @@ export interface RemoteReplicaJoin {
   managedInstanceName: string;
   /** Role the MI takes: "SECONDARY" when SQL Server is the initial primary. */
   managedInstanceRole: "PRIMARY" | "SECONDARY";
+  /** Replication mode of the MI side at creation (replicationMode); default: as the SQL Server DAG says. */
+  availabilityMode?: "SYNCHRONOUS_COMMIT" | "ASYNCHRONOUS_COMMIT";
 }
 
 /** The SQL Server instance as the emulated MI sees it over the mirroring endpoint. */

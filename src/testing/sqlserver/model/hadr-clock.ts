@@ -1,0 +1,151 @@
+/**
+ * Moves HADR state forward in time: remote connection after connectMs,
+ * automatic seeding over seedingMs, the emulated workload writing log every
+ * lsnTickMs on each primary, and the secondary hardening it. Called lazily
+ * before every read and by the instance's timer, so fake and real clocks
+ * both work and a restored state resumes where it stopped.
+ */
+import type { ModelContext } from "./context";
+import { addDatabase } from "./databases";
+import { lsnAdd, lsnMax, LSN_STEP } from "./lsn";
+import {
+  databaseFromListenerUrl,
+  localDatabase,
+  receiving,
+  synchronizedAt,
+  synchronousCommit,
+} from "./hadr-status";
+import type { DistributedGroupState } from "./state";
+
+function startSeeding(m: ModelContext, dag: DistributedGroupState, at: number): void {
+  const l = dag.link;
+  l.seedingAttempts++;
+  l.seedingStartedAt = at;
+  l.seeding = "SEEDING";
+  l.seedingFailure = undefined;
+  if (dag.remoteRole === "PRIMARY" && dag.localRole === "SECONDARY" && !localDatabase(m, dag)) {
+    const ag = m.availabilityGroup(dag.localAgName);
+    const mi = dag.members.find((mb) => m.sameName(mb.agName, dag.remoteAgName));
+    const name = mi ? databaseFromListenerUrl(mi.listenerUrl) : undefined;
+    if (!ag || !name || !ag.createAnyDatabase || m.database(name)) {
+      l.seeding = "FAILED";
+      l.seedingFailure = !name
+        ? "The managed instance member's LISTENER_URL names no database (;Database=[...])."
+        : m.database(name)
+          ? `Database '${name}' already exists on this instance.`
+          : `The availability group '${dag.localAgName}' has not been granted CREATE ANY DATABASE.`;
+      return;
+    }
+    // Automatic seeding creates the secondary database, RESTORING until seeding completes.
+    const db = addDatabase(m, name, { recoveryModel: "FULL", state: "RESTORING", lsn: "0" });
+    db.workload = false;
+    ag.databases.push({ name: db.name, groupDatabaseId: m.newGuid() });
+  }
+}
+
+function completeSeeding(m: ModelContext, dag: DistributedGroupState, at: number): void {
+  const l = dag.link;
+  l.seeding = "COMPLETED";
+  l.seedingCompletedAt = at;
+  l.syncClockStart = at;
+  const db = localDatabase(m, dag);
+  if (dag.localRole === "PRIMARY") {
+    l.remoteLsn = db?.lsn ?? l.remoteLsn;
+  } else if (db) {
+    db.lsn = l.remoteLsn;
+    db.state = "ONLINE";
+    db.chainFullBackupLsn = db.chainFullBackupLsn ?? l.remoteLsn;
+  }
+}
+
+function advancePhases(m: ModelContext, dag: DistributedGroupState, now: number): void {
+  const l = dag.link;
+  if (l.joined && l.connectRequestedAt !== undefined && l.connectedAt === undefined) {
+    const at = l.connectRequestedAt + m.timings.connectMs;
+    if (now >= at) {
+      l.connectedAt = at;
+      if (l.seeding === "COMPLETED") l.syncClockStart = at;
+      else if (l.seeding === "NONE" || l.seeding === "PENDING") startSeeding(m, dag, at);
+    }
+  }
+  if (l.seeding === "SEEDING" && l.connectedAt !== undefined && l.seedingStartedAt !== undefined) {
+    const at = l.seedingStartedAt + m.timings.seedingMs;
+    if (now >= at) completeSeeding(m, dag, at);
+  }
+}
+
+/** Databases written by the local workload: user databases that are not a link's secondary. */
+function writableLocally(m: ModelContext, dbName: string): boolean {
+  return !m.state.groups.some(
+    (g) => g.kind === "DAG" && g.localRole === "SECONDARY" && localDatabase(m, g)?.name === dbName,
+  );
+}
+
+function advanceLog(m: ModelContext, now: number): void {
+  const tick = Math.max(1, m.timings.lsnTickMs);
+  const ticks = Math.floor((now - m.state.lastTickAt) / tick);
+  if (ticks <= 0) return;
+  m.state.lastTickAt += ticks * tick;
+  const advanced = new Set<string>();
+  for (const db of m.state.databases) {
+    if (db.system || db.state !== "ONLINE" || !db.workload || !writableLocally(m, db.name)) continue;
+    db.lsn = lsnAdd(db.lsn, ticks);
+    advanced.add(db.name);
+  }
+  for (const g of m.state.groups) {
+    if (g.kind !== "DAG") continue;
+    const db = localDatabase(m, g);
+    let remoteAdvanced = false;
+    if (g.remoteRole === "PRIMARY" && g.link.remoteWorkload && g.link.joined) {
+      g.link.remoteLsn = lsnAdd(g.link.remoteLsn, ticks);
+      remoteAdvanced = true;
+    }
+    if (!db || !receiving(g)) continue;
+    // Synchronous commit hardens on the secondary before the commit; asynchronous trails one block while writing.
+    const sync = synchronousCommit(g);
+    if (g.localRole === "PRIMARY") {
+      const lag = !sync && advanced.has(db.name) ? LSN_STEP : 0n;
+      g.link.remoteLsn = lsnMax(g.link.remoteLsn, (BigInt(db.lsn) - lag).toString());
+    } else {
+      const lag = !sync && remoteAdvanced ? LSN_STEP : 0n;
+      db.lsn = lsnMax(db.lsn, (BigInt(g.link.remoteLsn) - lag).toString());
+    }
+  }
+}
+
+/** A catch-up when nothing is being written: an asynchronous secondary hardens the primary's last block. */
+function catchUpIdle(m: ModelContext): void {
+  for (const g of m.state.groups) {
+    if (g.kind !== "DAG" || !receiving(g)) continue;
+    const db = localDatabase(m, g);
+    if (!db) continue;
+    if (g.localRole === "PRIMARY" && !db.workload) g.link.remoteLsn = lsnMax(g.link.remoteLsn, db.lsn);
+    if (g.localRole === "SECONDARY" && !g.link.remoteWorkload) db.lsn = lsnMax(db.lsn, g.link.remoteLsn);
+  }
+}
+
+export function advance(m: ModelContext): void {
+  const now = m.now();
+  for (const g of m.state.groups) if (g.kind === "DAG") advancePhases(m, g, now);
+  advanceLog(m, now);
+  catchUpIdle(m);
+}
+
+/** The next instant a link changes phase on its own (for the change-event timer). */
+export function nextDeadline(m: ModelContext): number | undefined {
+  const now = m.now();
+  const candidates: number[] = [];
+  for (const g of m.state.groups) {
+    if (g.kind !== "DAG") continue;
+    const l = g.link;
+    if (l.joined && l.connectRequestedAt !== undefined && l.connectedAt === undefined) {
+      candidates.push(l.connectRequestedAt + m.timings.connectMs);
+    }
+    if (l.seeding === "SEEDING" && l.seedingStartedAt !== undefined)
+      candidates.push(l.seedingStartedAt + m.timings.seedingMs);
+    const at = synchronizedAt(m, g);
+    if (at !== undefined && at > now) candidates.push(at);
+  }
+  const future = candidates.filter((c) => c >= now);
+  return future.length ? Math.min(...future) : undefined;
+}

@@ -1,0 +1,91 @@
+/**
+ * What a distributed availability group's link looks like right now, derived
+ * from the stored state and the clock: connection, seeding, synchronization,
+ * roles and LSNs. The catalog views and the partner view both read this, so
+ * the SQL Server DMVs and the emulated MI always agree.
+ */
+import type { SynchronizationState } from "./partner";
+import type { ModelContext } from "./context";
+import type { DatabaseState, DistributedGroupState } from "./state";
+
+export interface LinkView {
+  connected: boolean;
+  seedingState: "PENDING" | "SEEDING" | "COMPLETED" | "FAILED";
+  seedingProgressPercent: number;
+  /** Both sides commit synchronously: the SQL Server DAG's members and the MI's replication mode. */
+  synchronousCommit: boolean;
+  splitBrain: boolean;
+  /** State of the secondary database (the primary's is derived from it). */
+  secondaryState: SynchronizationState;
+  sqlServerLsn: bigint;
+  managedInstanceLsn: bigint;
+  database?: DatabaseState;
+}
+
+/** The database the DAG replicates on this instance: the local member AG's database. */
+export function localDatabase(m: ModelContext, dag: DistributedGroupState): DatabaseState | undefined {
+  const ag = m.availabilityGroup(dag.localAgName);
+  const name = ag?.databases[0]?.name;
+  return name ? m.database(name) : undefined;
+}
+
+/** `;Database=[name]` in the MI member's LISTENER_URL (MI as initial primary). */
+export function databaseFromListenerUrl(url: string): string | undefined {
+  const match = /;\s*Database\s*=\s*(?:\[((?:[^\]]|\]\])*)\]|([^;]+))/i.exec(url);
+  if (!match) return undefined;
+  return match[1] !== undefined ? match[1].replace(/\]\]/g, "]") : match[2].trim();
+}
+
+export function synchronousCommit(dag: DistributedGroupState): boolean {
+  const localConfig = dag.members.every((mb) => mb.availabilityMode === "SYNCHRONOUS_COMMIT");
+  const remote = dag.link.remoteAvailabilityMode;
+  return localConfig && (remote === undefined || remote === "SYNCHRONOUS_COMMIT");
+}
+
+/** The secondary receives and hardens log. */
+export function receiving(dag: DistributedGroupState): boolean {
+  const l = dag.link;
+  return (
+    l.connectedAt !== undefined && l.seeding === "COMPLETED" && !l.held && dag.localRole !== dag.remoteRole
+  );
+}
+
+export function synchronizedAt(m: ModelContext, dag: DistributedGroupState): number | undefined {
+  if (!receiving(dag) || !synchronousCommit(dag) || dag.link.syncClockStart === undefined) return undefined;
+  return dag.link.syncClockStart + m.timings.syncMs;
+}
+
+export function linkView(m: ModelContext, dag: DistributedGroupState): LinkView {
+  const l = dag.link;
+  const now = m.now();
+  const connected = l.connectedAt !== undefined;
+  const seedingState = l.seeding === "NONE" ? "PENDING" : l.seeding;
+  let seedingProgressPercent = 0;
+  if (l.seeding === "COMPLETED") seedingProgressPercent = 100;
+  else if (l.seeding === "SEEDING" && l.seedingStartedAt !== undefined) {
+    const p = ((now - l.seedingStartedAt) / Math.max(1, m.timings.seedingMs)) * 100;
+    seedingProgressPercent = Math.max(0, Math.min(99, Math.floor(p)));
+  }
+  const splitBrain = dag.localRole === "PRIMARY" && dag.remoteRole === "PRIMARY";
+  const sync = synchronousCommit(dag);
+  let secondaryState: SynchronizationState = "NOT SYNCHRONIZING";
+  if (
+    receiving(dag) ||
+    (connected && l.seeding === "COMPLETED" && l.held && !splitBrain && dag.localRole !== dag.remoteRole)
+  ) {
+    const at = synchronizedAt(m, dag);
+    secondaryState = at !== undefined && now >= at ? "SYNCHRONIZED" : "SYNCHRONIZING";
+  }
+  const database = localDatabase(m, dag);
+  return {
+    connected,
+    seedingState,
+    seedingProgressPercent,
+    synchronousCommit: sync,
+    splitBrain,
+    secondaryState,
+    sqlServerLsn: BigInt(database?.lsn ?? "0"),
+    managedInstanceLsn: BigInt(l.remoteLsn),
+    database,
+  };
+}
