@@ -226,8 +226,14 @@ function tediousAuthentication(args: SqlServerConnectionArgs): NonNullable<mssql
   }
 }
 
+/**
+ * node-mssql's configuration plus `validateConnection`, which its type definitions lack:
+ * "socket" checks a pooled connection's socket instead of sending `SELECT 1` at every acquire.
+ */
+export type MssqlConfig = mssql.config & { validateConnection?: boolean | "socket" };
+
 /** The node-mssql configuration for `args` (defaults applied). Validate first. */
-export function toMssqlConfig(args: SqlServerConnectionArgs): mssql.config {
+export function toMssqlConfig(args: SqlServerConnectionArgs): MssqlConfig {
   const { server, instanceName } = parseHost(args.host);
   const options: NonNullable<mssql.config["options"]> = {
     encrypt: args.encrypt ?? true,
@@ -244,5 +250,6 @@ export function toMssqlConfig(args: SqlServerConnectionArgs): mssql.config {
     authentication: tediousAuthentication(args),
     options,
     pool: { min: 0, max: DEFAULT_POOL_MAX, idleTimeoutMillis: 30_000 },
+    validateConnection: "socket",
   };
 }
