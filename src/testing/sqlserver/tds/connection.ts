@@ -6,9 +6,10 @@ import { serverCertificate } from "./certificate";
 import { parseLogin7 } from "./login7";
 import { MessageReader, encodeMessage, type TdsMessage } from "./packet";
 import { Encrypt, buildPrelogin, parsePrelogin } from "./prelogin";
-import { DEFAULT_PACKET_SIZE, PacketType } from "./protocol";
+import { DEFAULT_PACKET_SIZE, DoneStatus, PacketType } from "./protocol";
 import {
   encodeAttentionAck,
+  encodeDone,
   encodeError,
   encodeEvents,
   encodeLoginFailed,
@@ -300,9 +301,11 @@ export class TdsConnection {
       payload = encodeEvents(events, request.kind, serverName);
     }
     if (this.attentionPending) {
-      // Pending output is discarded; the client waits only for the ATTN acknowledgement.
+      // The request's output is discarded. Clients read the cancelled request's response and the
+      // acknowledgement as two messages (tedious waits for the second), so both are sent.
       this.attentionPending = false;
       session.cancelled = false;
+      this.send(PacketType.TabularResult, encodeDone(DoneStatus.Final));
       payload = encodeAttentionAck();
     }
     this.send(PacketType.TabularResult, payload);

@@ -61,11 +61,16 @@ export function encodeEvents(events: EngineEvent[], kind: "batch" | "rpc", serve
   return w.toBuffer();
 }
 
+/** A lone DONE token. */
+export function encodeDone(status: number): Buffer {
+  const w = new BufferWriter(16);
+  writeDone(w, Token.Done, status);
+  return w.toBuffer();
+}
+
 /** The answer to an ATTENTION: a DONE carrying the ATTN bit. */
 export function encodeAttentionAck(): Buffer {
-  const w = new BufferWriter(16);
-  writeDone(w, Token.Done, DoneStatus.Attention);
-  return w.toBuffer();
+  return encodeDone(DoneStatus.Attention);
 }
 
 /** An error answered in place of running a request, e.g. an injected fault. */

@@ -15,6 +15,9 @@ export class ScriptedEngine implements SqlEngine {
   /** Procedures other than sp_executesql. */
   readonly procedures = new Map<string, (session: Session, params: RpcParam[]) => EngineEvent[]>();
 
+  /** Called when a slow request ("WAITFOR DELAY") starts running. */
+  onSlowStart: ((session: Session) => void) | undefined;
+
   constructor(
     private readonly users: Record<string, string> = { sa: "Str0ng!Passw0rd" },
     private readonly slowRequestMs = 5000,
@@ -72,6 +75,7 @@ export class ScriptedEngine implements SqlEngine {
   /** Runs until the session is cancelled (ATTENTION) or the slow-request time passes. */
   private async slow(session: Session): Promise<EngineEvent[]> {
     const until = Date.now() + this.slowRequestMs;
+    this.onSlowStart?.(session);
     while (!session.cancelled && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 5));
     return [
       { kind: "rows", resultSet: { columns: [{ name: "x", type: { kind: "int" } }], rows: [[1]] } },
