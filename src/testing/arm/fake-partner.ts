@@ -91,14 +91,14 @@ export class FakeSqlServerPartner implements SqlServerPartner {
     if (current) this.status.set(dagName, { ...current, connected: false, lastConnectError: undefined });
   }
 
+  /** The MI takes the primary role; a planned failover demotes SQL Server, a forced one does not ask it. */
   remoteFailover(dagName: string, type: "Planned" | "ForcedAllowDataLoss"): void {
     this.calls.push({ method: "remoteFailover", args: [dagName, type] });
     const current = this.requireStatus(dagName);
-    const miRole = current.managedInstanceRole === "PRIMARY" ? "SECONDARY" : "PRIMARY";
     this.status.set(dagName, {
       ...current,
-      managedInstanceRole: miRole,
-      sqlServerRole: type === "Planned" ? current.managedInstanceRole : current.sqlServerRole,
+      managedInstanceRole: "PRIMARY",
+      sqlServerRole: type === "Planned" ? "SECONDARY" : current.sqlServerRole,
     });
   }
 

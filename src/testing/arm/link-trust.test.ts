@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { evaluateLinkTrust, type LinkTrustInput } from "./link-trust";
-import { issueManagedInstanceCertificate } from "./mi-certificate";
+import { managedInstanceCertificateFor } from "./mi-certificate";
 import { configuredPartner, DEFAULT_TOPOLOGY, sqlServerEndpointCertificate } from "./test-support";
 
 const fqdn = "sqlmi1.0a1b2c3d4e5f.database.windows.net";
-const miCertificate = issueManagedInstanceCertificate(fqdn);
+const miCertificate = managedInstanceCertificateFor(fqdn);
 
 function setup() {
   const { partner, sqlCertificateDer } = configuredPartner(fqdn, miCertificate.der);

@@ -317,18 +317,27 @@ describe("failover and setRole", () => {
 
   const actionUrl = (action: string) => f.linkUrl().replace("?", `/${action}?`);
 
-  it("refuses a planned failover started on the secondary side", async () => {
-    const response = await armRequest(f.client, actionUrl("failover"), "POST", { failoverType: "Planned" });
-    expect(response.statusCode).toBe(400);
-    expect((response.body as { error: { code: string } }).error.code).toBe(
-      "InvalidDistributedAvailabilityGroupFailoverInstanceRole",
+  const synchronize = () => {
+    const status = f.partner.status.get(DEFAULT_TOPOLOGY.dagName)!;
+    f.partner.status.set(DEFAULT_TOPOLOGY.dagName, {
+      ...status,
+      availabilityMode: "SYNCHRONOUS_COMMIT",
+      synchronizationState: "SYNCHRONIZED",
+    });
+  };
+
+  it("refuses a planned failover while the secondary is not synchronized", async () => {
+    const refused = await armRequest(f.client, actionUrl("failover"), "POST", { failoverType: "Planned" });
+    expect(refused.statusCode).toBe(409);
+    expect((refused.body as { error: { code: string } }).error.code).toBe(
+      "DistributedAvailabilityGroupFailoverSecondariesNotSynchronizing",
     );
+    expect(f.partner.calls.some((call) => call.method === "remoteFailover")).toBe(false);
   });
 
-  it("runs a forced failover as a long-running operation and reports the new roles", async () => {
-    const initial = await armRequest(f.client, actionUrl("failover"), "POST", {
-      failoverType: "ForcedAllowDataLoss",
-    });
+  it("runs a planned failover to the MI as a long-running operation", async () => {
+    synchronize();
+    const initial = await armRequest(f.client, actionUrl("failover"), "POST", { failoverType: "Planned" });
     expect(initial.statusCode).toBe(202);
     expect(initial.headers["azure-asyncoperation"]).toMatch(/managedInstanceAzureAsyncOperation/);
     expect(initial.headers["location"]).toMatch(/managedInstanceOperationResults/);
@@ -341,26 +350,29 @@ describe("failover and setRole", () => {
       (response) => (response.body as { status: string }).status !== "InProgress",
     );
     expect((done.body as { status: string }).status).toBe("Succeeded");
-    expect(f.partner.calls.some((call) => call.method === "remoteFailover")).toBe(true);
-    expect((await getLink(f)).properties.instanceLinkRole).toBe("Primary");
+    const result = await armRequest(f.client, initial.headers["location"], "GET");
+    expect((result.body as LinkJson).properties.instanceLinkRole).toBe("Primary");
+    expect((result.body as LinkJson).properties.partnerLinkRole).toBe("Secondary");
   });
 
-  it("refuses a planned failover while the secondary is not synchronized, then runs it", async () => {
-    await armLongRunning(f.client, actionUrl("failover"), "POST", { failoverType: "ForcedAllowDataLoss" });
-    const refused = await armRequest(f.client, actionUrl("failover"), "POST", { failoverType: "Planned" });
-    expect(refused.statusCode).toBe(409);
-    expect((refused.body as { error: { code: string } }).error.code).toBe(
-      "DistributedAvailabilityGroupFailoverSecondariesNotSynchronizing",
-    );
-    const status = f.partner.status.get(DEFAULT_TOPOLOGY.dagName)!;
-    f.partner.status.set(DEFAULT_TOPOLOGY.dagName, { ...status, synchronizationState: "SYNCHRONIZED" });
-    const result = (await armLongRunning(f.client, actionUrl("failover"), "POST", {
-      failoverType: "Planned",
+  it("refuses a planned failover when the MI is already primary; a forced one goes through", async () => {
+    const forced = (await armLongRunning(f.client, actionUrl("failover"), "POST", {
+      failoverType: "ForcedAllowDataLoss",
     })) as LinkJson;
-    expect(result.properties.instanceLinkRole).toBe("Secondary");
-    expect(
-      f.partner.calls.filter((call) => call.method === "remoteFailover").map((call) => call.args[1]),
-    ).toEqual(["ForcedAllowDataLoss", "Planned"]);
+    expect(forced.properties.instanceLinkRole).toBe("Primary");
+    // Forced: SQL Server was not asked, both sides are primary.
+    expect(forced.properties.partnerLinkRole).toBe("Primary");
+    synchronize();
+    const refused = await armRequest(f.client, actionUrl("failover"), "POST", { failoverType: "Planned" });
+    expect(refused.statusCode).toBe(400);
+    expect((refused.body as { error: { code: string } }).error.code).toBe(
+      "InvalidDistributedAvailabilityGroupFailoverInstanceRole",
+    );
+  });
+
+  it("refuses an unknown failoverType", async () => {
+    const response = await armRequest(f.client, actionUrl("failover"), "POST", { failoverType: "Now" });
+    expect(response.statusCode).toBe(400);
   });
 
   it("setRole changes the MI role, refuses the current role and a concurrent change", async () => {

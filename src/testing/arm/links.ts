@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { PartnerLinkStatus, SqlServerPartner } from "../sqlserver/model/partner";
-import { badRequest, conflict, notFound } from "./errors";
+import { ArmError, badRequest, conflict, notFound } from "./errors";
 import {
   evaluateLinkTrust,
   LINK_NOT_INITIATED,
@@ -153,31 +153,32 @@ export class LinkManager {
     }
     const { status, partner } = this.connectedStatus(link);
     this.refuseConcurrentRoleChange(link);
-    const instanceRole = toRole(status.managedInstanceRole);
+    // The action runs on the MI and makes it the primary; a planned one must lose no data.
     if (failoverType === "Planned") {
-      if (instanceRole !== "Primary") {
+      if (status.managedInstanceRole === "PRIMARY") {
         throw badRequest(
           "InvalidDistributedAvailabilityGroupFailoverInstanceRole",
-          `Planned failover of '${link.name}' must be started on the primary side; the managed instance is ${instanceRole}.`,
+          `The managed instance is already the primary of '${link.name}': a planned failover moves the ` +
+            "primary role from SQL Server to the managed instance.",
         );
       }
-      if (status.synchronizationState !== "SYNCHRONIZED") {
+      const synchronized =
+        status.availabilityMode === "SYNCHRONOUS_COMMIT" &&
+        status.synchronizationState === "SYNCHRONIZED" &&
+        status.sqlServerLastHardenedLsn === status.managedInstanceLastHardenedLsn;
+      if (!synchronized) {
         throw conflict(
           "DistributedAvailabilityGroupFailoverSecondariesNotSynchronizing",
-          `The secondary of '${link.name}' is ${status.synchronizationState}, not SYNCHRONIZED: ` +
-            "switch the link to synchronous replication and wait until it is synchronized.",
+          `The secondary of '${link.name}' is not synchronized (${status.synchronizationState}, ` +
+            `${status.availabilityMode}): switch both sides to synchronous commit and wait until ` +
+            "the last hardened LSNs are equal.",
         );
       }
-    } else if (instanceRole !== "Secondary") {
-      throw badRequest(
-        "InvalidDistributedAvailabilityGroupFailoverInstanceRole",
-        `Forced failover of '${link.name}' must be started on the secondary side; the managed instance is ${instanceRole}.`,
-      );
     }
     link.roleChangeInProgress = "failover";
     return () => {
       try {
-        partner.remoteFailover(link.name, failoverType);
+        asArmError(() => partner.remoteFailover(link.name, failoverType));
       } finally {
         link.roleChangeInProgress = undefined;
       }
@@ -209,7 +210,9 @@ export class LinkManager {
     link.roleChangeInProgress = "setRole";
     return () => {
       try {
-        partner.remoteSetRole(link.name, instanceRole === "Primary" ? "PRIMARY" : "SECONDARY");
+        asArmError(() =>
+          partner.remoteSetRole(link.name, instanceRole === "Primary" ? "PRIMARY" : "SECONDARY"),
+        );
       } finally {
         link.roleChangeInProgress = undefined;
       }
@@ -398,4 +401,20 @@ function partnerCertificateValidity(
   return certificate
     ? { certificateName: certificate.name, expiryDate: certificate.expiryDate.toISOString() }
     : undefined;
+}
+
+/**
+ * The SQL Server model refuses a role change that became invalid after the request was
+ * accepted with a coded error: the operation then fails with that code.
+ */
+function asArmError(action: () => void): void {
+  try {
+    action();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === "string" && error instanceof Error) {
+      throw new ArmError(code.startsWith("Invalid") ? 400 : 409, code, error.message);
+    }
+    throw error;
+  }
 }
