@@ -1,0 +1,262 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createHarness, errors, infos, records, resultSets, type Harness } from "./fixtures/harness";
+
+let h: Harness;
+beforeEach(() => {
+  h = createHarness({ databases: [{ name: "SalesDb" }, { name: "HrDb", recoveryModel: "SIMPLE" }] });
+});
+afterEach(() => h.dispose());
+
+describe("variables and control flow", () => {
+  it("declares several variables, concatenates, and propagates NULL", async () => {
+    const events = await h.run(
+      "DECLARE @a nvarchar(max) = N'x', @b AS int = 40, @n nvarchar(10)\nSELECT @a + N'y' AS s, @b + 2 AS n, @a + @n AS z",
+    );
+    expect(records(resultSets(events)[0])).toEqual([{ s: "xy", n: 42, z: null }]);
+  });
+
+  it("runs IF NOT EXISTS ... ELSE over a catalog view", async () => {
+    const script =
+      "IF NOT EXISTS (SELECT * FROM sys.databases WHERE name = N'SalesDb') PRINT 'missing' ELSE PRINT 'present'";
+    expect(infos(await h.run(script)).map((m) => m.message)).toEqual(["present"]);
+    const other =
+      "IF EXISTS (SELECT 1 FROM sys.databases WHERE name = 'nope') BEGIN PRINT 'a' PRINT 'b' END ELSE BEGIN PRINT 'c' END";
+    expect(infos(await h.run(other)).map((m) => m.message)).toEqual(["c"]);
+  });
+
+  it("assigns with SELECT @v = ... FROM and keeps the last row", async () => {
+    const events = await h.run(
+      "DECLARE @id int, @n int = 0\nSELECT @id = database_id FROM sys.databases WHERE name = 'SalesDb'\nSELECT @n = COUNT(*) FROM sys.databases\nSELECT @id AS id, @n AS n",
+    );
+    const [row] = records(resultSets(events)[0]);
+    expect(row.id).toBe(h.model.databaseId("SalesDb"));
+    expect(row.n).toBeGreaterThanOrEqual(6);
+  });
+
+  it("runs dynamic SQL with sp_executesql (named, positional, parameters) and EXEC (@v)", async () => {
+    const events = await h.run(
+      [
+        "DECLARE @sql nvarchar(max) = N'SELECT @p + 1 AS v'",
+        "EXEC sp_executesql @stmt = @sql, @params = N'@p int', @p = 41",
+        "EXEC sp_executesql N'PRINT @s', N'@s nvarchar(20)', N'hello'",
+        "DECLARE @cmd nvarchar(100) = N'CREATE DATABASE [Dyn''Db]'",
+        "EXEC (@cmd)",
+        "SELECT name FROM sys.databases WHERE name LIKE 'Dyn%'",
+      ].join("\n"),
+    );
+    expect(errors(events)).toEqual([]);
+    const sets = resultSets(events);
+    expect(sets[0].rows).toEqual([[42]]);
+    expect(infos(events).map((m) => m.message)).toContain("hello");
+    expect(sets[1].rows).toEqual([["Dyn'Db"]]);
+  });
+
+  it("refuses an undeclared variable before running anything (137)", async () => {
+    const events = await h.run("PRINT 'first'\nSELECT @missing");
+    expect(infos(events)).toEqual([]);
+    expect(errors(events)[0]).toMatchObject({
+      number: 137,
+      message: 'Must declare the scalar variable "@missing".',
+    });
+  });
+
+  it("a syntax error anywhere means nothing in the batch runs", async () => {
+    const events = await h.run("CREATE DATABASE Early\nSELEC 1");
+    expect(errors(events)[0]).toMatchObject({ number: 102, severity: 15 });
+    expect(h.model.databaseId("Early")).toBeNull();
+  });
+
+  it("continues after a statement error, and emits one done per statement", async () => {
+    const events = await h.run("CREATE DATABASE SalesDb\nPRINT 'after'\nSELECT 1 AS one");
+    expect(errors(events)[0].number).toBe(1801);
+    expect(infos(events).map((m) => m.message)).toEqual(["after"]);
+    expect(events.filter((e) => e.kind === "done")).toEqual([
+      { kind: "done", error: true },
+      { kind: "done" },
+      { kind: "done", rowCount: 1 },
+    ]);
+  });
+
+  it("an unknown object ends the batch (208)", async () => {
+    const events = await h.run("SELECT * FROM sys.nothing_here\nPRINT 'not reached'");
+    expect(errors(events)[0]).toMatchObject({
+      number: 208,
+      message: "Invalid object name 'sys.nothing_here'.",
+    });
+    expect(infos(events)).toEqual([]);
+  });
+
+  it("reports unknown columns with 207", async () => {
+    const events = await h.run("SELECT no_such_column FROM sys.databases");
+    expect(errors(events)[0]).toMatchObject({
+      number: 207,
+      message: "Invalid column name 'no_such_column'.",
+    });
+  });
+
+  it("RAISERROR formats its message; severity 10 is informational", async () => {
+    const events = await h.run("RAISERROR('%s has %d rows', 16, 1, N'tbl', 5)\nRAISERROR('note', 10, 1)");
+    expect(errors(events)[0]).toMatchObject({ number: 50000, severity: 16, message: "tbl has 5 rows" });
+    expect(infos(events)[0]).toMatchObject({ message: "note", severity: 10 });
+  });
+
+  it("THROW ends the batch", async () => {
+    const events = await h.run("THROW 50001, 'boom', 3;\nPRINT 'no'");
+    expect(errors(events)[0]).toMatchObject({ number: 50001, state: 3, message: "boom" });
+    expect(infos(events)).toEqual([]);
+  });
+});
+
+describe("session statements", () => {
+  it("USE changes the database with ENVCHANGE and 5701", async () => {
+    const events = await h.run("USE [SalesDb]\nSELECT DB_NAME() AS db");
+    expect(events[0]).toEqual({ kind: "database", oldValue: "master", newValue: "SalesDb" });
+    expect(infos(events)[0]).toMatchObject({
+      number: 5701,
+      severity: 0,
+      message: "Changed database context to 'SalesDb'.",
+    });
+    expect(resultSets(events)[0].rows).toEqual([["SalesDb"]]);
+    expect(h.session.database).toBe("SalesDb");
+  });
+
+  it("USE of a missing database fails with 911 and keeps the context", async () => {
+    const events = await h.run("USE nowhere");
+    expect(errors(events)[0].number).toBe(911);
+    expect(h.session.database).toBe("master");
+  });
+
+  it("accepts the driver's post-login SET batch and honours NOCOUNT", async () => {
+    const login = await h.run(
+      "set textsize 2147483647\nset quoted_identifier on\nset arithabort on\nset ansi_null_dflt_on on\nset ansi_nulls on\nset ansi_padding on\nset ansi_warnings on\nset concat_null_yields_null on\nset cursor_close_on_commit off\nset datefirst 7\nset dateformat mdy\nset implicit_transactions off\nset language us_english\nset numeric_roundabort off\nset transaction isolation level read committed\nset xact_abort off",
+    );
+    expect(errors(login)).toEqual([]);
+    const events = await h.run("SET NOCOUNT ON\nSELECT 1 AS a");
+    expect(events.at(-1)).toEqual({ kind: "done" });
+  });
+});
+
+describe("transactions", () => {
+  it("counts @@TRANCOUNT and refuses forbidden statements inside a transaction", async () => {
+    const events = await h.run(
+      [
+        "BEGIN TRAN",
+        "CREATE DATABASE InTran",
+        "ALTER DATABASE SalesDb SET RECOVERY SIMPLE",
+        "DROP DATABASE HrDb",
+        "BACKUP DATABASE SalesDb TO DISK = N'/tmp/x.bak'",
+        "CREATE ENDPOINT ep AS TCP (LISTENER_PORT = 5022) FOR DATABASE_MIRRORING (ROLE = ALL)",
+        "DROP AVAILABILITY GROUP ag",
+        "SELECT @@TRANCOUNT AS n",
+        "COMMIT",
+        "SELECT @@TRANCOUNT AS n",
+      ].join("\n"),
+    );
+    expect(errors(events).map((m) => m.number)).toEqual([226, 226, 574, 3021, 3013, 574, 574]);
+    expect(errors(events)[4].message).toBe("BACKUP DATABASE is terminating abnormally.");
+    expect(resultSets(events).map((r) => r.rows[0][0])).toEqual([1, 0]);
+    expect(h.model.databaseId("InTran")).toBeNull();
+  });
+
+  it("COMMIT without BEGIN is error 3902; XACT_ABORT ends the batch and rolls back", async () => {
+    expect(errors(await h.run("COMMIT"))[0].number).toBe(3902);
+    const events = await h.run("SET XACT_ABORT ON\nBEGIN TRANSACTION\nCREATE DATABASE SalesDb\nPRINT 'no'");
+    expect(infos(events)).toEqual([]);
+    expect(h.session.tranCount).toBe(0);
+  });
+});
+
+describe("SELECT", () => {
+  it("filters with LIKE, IN, IS NULL, orders, limits with TOP", async () => {
+    const [set] = resultSets(
+      await h.run(
+        "SELECT TOP 2 name, database_id AS id FROM sys.databases WHERE name LIKE '%db' AND name IN ('SalesDb', 'HrDb', 'msdb') AND name IS NOT NULL ORDER BY name DESC",
+      ),
+    );
+    expect(set.columns.map((c) => c.name)).toEqual(["name", "id"]);
+    expect(set.rows.map((r) => r[0])).toEqual(["SalesDb", "msdb"]);
+  });
+
+  it("supports aliases in every form and expressions without FROM", async () => {
+    const [set] = resultSets(
+      await h.run(
+        "SELECT 1 AS 'a', 2 AS [b c], d = 3, 4 e, UPPER('x') + LOWER('Y'), QUOTENAME(N'a]b'), CAST('12' AS int) * 2",
+      ),
+    );
+    expect(set.columns.map((c) => c.name)).toEqual(["a", "b c", "d", "e", "", "", ""]);
+    expect(set.rows).toEqual([[1, 2, 3, 4, "Xy", "[a]]b]", 24]]);
+  });
+
+  it("joins, qualifies columns, expands t.*, and counts", async () => {
+    const events = await h.run(
+      "SELECT d.name, r.recovery_model_desc FROM sys.databases d JOIN sys.databases r ON d.database_id = r.database_id WHERE d.name = 'HrDb'\n" +
+        "SELECT d.* FROM sys.databases AS d WHERE d.name = 'HrDb'\n" +
+        "SELECT COUNT(*) AS n, MAX(database_id) AS top_id FROM sys.databases WHERE name LIKE 'S_lesD%'",
+    );
+    const [joined, star, counted] = resultSets(events);
+    expect(joined.rows).toEqual([["HrDb", "SIMPLE"]]);
+    expect(star.columns.length).toBeGreaterThan(3);
+    expect(records(counted)).toEqual([{ n: 1, top_id: h.model.databaseId("SalesDb") }]);
+  });
+
+  it("compares strings case-insensitively and evaluates CASE and COALESCE", async () => {
+    const [set] = resultSets(
+      await h.run(
+        "SELECT CASE WHEN 'ABC' = 'abc ' THEN 'eq' ELSE 'ne' END, COALESCE(NULL, NULL, 'z'), ISNULL(NULL, 5), LEN(N'ab  ')",
+      ),
+    );
+    expect(set.rows).toEqual([["eq", "z", 5, 2]]);
+  });
+
+  it("reads @@ variables and server functions from the model", async () => {
+    const [set] = resultSets(
+      await h.run(
+        "SELECT @@SERVERNAME AS s, SERVERPROPERTY('ProductVersion') AS v, @@SPID AS spid, DB_ID('master') AS m",
+      ),
+    );
+    expect(records(set)).toEqual([
+      { s: h.model.serverName(), v: h.model.serverProperty("ProductVersion"), spid: h.session.id, m: 1 },
+    ]);
+    expect(set.columns[0].type).toEqual({ kind: "nvarchar", length: 128 });
+  });
+
+  it("converts binary to hex text with CONVERT style 1", async () => {
+    const [set] = resultSets(await h.run("SELECT CONVERT(varchar(max), 0x0A0B, 1)"));
+    expect(set.rows).toEqual([["0x0A0B"]]);
+  });
+});
+
+describe("RPC", () => {
+  it("runs sp_executesql with typed parameters and returns a status", async () => {
+    const events = await h.engine.executeRpc(h.session, "sp_executesql", [
+      {
+        name: "",
+        type: { kind: "nvarchar", length: "max" },
+        value: "SELECT name FROM sys.databases WHERE name = @db",
+        output: false,
+      },
+      { name: "", type: { kind: "nvarchar", length: "max" }, value: "@db nvarchar(128)", output: false },
+      { name: "@db", type: { kind: "nvarchar", length: 128 }, value: "SalesDb", output: false },
+    ]);
+    expect(resultSets(events)[0].rows).toEqual([["SalesDb"]]);
+    expect(events.at(-1)).toEqual({ kind: "returnStatus", value: 0 });
+  });
+
+  it("reports a missing parameter and unknown procedures", async () => {
+    const missing = await h.engine.executeRpc(h.session, "sp_executesql", [
+      { name: "", type: { kind: "nvarchar", length: "max" }, value: "SELECT @a", output: false },
+      { name: "", type: { kind: "nvarchar", length: "max" }, value: "@a int", output: false },
+    ]);
+    expect(errors(missing)[0].number).toBe(8178);
+    const unknown = await h.engine.executeRpc(h.session, "sp_does_not_exist", []);
+    expect(errors(unknown)[0].number).toBe(2812);
+  });
+});
+
+describe("cancellation", () => {
+  it("stops between statements once the session is cancelled", async () => {
+    h.session.cancelled = true;
+    const events = await h.run("PRINT 'a'\nPRINT 'b'");
+    expect(infos(events)).toEqual([]);
+  });
+});
