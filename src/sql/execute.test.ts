@@ -11,7 +11,7 @@ import { readMirroringEndpoint } from "./catalog/mirroring-endpoint";
 import type { SqlServerConnectionArgs } from "./connection-args";
 import { SqlServerOperationError } from "./errors";
 import { runQuery, runQueryResultSets, runStatement } from "./execute";
-import { closeAllPools, openPoolCount, withConnection } from "./pool";
+import { closeAllPools, openPoolCount, withConnection, withOneShotConnection } from "./pool";
 import { CERTIFICATE_QUERY } from "../tsql/queries/certificate";
 import { MIRRORING_ENDPOINT_QUERY } from "../tsql/queries/mirroring-endpoint";
 
@@ -167,6 +167,20 @@ describe("runQuery", () => {
     await withConnection(args, (pool) => runQuery(pool, "SELECT 1"));
     await withConnection({ ...args }, (pool) => runQuery(pool, "SELECT 1"));
     expect(openPoolCount()).toBe(1);
+  });
+});
+
+describe("withOneShotConnection", () => {
+  it("closes its connections when done, leaving the shared pools alone", async () => {
+    await closeAllPools();
+    await expect.poll(() => server.openConnectionCount(), { timeout: 2_000 }).toBe(0);
+    const answer = await withOneShotConnection(args, async (pool) => {
+      await runQuery(pool, "SELECT 1");
+      return server.openConnectionCount();
+    });
+    expect(answer).toBeGreaterThan(0);
+    await expect.poll(() => server.openConnectionCount(), { timeout: 2_000 }).toBe(0);
+    expect(openPoolCount()).toBe(0);
   });
 });
 

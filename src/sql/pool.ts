@@ -158,6 +158,24 @@ export async function withConnection<T>(
   return fn(await getPool(args, options));
 }
 
+/**
+ * Runs `fn` with a pool of its own, closed afterwards. For a short program (a read-only lookup
+ * in the user's Pulumi program) that must not leave sockets open: they would keep Node.js running.
+ */
+export async function withOneShotConnection<T>(
+  args: SqlServerConnectionArgs,
+  fn: (pool: mssql.ConnectionPool) => Promise<T>,
+  options: PoolOptions = {},
+): Promise<T> {
+  assertValidConnectionArgs(args);
+  const pool = await openPool(args, options.retry ?? {});
+  try {
+    return await fn(pool);
+  } finally {
+    await pool.close().catch(() => undefined);
+  }
+}
+
 /** Secrets and server label registered for a pool opened here (for error messages). */
 export function describedPool(pool: object): { secrets: readonly string[]; server: string } | undefined {
   return registry().described.get(pool);
