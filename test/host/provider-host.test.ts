@@ -161,6 +161,20 @@ describe("the dynamic-provider host driven over gRPC", () => {
     });
   });
 
+  it("rejects a failed delete with the message, which the host also prints to stderr", async () => {
+    const urn = urnFor(type, "undeletable");
+    const props = {
+      __provider: providerText,
+      file: storeFile("undeletable"),
+      name: "kappa",
+      failDelete: true,
+    };
+    const error = await host.delete("obj-kappa", urn, props).catch((e: unknown) => e);
+    expect(error).toMatchObject({ method: "delete", details: "cannot delete obj-kappa: failDelete was set" });
+    const printed = await host.waitForLog((e) => e.message.includes("failDelete was set"));
+    expect(printed.source).toBe("stderr");
+  });
+
   it("collects what providers log, with the configuration they received", async () => {
     const urn = urnFor(type, "logged");
     await host.create(urn, { __provider: providerText, file: storeFile("logged"), name: "theta", value: 0 });
@@ -174,7 +188,7 @@ describe("a host started like the CLI starts it (no engine address in the enviro
   it("collects provider logs from stdout and reads config keys without a namespace", async () => {
     const cliLike = await startProviderHost({ logThroughEngine: false, project: "proj" });
     try {
-      await cliLike.configure({ "proj:greeting": "made" });
+      await cliLike.configure({ "proj:greeting": pulumi.secret("made") });
       const urn = urnFor(type, "stdout", { project: "proj" });
       await cliLike.create(urn, {
         __provider: providerText,
@@ -188,6 +202,21 @@ describe("a host started like the CLI starts it (no engine address in the enviro
       await cliLike.stop();
     }
     expect(() => process.kill(cliLike.pid, 0)).toThrow();
+  });
+});
+
+describe("a host that dies", () => {
+  it("fails the call in flight and reports what the host printed", async () => {
+    const doomed = await startProviderHost();
+    try {
+      const urn = urnFor(type, "crash");
+      const props = { __provider: providerText, file: storeFile("crash"), name: "lambda", crashHost: true };
+      const error = await doomed.create(urn, props).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ProviderHostError);
+      expect((error as ProviderHostError).details).toContain("fatal: the provider ended its host");
+    } finally {
+      await doomed.stop();
+    }
   });
 });
 

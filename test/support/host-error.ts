@@ -52,7 +52,8 @@ function decodeInitFailure(metadata: grpc.Metadata | undefined): ResourceInitFai
   return undefined;
 }
 
-export function toProviderHostError(method: string, error: unknown): Error {
+/** `hostStderr`: what a host that exited printed, added to the details. */
+export function toProviderHostError(method: string, error: unknown, hostStderr?: string): Error {
   const serviceError = error as Partial<grpc.ServiceError>;
   if (typeof serviceError?.code !== "number") {
     return error instanceof Error ? error : new Error(String(error));
@@ -60,7 +61,8 @@ export function toProviderHostError(method: string, error: unknown): Error {
   return new ProviderHostError(
     method,
     serviceError.code,
-    serviceError.details ?? serviceError.message ?? "",
+    (serviceError.details ?? serviceError.message ?? "") +
+      (hostStderr ? `\nthe host exited:\n${hostStderr}` : ""),
     decodeInitFailure(serviceError.metadata),
   );
 }

@@ -24,6 +24,7 @@ import { ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
 import * as readline from "node:readline";
 import * as grpc from "@grpc/grpc-js";
+import type * as pulumi from "@pulumi/pulumi";
 import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
@@ -49,9 +50,12 @@ export interface ProviderHostOptions {
   env?: Record<string, string>;
   /** How long to wait for the host to print its port. Default 20 s. */
   startTimeoutMs?: number;
+  /** Deadline of each gRPC call (providers with long waits need their own, shorter ones). Default 120 s. */
+  callTimeoutMs?: number;
 }
 
 type Props = Record<string, unknown>;
+export type ConfigVars = Record<string, string | pulumi.Output<string>>;
 
 export interface Raw<T> {
   raw: T;
@@ -91,7 +95,8 @@ export interface ProviderHost {
   readonly port: number;
   readonly pid: number;
   readonly engineAddress: string;
-  configure(vars?: Record<string, string>): Promise<ConfigureResult>;
+  /** Stack config as `"<namespace>:<key>"` → value (`pulumi.secret(...)` allowed), as the engine passes it. */
+  configure(vars?: ConfigVars): Promise<ConfigureResult>;
   check(urn: string, olds: Props, news: Props): Promise<CheckResult>;
   diff(id: string, urn: string, olds: Props, news: Props): Promise<DiffResult>;
   create(urn: string, props: Props): Promise<CreateResult>;
@@ -105,6 +110,11 @@ export interface ProviderHost {
    */
   waitForLog(predicate: (entry: HostLogEntry) => boolean, timeoutMs?: number): Promise<HostLogEntry>;
   stop(): Promise<void>;
+}
+
+/** The type token `pulumi.dynamic.Resource` registers: `pulumi-nodejs:dynamic[/<module>]:<type>`. */
+export function dynamicResourceType(module?: string, type = "Resource"): string {
+  return `pulumi-nodejs:dynamic${module ? `/${module}` : ""}:${type}`;
 }
 
 /** URN of a resource in the default test stack, e.g. `urnFor("pulumi-nodejs:dynamic:Resource", "db1")`. */
@@ -169,6 +179,7 @@ export async function startProviderHost(options: ProviderHostOptions = {}): Prom
     stdio: ["ignore", "pipe", "pipe"],
   });
   const killOnExit = () => child.kill("SIGKILL");
+  const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
   process.once("exit", killOnExit);
   let stderrText = "";
   const stdoutLines = readline.createInterface({ input: child.stdout! });
@@ -192,28 +203,38 @@ export async function startProviderHost(options: ProviderHostOptions = {}): Prom
   });
 
   const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  type UnaryFn<Req, Res> = (r: Req, opts: grpc.CallOptions, cb: (e: unknown, res: Res) => void) => void;
   const unary = <Req, Res>(method: string, req: Req): Promise<Res> =>
     new Promise<Res>((resolve, reject) => {
-      const fn = (client as unknown as Record<string, (r: Req, cb: (e: unknown, res: Res) => void) => void>)[
-        method
-      ];
-      fn.call(client, req, (err, res) => (err ? reject(toProviderHostError(method, err)) : resolve(res)));
+      const fn = (client as unknown as Record<string, UnaryFn<Req, Res>>)[method];
+      const deadline = new Date(Date.now() + (options.callTimeoutMs ?? 120_000));
+      fn.call(client, req, { deadline }, async (err, res) => {
+        if (!err) return resolve(res);
+        // A host that died says nothing over gRPC, and the dropped connection may be seen before its exit:
+        // give it a moment, then its stderr tells why.
+        if ((err as grpc.ServiceError).code === grpc.status.UNAVAILABLE) {
+          await Promise.race([closed, new Promise((r) => setTimeout(r, 1000))]);
+        }
+        const exited = child.exitCode !== null || child.signalCode !== null;
+        reject(toProviderHostError(method, err, exited ? stderrText : undefined));
+      });
     });
 
   let configured: Promise<ConfigureResult> | undefined;
   let acceptSecrets = false;
-  const configure = (vars: Record<string, string> = {}): Promise<ConfigureResult> => {
-    const req = new provproto.ConfigureRequest();
-    for (const [key, value] of Object.entries(vars)) req.getVariablesMap().set(key, value);
-    req.setArgs(structproto.Struct.fromJavaScript(vars));
-    req.setAcceptsecrets(true);
-    req.setAcceptresources(true);
-    configured = unary<provproto.ConfigureRequest, provproto.ConfigureResponse>("configure", req).then(
-      (raw) => {
-        acceptSecrets = raw.getAcceptsecrets();
-        return { raw, rawText: rawText(raw), acceptSecrets };
-      },
-    );
+  const configure = (vars: ConfigVars = {}): Promise<ConfigureResult> => {
+    configured = (async () => {
+      // Like the engine: plaintext in the legacy variables map, secrets still marked in args.
+      const args = await toWire(vars);
+      const req = new provproto.ConfigureRequest().setArgs(structOf(args));
+      for (const [key, value] of Object.entries(stripSecrets(args))) {
+        req.getVariablesMap().set(key, typeof value === "string" ? value : JSON.stringify(value));
+      }
+      req.setAcceptsecrets(true).setAcceptresources(true);
+      const raw = await unary<provproto.ConfigureRequest, provproto.ConfigureResponse>("configure", req);
+      acceptSecrets = raw.getAcceptsecrets();
+      return { raw, rawText: rawText(raw), acceptSecrets };
+    })();
     return configured;
   };
   // The engine always configures a provider before using it; so does the harness when a test did not.
