@@ -4,7 +4,13 @@
  * the managed instance's endpoint certificate chained (by name) to the real
  * Microsoft root that the link's runbook imports.
  */
-import { createHash, generateKeyPairSync, randomBytes, X509Certificate } from "node:crypto";
+import {
+  createHash,
+  generateKeyPairSync,
+  randomBytes,
+  sign as signBytes,
+  X509Certificate,
+} from "node:crypto";
 import forge from "node-forge";
 import { errors } from "./errors";
 
@@ -102,7 +108,7 @@ export function parseCertificateDate(text: string): Date {
   let fields: Array<string | undefined> | undefined;
   let m = MONTH_DAY_YEAR.exec(s);
   if (m) fields = [m[3], m[1], m[2], m[4], m[5], m[6]];
-  else if ((m = COMPACT.exec(s))) fields = [m[1], m[2], m[3]];
+  else if ((m = COMPACT.exec(s))) fields = [m[1], m[2], m[3], undefined, undefined, undefined];
   else if ((m = ISO.exec(s))) fields = [m[1], m[2], m[3], m[4], m[5], m[6]];
   if (!fields) throw errors.dateConversion();
   const [y, mo, d, h, mi, se] = fields.map((f) => Number(f ?? 0));
@@ -121,10 +127,12 @@ function attributes(dn: Array<[string, string]>): forge.pki.CertificateField[] {
   }));
 }
 
-function rsaKeyPair(): {
+interface KeyPair {
   privateKeyPem: string;
-  keys: { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey };
-} {
+  publicKey: forge.pki.rsa.PublicKey;
+}
+
+function rsaKeyPair(): KeyPair {
   // node:crypto generates the key in milliseconds; forge's own generator takes seconds.
   const { privateKey, publicKey } = generateKeyPairSync("rsa", {
     modulusLength: 2048,
@@ -133,11 +141,15 @@ function rsaKeyPair(): {
   });
   return {
     privateKeyPem: privateKey,
-    keys: {
-      privateKey: forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey,
-      publicKey: forge.pki.publicKeyFromPem(publicKey) as forge.pki.rsa.PublicKey,
-    },
+    publicKey: forge.pki.publicKeyFromPem(publicKey) as forge.pki.rsa.PublicKey,
   };
+}
+
+/** forge exports getTBSCertificate but its type declarations omit it. */
+function tbsCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1 {
+  return (
+    forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }
+  ).getTBSCertificate(cert);
 }
 
 function serialHex(): string {
@@ -151,7 +163,8 @@ interface SignOptions {
   subject: Array<[string, string]>;
   issuer: Array<[string, string]>;
   publicKey: forge.pki.rsa.PublicKey;
-  signingKey: forge.pki.rsa.PrivateKey;
+  /** PEM of the issuer's private key. */
+  signingKey: string;
   notBefore: Date;
   notAfter: Date;
   ca: boolean;
@@ -172,7 +185,11 @@ function sign(options: SignOptions): Buffer {
   if (options.dnsName)
     extensions.push({ name: "subjectAltName", altNames: [{ type: 2, value: options.dnsName }] });
   cert.setExtensions(extensions);
-  cert.sign(options.signingKey, forge.md.sha256.create());
+  // forge builds the structure; node:crypto signs (forge's RSA in JavaScript is slow).
+  cert.signatureOid = forge.pki.oids.sha256WithRSAEncryption;
+  cert.siginfo.algorithmOid = forge.pki.oids.sha256WithRSAEncryption;
+  const tbs = Buffer.from(forge.asn1.toDer(tbsCertificate(cert)).getBytes(), "binary");
+  cert.signature = signBytes("sha256", tbs, options.signingKey).toString("binary");
   return Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(), "binary");
 }
 
@@ -182,13 +199,13 @@ export function createSelfSignedCertificate(options: {
   startDate: Date;
   expiryDate: Date;
 }): IssuedCertificate {
-  const { privateKeyPem, keys } = rsaKeyPair();
+  const { privateKeyPem, publicKey } = rsaKeyPair();
   const name: Array<[string, string]> = [["commonName", options.subject]];
   const der = sign({
     subject: name,
     issuer: name,
-    publicKey: keys.publicKey,
-    signingKey: keys.privateKey,
+    publicKey,
+    signingKey: privateKeyPem,
     notBefore: options.startDate,
     notAfter: options.expiryDate,
     ca: false,
@@ -252,14 +269,14 @@ export function knownIntermediate(subjectDn: string): { issuerDn: string; der?: 
 
 interface Authority {
   der: Buffer;
-  keys: { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey };
+  keys: KeyPair;
 }
 let authorities: { root: Authority; issuing: Authority } | undefined;
 
 function emulatorAuthorities(): { root: Authority; issuing: Authority } {
   if (authorities) return authorities;
-  const rootKeys = rsaKeyPair().keys;
-  const issuingKeys = rsaKeyPair().keys;
+  const rootKeys = rsaKeyPair();
+  const issuingKeys = rsaKeyPair();
   const notBefore = new Date(Date.UTC(2019, 11, 18));
   const notAfter = new Date(Date.UTC(2042, 6, 18));
   const root: Authority = {
@@ -268,7 +285,7 @@ function emulatorAuthorities(): { root: Authority; issuing: Authority } {
       subject: MICROSOFT_ROOT_DN,
       issuer: MICROSOFT_ROOT_DN,
       publicKey: rootKeys.publicKey,
-      signingKey: rootKeys.privateKey,
+      signingKey: rootKeys.privateKeyPem,
       notBefore,
       notAfter,
       ca: true,
@@ -280,7 +297,7 @@ function emulatorAuthorities(): { root: Authority; issuing: Authority } {
       subject: MICROSOFT_ISSUING_CA_DN,
       issuer: MICROSOFT_ROOT_DN,
       publicKey: issuingKeys.publicKey,
-      signingKey: rootKeys.privateKey,
+      signingKey: rootKeys.privateKeyPem,
       notBefore: new Date(Date.UTC(2023, 5, 8)),
       notAfter: new Date(Date.UTC(2040, 5, 8)),
       ca: true,
@@ -304,14 +321,14 @@ export function issueManagedInstanceCertificate(
   options: { notBefore?: Date; notAfter?: Date } = {},
 ): IssuedCertificate & { chain: Buffer[] } {
   const { root, issuing } = emulatorAuthorities();
-  const { privateKeyPem, keys } = rsaKeyPair();
+  const { privateKeyPem, publicKey } = rsaKeyPair();
   const notBefore = options.notBefore ?? new Date(Date.now() - 24 * 3600_000);
   const notAfter = options.notAfter ?? new Date(notBefore.getTime() + 365 * 24 * 3600_000);
   const der = sign({
     subject: [["commonName", fqdn]],
     issuer: MICROSOFT_ISSUING_CA_DN,
-    publicKey: keys.publicKey,
-    signingKey: issuing.keys.privateKey,
+    publicKey,
+    signingKey: issuing.keys.privateKeyPem,
     notBefore,
     notAfter,
     ca: false,
