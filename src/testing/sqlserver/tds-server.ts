@@ -119,7 +119,7 @@ export class TdsServer {
   /** Destroys every open connection, as a server restart would; the listener stays up. */
   dropAllConnections(): void {
     for (const connection of this.connections) connection.destroy();
-    for (const socket of this.sockets) socket.destroy();
+    for (const socket of this.sockets) if (!socket.destroyed) socket.resetAndDestroy();
     this.connections.clear();
     this.sockets.clear();
   }

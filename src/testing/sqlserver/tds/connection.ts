@@ -84,9 +84,14 @@ export class TdsConnection {
     socket.on("close", () => this.close());
   }
 
-  /** Drops the connection without a goodbye, like a server restart. */
+  /**
+   * Drops the connection without a goodbye, like a crashed server or a broken network. A TCP
+   * reset rather than a FIN: tedious 19 throws an uncaught "No event 'socketError' in state
+   * 'Final'" when a socket *ends* under a request in flight, while a reset fails the request
+   * cleanly with ECONNRESET.
+   */
   destroy(): void {
-    this.socket.destroy();
+    if (!this.socket.destroyed) this.socket.resetAndDestroy();
     this.close();
   }
 
