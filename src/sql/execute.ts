@@ -32,7 +32,7 @@ export interface StatementResult {
   messages: SqlInfoMessage[];
 }
 
-/** What the failure message should name. Default action: "run a statement on SQL Server". */
+/** What the failure message should name. Default action: "run a statement". */
 export type OperationContext = Partial<Omit<SqlErrorContext, "server">>;
 
 const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -88,7 +88,7 @@ function newRequest(
 function fail(pool: mssql.ConnectionPool, error: unknown, context: OperationContext | undefined): never {
   const known = describedPool(pool);
   throw describeSqlError(error, {
-    action: context?.action ?? "run a statement on SQL Server",
+    action: context?.action ?? "run a statement",
     object: context?.object,
     server: known?.server,
     secrets: [...(known?.secrets ?? []), ...(context?.secrets ?? [])],

@@ -59,7 +59,8 @@ export async function readAvailabilityGroup(
     groupId: text(first, "group_id"),
     name: text(first, "name"),
     isDistributed: flag(first, "is_distributed"),
-    clusterType: optionalText(first, "cluster_type_desc"),
+    // SQL Server writes cluster_type_desc in lower case ("none"); the DDL spells it NONE.
+    clusterType: optionalText(first, "cluster_type_desc")?.toUpperCase() ?? null,
     replicas: groupRows.filter((row) => row.replica_server_name != null).map(replicaOf),
     databases: databaseRows.map((row) => text(row, "database_name")),
   };

@@ -44,6 +44,11 @@ export interface LinkSeedingAttempt {
   errorCode: number | null;
   numberOfAttempts: number | null;
   isSource: boolean;
+  /** Bytes copied so far and in all, while a seeding runs (null otherwise). */
+  transferredBytes: number | null;
+  databaseBytes: number | null;
+  /** 0-100 from the bytes while seeding; 100 once COMPLETED; null when unknown. */
+  progressPercent: number | null;
 }
 
 export interface LinkState {
@@ -90,15 +95,27 @@ function databaseOf(row: Row): LinkDatabaseState {
   };
 }
 
+function progressOf(state: string | null, transferred: number | null, total: number | null): number | null {
+  if (state === "COMPLETED") return 100;
+  if (transferred === null || !total) return null;
+  return Math.min(100, Math.floor((transferred * 100) / total));
+}
+
 function seedingOf(row: Row): LinkSeedingAttempt {
+  const currentState = optionalText(row, "current_state");
+  const transferredBytes = optionalNumber(row, "transferred_size_bytes");
+  const databaseBytes = optionalNumber(row, "database_size_bytes");
   return {
     startTime: optionalDate(row, "start_time"),
     completionTime: optionalDate(row, "completion_time"),
-    currentState: optionalText(row, "current_state"),
+    currentState,
     failureState: optionalText(row, "failure_state_desc"),
     errorCode: optionalNumber(row, "error_code"),
     numberOfAttempts: optionalNumber(row, "number_of_attempts"),
     isSource: flag(row, "is_source"),
+    transferredBytes,
+    databaseBytes,
+    progressPercent: progressOf(currentState, transferredBytes, databaseBytes),
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * The live state of a link, by its distributed availability group's name (@name), in three
  * result sets of one batch: each member's connection (and last connection error), each
- * database's synchronization, and the automatic seeding attempts.
+ * database's synchronization, and the automatic seeding attempts with the bytes transferred
+ * (sys.dm_hadr_physical_seeding_stats has rows only while a seeding runs).
  * LSNs are numeric(25,0): cast to text so no digit is lost in JavaScript.
  */
 export const LINK_STATE_QUERY = `
@@ -47,8 +48,11 @@ SELECT
   s.failure_state_desc,
   s.error_code,
   s.number_of_attempts,
-  s.is_source
+  s.is_source,
+  ps.transferred_size_bytes,
+  ps.database_size_bytes
 FROM sys.availability_groups ag
 JOIN sys.dm_hadr_automatic_seeding s ON s.ag_id = ag.group_id
+LEFT JOIN sys.dm_hadr_physical_seeding_stats ps ON ps.local_physical_seeding_id = s.operation_id
 WHERE ag.name = @name
 ORDER BY s.start_time DESC;`.trim();
