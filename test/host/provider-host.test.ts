@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProviderHost, ProviderHostError, startProviderHost, urnFor } from "../support/provider-host";
 import { serializeProvider, serializeProviders } from "../support/serialize";
-import { UNKNOWN, isSecretValue, secretKeys } from "../support/wire";
+import { UNKNOWN, isSecretValue, plaintextPaths, secretKeys } from "../support/wire";
 
 const fixture = "./test/host/fixtures/json-file-provider.js";
 const type = "pulumi-nodejs:dynamic/fixture:JsonObject";
@@ -125,6 +125,7 @@ describe("the dynamic-provider host driven over gRPC", () => {
     // ... and only the engine's annotation keeps it out of state in clear.
     expect(isSecretValue(created.state.secret)).toBe(true);
     expect(secretKeys(created.state)).toEqual(["secret"]);
+    expect(plaintextPaths(created.state, [password])).toEqual([]);
   });
 
   it("rejects with the thrown message when create fails", async () => {

@@ -4,6 +4,7 @@
  *   toWire(props)                 // JS values, Outputs, pulumi.secret(...) → wire form (Pulumi's own serializer)
  *   stripSecrets(wire)            // what the engine sends a provider that declared acceptSecrets=false
  *   annotateSecrets(outs, ins)    // how the engine re-marks a provider's outputs as secret before saving state
+ *   plaintextPaths(state, [password])  // where a secret would be stored in clear
  *   isSecretValue(v), secretValue(v), containsSecrets(v), UNKNOWN
  *
  * Wire form: plain JSON where a secret is `{ "4dabf1…": "1b4706…", value }` and an unknown (preview) value is the
@@ -92,4 +93,18 @@ export function annotateSecrets(outs: WireMap, ins: WireMap): WireMap {
 /** Top-level keys whose value is (or contains) a secret. */
 export function secretKeys(map: WireMap): string[] {
   return Object.keys(map).filter((key) => containsSecrets(map[key]));
+}
+
+/**
+ * Where any of `needles` appears in clear in `value`: the JSON-ish paths of strings containing one, outside
+ * secret wrappers. Run it on a `state` to prove a credential would not be stored in plaintext.
+ */
+export function plaintextPaths(value: WireValue, needles: string[], at = "$"): string[] {
+  if (isSecretValue(value)) return [];
+  if (typeof value === "string") return needles.some((n) => n !== "" && value.includes(n)) ? [at] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => plaintextPaths(v, needles, `${at}[${i}]`));
+  if (isPlainObject(value)) {
+    return Object.entries(value).flatMap(([k, v]) => plaintextPaths(v, needles, `${at}.${k}`));
+  }
+  return [];
 }
