@@ -170,6 +170,46 @@ describe("runQuery", () => {
   });
 });
 
+describe("broken connections", () => {
+  it("retries a read whose connection dropped, on a fresh connection", async () => {
+    const text = "SELECT @database AS d";
+    engine.answers.set(text, (params) => [
+      {
+        kind: "rows",
+        resultSet: {
+          columns: [{ name: "d", type: { kind: "nvarchar", length: 128 } }],
+          rows: [[params[0].value]],
+        },
+      },
+      { kind: "done", rowCount: 1 },
+    ]);
+    server.addFault({ on: { match: /SELECT @database/ }, action: "drop" });
+    const rows = await withConnection(args, (pool) =>
+      runQuery(pool, text, { database: "SalesDb" }, { retry: { initialDelayMs: 1 } }),
+    );
+    expect(rows).toEqual([{ d: "SalesDb" }]);
+    expect(server.requestLog().filter((r) => r.text === text)).toHaveLength(2);
+    expect(engine.received.filter((r) => r.sql === text)).toHaveLength(1);
+  });
+
+  it("never repeats a statement whose connection dropped: it may have run", async () => {
+    const text = "ALTER DATABASE [db1] SET RECOVERY FULL";
+    server.addFault({ on: { match: /ALTER DATABASE/ }, action: "drop" });
+    const error = await withConnection(args, (pool) =>
+      runStatement(pool, text, undefined, { action: "set the recovery model of", object: "[db1]" }),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SqlServerOperationError);
+    expect((error as Error).message).toContain("Failed to set the recovery model of [db1]");
+    expect(server.requestLog().filter((r) => r.text === text)).toHaveLength(1);
+  });
+
+  it("recovers after the server dropped every pooled connection", async () => {
+    await withConnection(args, (pool) => runQuery(pool, "SELECT 1"));
+    server.dropAllConnections();
+    await expect(withConnection(args, (pool) => runQuery(pool, "SELECT 2"))).resolves.toEqual([]);
+  });
+});
+
 describe("withOneShotConnection", () => {
   it("closes its connections when done, leaving the shared pools alone", async () => {
     await closeAllPools();
