@@ -370,6 +370,28 @@ describe("failover and setRole", () => {
     );
   });
 
+  it("refuses changes to the link while its role is changing with 409 AnotherOperationInProgress", async () => {
+    const initial = await armRequest(f.client, actionUrl("failover"), "POST", {
+      failoverType: "ForcedAllowDataLoss",
+    });
+    expect(initial.statusCode).toBe(202);
+    const patch = await armRequest(f.client, f.linkUrl(), "PATCH", {
+      properties: { replicationMode: "Sync" },
+    });
+    expect(patch.statusCode).toBe(409);
+    expect((patch.body as { error: { code: string } }).error.code).toBe("AnotherOperationInProgress");
+    const drop = await armRequest(f.client, f.linkUrl(), "DELETE");
+    expect(drop.statusCode).toBe(409);
+    await until(
+      () => getLink(f),
+      (link) => link.properties.databases[0].replicaState !== "LinkFailoverInProgress",
+    );
+    const retried = await armRequest(f.client, f.linkUrl(), "PATCH", {
+      properties: { replicationMode: "Sync" },
+    });
+    expect(retried.statusCode).toBe(202);
+  });
+
   it("refuses an unknown failoverType", async () => {
     const response = await armRequest(f.client, actionUrl("failover"), "POST", { failoverType: "Now" });
     expect(response.statusCode).toBe(400);

@@ -88,6 +88,17 @@ export class LinkManager {
     this.setReplicationMode(name, spec.replicationMode);
   }
 
+  /** A change to a link whose role is changing is refused, as ARM does for a busy resource. */
+  assertIdle(name: string): void {
+    const link = this.links.get(name.toLowerCase());
+    if (link?.roleChangeInProgress) {
+      throw conflict(
+        "AnotherOperationInProgress",
+        `A ${link.roleChangeInProgress} of '${link.name}' is in progress; retry when it has completed.`,
+      );
+    }
+  }
+
   setReplicationMode(name: string, mode: "Async" | "Sync"): void {
     const link = this.get(name);
     link.spec = { ...link.spec, replicationMode: mode };

@@ -220,6 +220,7 @@ function links({ ctx, request, mi, apiVersion }: Scope, segments: string[]): Arm
       return { status: 200, body: render(name) };
     case "PUT": {
       const spec = parseLinkSpec(apiVersion, request.body);
+      mi.links.assertIdle(name);
       if (mi.links.has(name)) {
         mi.links.update(name, spec);
         return { status: 200, body: render(name) };
@@ -233,6 +234,7 @@ function links({ ctx, request, mi, apiVersion }: Scope, segments: string[]): Arm
     }
     case "PATCH": {
       mi.links.view(name);
+      mi.links.assertIdle(name);
       const mode = parseReplicationModePatch(request.body);
       return accepted(ctx, request, mi, apiVersion, `Update link ${name}`, () => {
         if (mode) mi.links.setReplicationMode(name, mode);
@@ -241,6 +243,7 @@ function links({ ctx, request, mi, apiVersion }: Scope, segments: string[]): Arm
     }
     case "DELETE":
       if (!mi.links.has(name)) return { status: 204 };
+      mi.links.assertIdle(name);
       return accepted(ctx, request, mi, apiVersion, `Drop link ${name}`, () => {
         if (mi.links.has(name)) mi.links.delete(name);
         return { status: 204 };

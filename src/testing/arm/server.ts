@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
@@ -192,10 +193,8 @@ export class ArmEmulator {
       operation: operationName(method, url.pathname),
     });
     const headers: Record<string, string> = {
-      "x-ms-request-id": crypto.randomUUID(),
-      "x-ms-correlation-request-id": String(
-        req.headers["x-ms-correlation-request-id"] ?? crypto.randomUUID(),
-      ),
+      "x-ms-request-id": randomUUID(),
+      "x-ms-correlation-request-id": String(req.headers["x-ms-correlation-request-id"] ?? randomUUID()),
       ...(response.headers ?? {}),
     };
     if (response.body !== undefined) headers["Content-Type"] = "application/json; charset=utf-8";
