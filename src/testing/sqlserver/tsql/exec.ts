@@ -51,11 +51,13 @@ export function callProcedure(rt: Runtime, name: string, args: ProcedureArgument
  * The statement runs as a nested batch whose variables are the declared parameters.
  */
 export async function runSpExecuteSql(rt: Runtime, args: ProcedureArgument[]): Promise<void> {
-  const [stmtArg, paramsArg, ...valueArgs] = args;
-  if (!stmtArg || (stmtArg.name !== "" && stmtArg.name.toLowerCase() !== "@stmt")) {
-    throw new SqlError(214, "Procedure expects parameter '@statement' of type 'ntext/nchar/nvarchar'.");
-  }
-  if (stmtArg.value !== null && typeof stmtArg.value !== "string") {
+  // The statement and the parameter list are positional in practice: drivers name them
+  // @statement/@params (tedious) or @stmt/@params (T-SQL), or not at all.
+  const [stmtArg, ...rest] = args;
+  const paramsArg =
+    rest[0] && (rest[0].name === "" || rest[0].name.toLowerCase() === "@params") ? rest[0] : undefined;
+  const valueArgs = paramsArg ? rest.slice(1) : rest;
+  if (!stmtArg || (stmtArg.value !== null && typeof stmtArg.value !== "string")) {
     throw new SqlError(214, "Procedure expects parameter '@statement' of type 'ntext/nchar/nvarchar'.");
   }
   const declarations =
