@@ -41,9 +41,10 @@ describe("engine over TDS with mssql", () => {
     const result = await request.batch(
       "SELECT name FROM sys.databases WHERE name = 'SalesDb'\nPRINT 'between'\nSELECT name FROM sys.databases WHERE name LIKE '%db' ORDER BY name",
     );
-    expect(result.recordsets).toHaveLength(2);
-    expect(result.recordsets[0]).toEqual([{ name: "SalesDb" }]);
-    expect(result.recordsets[1]).toEqual([{ name: "msdb" }, { name: "SalesDb" }, { name: "tempdb" }]);
+    const sets = result.recordsets as Array<sql.IRecordSet<Record<string, unknown>>>;
+    expect(sets).toHaveLength(2);
+    expect(sets[0]).toEqual([{ name: "SalesDb" }]);
+    expect(sets[1]).toEqual([{ name: "msdb" }, { name: "SalesDb" }, { name: "tempdb" }]);
     expect(result.rowsAffected).toEqual([1, 3]);
     expect(printed).toEqual(["between"]);
   });
