@@ -54,6 +54,27 @@ export function defineRunbookTests(openRunner: (server: ServerAddress) => Promis
 
     const run = (file: string, extra: Record<string, string> = {}) => runner.runScript(seedScript(file, { ...names, ...extra }));
     const rg = () => world.info.arm.resourceGroupName;
+    const armLink = async (method: "PUT" | "DELETE", body?: unknown) => {
+      const { endpoint, subscriptionId, resourceGroupName, managedInstanceName } = world.info.arm;
+      const url =
+        `${endpoint}/subscriptions/${subscriptionId}/resourceGroups/${resourceGroupName}` +
+        `/providers/Microsoft.Sql/managedInstances/${managedInstanceName}` +
+        `/distributedAvailabilityGroups/${names.DAGName}?api-version=2023-08-01`;
+      let response = await fetch(url, {
+        method,
+        headers: { authorization: "Bearer local", "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const poll = response.headers.get("azure-asyncoperation") ?? response.headers.get("location");
+      while (poll && (response.status === 201 || response.status === 202)) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        response = await fetch(poll, { headers: { authorization: "Bearer local" } });
+        const status = response.status === 200 ? ((await response.clone().json()) as { status?: string }).status : undefined;
+        if (status === undefined || status === "Succeeded") break;
+        if (status === "Failed" || status === "Canceled") throw new Error(`link ${method} ${status}`);
+      }
+      expect(response.status).toBeLessThan(300);
+    };
     const mi = () => world.info.arm.managedInstanceName;
 
     it("sets FULL recovery and takes a full backup", async () => {
@@ -143,12 +164,15 @@ export function defineRunbookTests(openRunner: (server: ServerAddress) => Promis
     });
 
     it("creates the link in Azure; the MI replica becomes CONNECTED", async () => {
-      await arm.distributedAvailabilityGroups.beginCreateOrUpdateAndWait(rg(), mi(), names.DAGName, {
-        partnerAvailabilityGroupName: names.AGNameOnSQLServer,
-        instanceAvailabilityGroupName: names.AGNameOnSQLMI,
-        databases: [{ databaseName: DATABASE }],
-        partnerEndpoint: `TCP://${SQL_SERVER_IP}:${ENDPOINT_PORT}`,
-        instanceLinkRole: "Secondary",
+      // New-AzSqlInstanceLink: the 2023-08-01 shape, which @azure/arm-sql 10 predates.
+      await armLink("PUT", {
+        properties: {
+          partnerAvailabilityGroupName: names.AGNameOnSQLServer,
+          instanceAvailabilityGroupName: names.AGNameOnSQLMI,
+          databases: [{ databaseName: DATABASE }],
+          partnerEndpoint: `TCP://${SQL_SERVER_IP}:${ENDPOINT_PORT}`,
+          instanceLinkRole: "Secondary",
+        },
       });
       const deadline = Date.now() + 10_000;
       let state: unknown;
@@ -162,7 +186,7 @@ export function defineRunbookTests(openRunner: (server: ServerAddress) => Promis
     });
 
     it("drops the link, the distributed availability group and the availability group", async () => {
-      await arm.distributedAvailabilityGroups.beginDeleteAndWait(rg(), mi(), names.DAGName);
+      await armLink("DELETE");
       await run("23-drop-dag.sql");
       await run("24-drop-ag.sql", { AGName: names.AGNameOnSQLServer });
       const groups = await run("21-list-ags.sql");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { TsqlInputError } from "../quote";
-import { buildCreateMasterKeySql } from "./master-key";
+import { buildCreateMasterKeySql, buildDropMasterKeySql } from "./master-key";
 
 describe("buildCreateMasterKeySql", () => {
   it("creates the master key with an nvarchar password literal", () => {
@@ -24,5 +24,11 @@ describe("buildCreateMasterKeySql", () => {
       expect((error as TsqlInputError).field).toBe("password");
       expect((error as Error).message).not.toContain("topsecret");
     }
+  });
+});
+
+describe("buildDropMasterKeySql", () => {
+  it("drops the master key of the current database", () => {
+    expect(buildDropMasterKeySql()).toBe("DROP MASTER KEY;");
   });
 });

@@ -11,3 +11,8 @@ export function buildCreateMasterKeySql(password: string): string {
   }
   return `CREATE MASTER KEY ENCRYPTION BY PASSWORD = ${quoteString(password, "password")};`;
 }
+
+/** `DROP MASTER KEY;` for the master database. */
+export function buildDropMasterKeySql(): string {
+  return "DROP MASTER KEY;";
+}

@@ -1,0 +1,79 @@
+/**
+ * `check` helpers: validation only, no network. Every failure names the
+ * property at fault. Values still unknown during preview are skipped; they are
+ * checked again when known.
+ */
+import { validateConnectionArgs } from "../../sql/connection-args";
+import { toConnectionArgs, type ConnectionInputs } from "./connection";
+
+/** The sentinel Pulumi passes for a value not yet known during preview. */
+export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+export function isUnknown(value: unknown): boolean {
+  if (value === UNKNOWN_VALUE) return true;
+  if (Array.isArray(value)) return value.some(isUnknown);
+  if (value !== null && typeof value === "object" && !Buffer.isBuffer(value)) {
+    return Object.values(value).some(isUnknown);
+  }
+  return false;
+}
+
+/** Collects failures from validators that throw errors carrying a `field` (TsqlInputError). */
+export class FailureCollector {
+  readonly failures: CheckFailure[] = [];
+
+  /** Runs `validate` on `value` unless it is unknown; a thrown error becomes a failure of `property`. */
+  check(property: string, value: unknown, validate: (value: never) => unknown): void {
+    if (isUnknown(value)) return;
+    try {
+      validate(value as never);
+    } catch (error) {
+      const e = error as { field?: string; message?: string };
+      this.failures.push({ property, reason: String(e.message ?? error) });
+    }
+  }
+
+  /** Records a failure when `condition` is false (and the value is known). */
+  require(property: string, value: unknown, condition: boolean, reason: string): void {
+    if (isUnknown(value)) return;
+    if (!condition) this.failures.push({ property, reason });
+  }
+
+  add(property: string, reason: string): void {
+    this.failures.push({ property, reason });
+  }
+}
+
+/** Maps a field of the SQL layer's connection arguments to the resource property that carries it. */
+const CONNECTION_FIELD_TO_PROPERTY: Record<string, string> = {
+  host: "connection.host",
+  port: "connection.port",
+  user: "connection.user",
+  password: "password",
+  encrypt: "connection.encrypt",
+  trustServerCertificate: "connection.trustServerCertificate",
+  connectTimeoutMs: "connection.connectTimeoutMs",
+  requestTimeoutMs: "connection.requestTimeoutMs",
+  "authentication.type": "connection.authenticationType",
+  "authentication.domain": "connection.domain",
+  "authentication.userName": "connection.user",
+  "authentication.password": "password",
+  "authentication.token": "accessToken",
+};
+
+/** Validates the connection inputs (syntax and completeness only). */
+export function checkConnectionInputs(inputs: Partial<ConnectionInputs>, collector: FailureCollector): void {
+  if (!inputs.connection || typeof inputs.connection !== "object") {
+    collector.add("connection", "is required: the SQL Server host, port and authentication to use");
+    return;
+  }
+  if (isUnknown(inputs.connection) || isUnknown(inputs.password) || isUnknown(inputs.accessToken)) return;
+  for (const failure of validateConnectionArgs(toConnectionArgs(inputs as ConnectionInputs))) {
+    collector.add(CONNECTION_FIELD_TO_PROPERTY[failure.field] ?? `connection.${failure.field}`, failure.reason);
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * An exact `diff` for dynamic resources: which input changes replace the SQL
+ * Server object, which update it in place, and which (connection settings,
+ * credentials, the provider's own code) only refresh what Pulumi stores, so
+ * that `update` sends no SQL for them.
+ */
+import { isDeepStrictEqual } from "node:util";
+
+export interface DiffSpec {
+  /** Inputs whose change means a new object (delete + create). */
+  replaceOn: readonly string[];
+  /** Delete the old object before creating the new one (same name on SQL Server). Default true. */
+  deleteBeforeReplace?: boolean;
+}
+
+export interface DiffOutcome {
+  changes: boolean;
+  replaces: string[];
+  deleteBeforeReplace: boolean;
+  /** Every changed input, for `update` to decide what SQL (if any) to send. */
+  changed: string[];
+}
+
+/**
+ * Compares the inputs in `news` with the same keys of the previous state `olds`
+ * (which also holds outputs). A key dropped from the inputs counts as changed
+ * when it is one of `replaceOn`.
+ */
+export function diffInputs(olds: Record<string, unknown>, news: Record<string, unknown>, spec: DiffSpec): DiffOutcome {
+  const keys = new Set([...Object.keys(news), ...spec.replaceOn.filter((key) => key in olds)]);
+  const changed = [...keys].filter((key) => !isDeepStrictEqual(normalize(olds[key]), normalize(news[key])));
+  const replaces = changed.filter((key) => spec.replaceOn.includes(key));
+  return {
+    changes: changed.length > 0,
+    replaces,
+    deleteBeforeReplace: spec.deleteBeforeReplace ?? true,
+    changed,
+  };
+}
+
+/** `undefined` and absent are the same input; so are `null` and absent. */
+function normalize(value: unknown): unknown {
+  return value === null ? undefined : value;
+}

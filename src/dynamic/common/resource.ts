@@ -1,0 +1,46 @@
+/**
+ * What every dynamic resource class of the package does the same way: its type
+ * token, secret handling in state, and input shapes.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { SqlServerConnection } from "./connection";
+
+/** Module of every dynamic resource type: `pulumi-nodejs:dynamic/mi-link:<Type>`. */
+export const DYNAMIC_MODULE = "mi-link";
+
+/** `opts` with `names` added to `additionalSecretOutputs`. */
+export function withSecretOutputs(
+  opts: pulumi.CustomResourceOptions | undefined,
+  names: readonly string[],
+): pulumi.CustomResourceOptions {
+  return { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...names] };
+}
+
+/** Marks a possibly plain secret input as secret; undefined stays undefined. */
+export function secretInput<T>(value: pulumi.Input<T> | undefined): pulumi.Output<pulumi.Unwrap<T>> | undefined {
+  return value === undefined ? undefined : pulumi.secret(value);
+}
+
+/** The connection args every SQL Server dynamic resource class takes. */
+export interface ConnectionArgs {
+  /** Where and how to reach SQL Server (host, port, user, encryption). */
+  connection: pulumi.Input<SqlServerConnection>;
+  /** SQL login or NTLM password. Stored as a secret. */
+  password?: pulumi.Input<string>;
+  /** Microsoft Entra access token, with `connection.authenticationType: "azure-active-directory-access-token"`. Stored as a secret. */
+  accessToken?: pulumi.Input<string>;
+}
+
+/** The connection inputs with secrets wrapped, for a resource's props. */
+export function connectionProps(args: ConnectionArgs): Record<string, unknown> {
+  return {
+    connection: args.connection,
+    password: secretInput(args.password),
+    accessToken: secretInput(args.accessToken),
+  };
+}
+
+/** A stable resource id for an object on a SQL Server: `<host>:<port>/<kind>/<name>`. */
+export function objectId(connection: SqlServerConnection, kind: string, name: string): string {
+  return `${connection.host}:${connection.port ?? 1433}/${kind}/${name}`;
+}

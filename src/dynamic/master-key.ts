@@ -1,0 +1,139 @@
+/**
+ * The database master key of master: it encrypts the private key of the
+ * endpoint certificate. Created when absent; an existing key is adopted without
+ * knowing its password and is left in place on delete.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { readMasterKey, runStatement, withConnection } from "../sql";
+import { buildCreateMasterKeySql, buildDropMasterKeySql } from "../tsql";
+import { checkConnectionInputs, FailureCollector } from "./common/check";
+import { CONNECTION_SECRET_OUTPUTS, toConnectionArgs, type ConnectionInputs } from "./common/connection";
+import { diffInputs } from "./common/diff";
+import { logWarning } from "./common/log";
+import {
+  connectionProps,
+  DYNAMIC_MODULE,
+  objectId,
+  secretInput,
+  withSecretOutputs,
+  type ConnectionArgs,
+} from "./common/resource";
+
+export interface MasterKeyInputs extends ConnectionInputs {
+  /** Password that encrypts the key (used only when the key is created). Secret. */
+  masterKeyPassword: string;
+  /** Drop the key on delete even when it existed before. Default false. */
+  dropAdoptedOnDelete?: boolean;
+}
+
+export interface MasterKeyOutputs extends MasterKeyInputs {
+  /** The key existed before this resource: it is left in place on delete. */
+  adopted: boolean;
+  keyGuid: string | null;
+  createDate: string | null;
+}
+
+const SECRET_OUTPUTS = [...CONNECTION_SECRET_OUTPUTS, "masterKeyPassword"];
+
+export class MasterKeyProvider implements pulumi.dynamic.ResourceProvider {
+  async check(_olds: MasterKeyInputs, news: MasterKeyInputs): Promise<pulumi.dynamic.CheckResult> {
+    const collector = new FailureCollector();
+    checkConnectionInputs(news, collector);
+    collector.require(
+      "masterKeyPassword",
+      news.masterKeyPassword,
+      typeof news.masterKeyPassword === "string" && news.masterKeyPassword.length > 0,
+      "is required: the password that encrypts the database master key of master",
+    );
+    return { inputs: news, failures: collector.failures };
+  }
+
+  async diff(_id: string, olds: MasterKeyOutputs, news: MasterKeyInputs): Promise<pulumi.dynamic.DiffResult> {
+    // Nothing replaces the key: its password only matters when it is created, and the
+    // connection settings name the same SQL Server.
+    const { changes } = diffInputs(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>, {
+      replaceOn: [],
+    });
+    return { changes };
+  }
+
+  async create(inputs: MasterKeyInputs): Promise<pulumi.dynamic.CreateResult> {
+    const args = toConnectionArgs(inputs);
+    const outs = await withConnection(args, async (pool) => {
+      const existing = await readMasterKey(pool);
+      if (!existing) {
+        await runStatement(pool, buildCreateMasterKeySql(inputs.masterKeyPassword), undefined, {
+          action: "create the database master key",
+          object: "master",
+          secrets: [inputs.masterKeyPassword],
+        });
+      }
+      const key = existing ?? (await readMasterKey(pool));
+      return { ...inputs, adopted: existing !== null, keyGuid: key?.keyGuid ?? null, createDate: key?.createDate?.toISOString() ?? null };
+    });
+    return { id: objectId(inputs.connection, "master-key", "master"), outs };
+  }
+
+  async read(id: string, props: MasterKeyOutputs): Promise<pulumi.dynamic.ReadResult> {
+    const key = await withConnection(toConnectionArgs(props), (pool) => readMasterKey(pool));
+    if (!key) return { id: "", props: {} };
+    return { id, props: { ...props, keyGuid: key.keyGuid, createDate: key.createDate?.toISOString() ?? null } };
+  }
+
+  async update(_id: string, olds: MasterKeyOutputs, news: MasterKeyInputs): Promise<pulumi.dynamic.UpdateResult> {
+    return { outs: { ...news, adopted: olds.adopted, keyGuid: olds.keyGuid, createDate: olds.createDate } };
+  }
+
+  async delete(_id: string, props: MasterKeyOutputs): Promise<void> {
+    if (props.adopted && !props.dropAdoptedOnDelete) return;
+    await withConnection(toConnectionArgs(props), async (pool) => {
+      if (!(await readMasterKey(pool))) return;
+      try {
+        await runStatement(pool, buildDropMasterKeySql(), undefined, {
+          action: "drop the database master key",
+          object: "master",
+        });
+      } catch (error) {
+        // 15580: other certificates or keys are still encrypted by it; they are not ours to break.
+        if ((error as { number?: number }).number !== 15580) throw error;
+        logWarning(`The database master key of master is still used by other objects; it was left in place.`);
+      }
+    });
+  }
+}
+
+/** One provider instance per class: Pulumi serializes it once per program. */
+export const masterKeyProvider = new MasterKeyProvider();
+
+export interface MasterKeyArgs extends ConnectionArgs {
+  /** Password that encrypts the database master key when it is created. Stored as a secret. */
+  masterKeyPassword: pulumi.Input<string>;
+  /** Drop the key on delete even when it existed before this resource. Default false. */
+  dropAdoptedOnDelete?: pulumi.Input<boolean>;
+}
+
+/** The database master key of master on one SQL Server. */
+export class MasterKey extends pulumi.dynamic.Resource {
+  /** The key existed before this resource and is left in place on delete. */
+  public readonly adopted!: pulumi.Output<boolean>;
+  public readonly keyGuid!: pulumi.Output<string | null>;
+  public readonly createDate!: pulumi.Output<string | null>;
+
+  constructor(name: string, args: MasterKeyArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      masterKeyProvider,
+      name,
+      {
+        ...connectionProps(args),
+        masterKeyPassword: secretInput(args.masterKeyPassword),
+        dropAdoptedOnDelete: args.dropAdoptedOnDelete,
+        adopted: undefined,
+        keyGuid: undefined,
+        createDate: undefined,
+      },
+      withSecretOutputs(opts, SECRET_OUTPUTS),
+      DYNAMIC_MODULE,
+      "MasterKey",
+    );
+  }
+}
