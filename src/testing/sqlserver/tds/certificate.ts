@@ -5,7 +5,13 @@ import forge from "node-forge";
 export interface ServerCertificate {
   keyPem: string;
   certPem: string;
+  /** Any TLS version node offers: TDS 8 strict mode. */
   secureContext: tls.SecureContext;
+  /**
+   * At most TLS 1.2, for TLS inside PRELOGIN packets: each handshake flight must be recognisable
+   * to be wrapped as one PRELOGIN message, and TLS 1.3 encrypts most of the handshake.
+   */
+  preloginSecureContext: tls.SecureContext;
 }
 
 let cached: ServerCertificate | undefined;
@@ -43,6 +49,16 @@ export function serverCertificate(): ServerCertificate {
   ]);
   cert.sign(forgeKey, forge.md.sha256.create());
   const certPem = forge.pki.certificateToPem(cert);
-  cached = { keyPem, certPem, secureContext: tls.createSecureContext({ key: keyPem, cert: certPem }) };
+  cached = {
+    keyPem,
+    certPem,
+    secureContext: tls.createSecureContext({ key: keyPem, cert: certPem }),
+    preloginSecureContext: tls.createSecureContext({
+      key: keyPem,
+      cert: certPem,
+      minVersion: "TLSv1",
+      maxVersion: "TLSv1.2",
+    }),
+  };
   return cached;
 }

@@ -124,8 +124,9 @@ export class TdsConnection {
   }
 
   private startTls(mode: "prelogin" | "strict"): void {
+    const certificate = serverCertificate();
     this.tunnel = new TlsTunnel(
-      serverCertificate().secureContext,
+      mode === "strict" ? certificate.secureContext : certificate.preloginSecureContext,
       {
         sendHandshake: (flight) =>
           this.socket.write(encodeMessage(PacketType.Prelogin, flight, DEFAULT_PACKET_SIZE)),

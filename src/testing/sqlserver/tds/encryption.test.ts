@@ -3,6 +3,7 @@ import sql from "mssql";
 import { TdsServer } from "../tds-server";
 import { ScriptedEngine } from "./test-engine";
 import { serverCertificate } from "./certificate";
+import { encodePassword } from "./login7";
 import { connectPool, TEST_PASSWORD, TEST_USER } from "./test-clients";
 import { startRecordingProxy, type RecordingProxy } from "./test-proxy";
 
@@ -48,10 +49,10 @@ describe("encryption negotiation with mssql/tedious", () => {
     expect(result.recordset).toEqual([{ m: MARKER }]);
     const up = proxy.fromClients();
     const down = proxy.fromServer();
-    // The query, the result and the login's user name are all inside TLS.
+    // The query, the result and the login's (obfuscated) password are all inside TLS.
     expect(up.includes(ucs2(MARKER))).toBe(false);
     expect(down.includes(ucs2(MARKER))).toBe(false);
-    expect(up.includes(ucs2("sa"))).toBe(false);
+    expect(up.includes(encodePassword(TEST_PASSWORD))).toBe(false);
     // After the PRELOGIN exchange the client sends TLS application-data records.
     expect(up.includes(Buffer.from([0x17, 0x03, 0x03]))).toBe(true);
   });
@@ -64,6 +65,7 @@ describe("encryption negotiation with mssql/tedious", () => {
     expect(result.recordset).toEqual([{ m: MARKER }]);
     expect(proxy.fromClients().includes(ucs2(MARKER))).toBe(true);
     expect(proxy.fromServer().includes(ucs2(MARKER))).toBe(true);
+    expect(proxy.fromClients().includes(encodePassword(TEST_PASSWORD))).toBe(true);
   });
 
   it("tedious encrypt:'strict' (TDS 8, TLS first) works", async () => {

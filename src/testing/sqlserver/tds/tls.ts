@@ -47,9 +47,6 @@ export class TlsTunnel {
     this.socket = new tls.TLSSocket(this.carrier as unknown as import("node:net").Socket, {
       isServer: true,
       secureContext,
-      // TDS 7.x clients frame the handshake in PRELOGIN packets flight by flight; TLS 1.2 keeps
-      // those flights predictable. Strict mode is plain TLS over TCP and may use TLS 1.3.
-      ...(mode === "prelogin" ? { minVersion: "TLSv1" as const, maxVersion: "TLSv1.2" as const } : {}),
       ...(mode === "strict" ? { ALPNProtocols: ["tds/8.0"] } : {}),
     });
     this.socket.on("data", (data: Buffer) => this.hooks.onCleartext(data));
