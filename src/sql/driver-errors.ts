@@ -69,9 +69,9 @@ export function systemCodeOf(err: unknown): string | undefined {
     const bag = asBag(current);
     if (!bag || seen.has(current)) continue;
     seen.add(current);
-    if (typeof bag.code === "string" && SOCKET_CODES.has(bag.code)) return bag.code;
+    if (typeof bag.code === "string" && SOCKET_CODES.includes(bag.code)) return bag.code;
     const match = typeof bag.message === "string" ? /\b(E[A-Z_]{3,})\b/.exec(bag.message) : null;
-    if (match && SOCKET_CODES.has(match[1])) return match[1];
+    if (match && SOCKET_CODES.includes(match[1])) return match[1];
     // tedious reports "Could not connect (sequence)" with the socket errors in an AggregateError cause.
     if (Array.isArray(bag.errors)) pending.push(...bag.errors);
     pending.push(bag.cause, bag.originalError);
@@ -79,8 +79,11 @@ export function systemCodeOf(err: unknown): string | undefined {
   return undefined;
 }
 
-/** Operating-system codes of socket and name-resolution failures. */
-export const SOCKET_CODES = new Set([
+/**
+ * Operating-system codes of socket and name-resolution failures. (Arrays, not Sets, at module
+ * level: Pulumi's closure serializer copies module values by their own properties.)
+ */
+export const SOCKET_CODES: readonly string[] = [
   "ECONNREFUSED",
   "ECONNRESET",
   "ECONNABORTED",
@@ -92,7 +95,7 @@ export const SOCKET_CODES = new Set([
   "EHOSTDOWN",
   "ENETDOWN",
   "EPIPE",
-]);
+];
 
 /** True when the failure happened while opening the connection (not while running a request). */
 export function isConnectionFailure(err: unknown): boolean {

@@ -99,4 +99,4 @@ export const SQL_ERROR_FIXES: Readonly<Record<number, string>> = {
 };
 
 /** Numbers that only restate an earlier, more precise error of the same request. */
-export const GENERIC_FOLLOW_UP_ERRORS: ReadonlySet<number> = new Set([3013, 3014]);
+export const GENERIC_FOLLOW_UP_ERRORS: readonly number[] = [3013, 3014];

@@ -74,7 +74,9 @@ function inferLoginErrorNumber(detail: ServerErrorDetail, code: string | undefin
 }
 
 function primaryError(details: ServerErrorDetail[]): ServerErrorDetail {
-  const withNumber = details.filter((d) => d.number !== undefined && !GENERIC_FOLLOW_UP_ERRORS.has(d.number));
+  const withNumber = details.filter(
+    (d) => d.number !== undefined && !GENERIC_FOLLOW_UP_ERRORS.includes(d.number),
+  );
   return (
     withNumber.find((d) => SQL_ERROR_FIXES[d.number!] !== undefined) ??
     withNumber[0] ??

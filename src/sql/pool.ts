@@ -33,10 +33,11 @@ interface PoolRegistry {
   fingerprintKey: Buffer;
 }
 
-const REGISTRY = Symbol.for("pulumi-mi-link.sql.pool-registry");
+/** A string key, not a Symbol: Pulumi's closure serializer cannot copy Symbol values. */
+const REGISTRY = "__pulumiMiLinkSqlPoolRegistry";
 
 function registry(): PoolRegistry {
-  const holder = globalThis as unknown as Record<symbol, PoolRegistry | undefined>;
+  const holder = globalThis as unknown as Record<string, PoolRegistry | undefined>;
   let found = holder[REGISTRY];
   if (!found) {
     const crypto = require("node:crypto") as typeof import("node:crypto");

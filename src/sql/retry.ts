@@ -13,19 +13,19 @@ import {
 import { SqlServerOperationError } from "./errors";
 
 /** Server error numbers that mean "try again shortly" (SqlClient's list and Azure's throttling). */
-export const TRANSIENT_ERROR_NUMBERS: ReadonlySet<number> = new Set([
+export const TRANSIENT_ERROR_NUMBERS: readonly number[] = [
   -2, 233, 4060, 4221, 10053, 10054, 10060, 10928, 10929, 40143, 40197, 40501, 40540, 40613, 49918, 49919,
   49920,
-]);
+];
 
-const TRANSIENT_SOCKET_CODES = new Set([
+const TRANSIENT_SOCKET_CODES: readonly string[] = [
   "ECONNRESET",
   "ECONNREFUSED",
   "ECONNABORTED",
   "EPIPE",
   "ETIMEDOUT",
   "EAI_AGAIN",
-]);
+];
 
 function numbersOf(err: unknown): number[] {
   if (err instanceof SqlServerOperationError) return [...err.numbers];
@@ -45,11 +45,11 @@ function codesOf(err: unknown): { code?: string; systemCode?: string } {
  */
 export function isTransientConnectFailure(err: unknown): boolean {
   const numbers = numbersOf(err);
-  if (numbers.some((n) => TRANSIENT_ERROR_NUMBERS.has(n))) return true;
+  if (numbers.some((n) => TRANSIENT_ERROR_NUMBERS.includes(n))) return true;
   if (numbers.length > 0 && numbers.some((n) => n > 0)) return false;
   if (!(err instanceof SqlServerOperationError) && isCertificateFailure(err)) return false;
   const { code, systemCode } = codesOf(err);
-  if (systemCode) return TRANSIENT_SOCKET_CODES.has(systemCode);
+  if (systemCode) return TRANSIENT_SOCKET_CODES.includes(systemCode);
   return code === "ESOCKET" || code === "ETIMEOUT" || code === "ECONNCLOSED";
 }
 

@@ -3,7 +3,7 @@ import { databaseParamName, databasesQuery } from "../../tsql/queries/databases"
 import { runQuery, type SqlParams } from "../execute";
 import { number, optionalDate, optionalText, text } from "./values";
 
-const SYSTEM_DATABASES = new Set(["master", "model", "msdb", "tempdb"]);
+const SYSTEM_DATABASES: readonly string[] = ["master", "model", "msdb", "tempdb"];
 
 export interface DatabaseInfo {
   name: string;
@@ -46,7 +46,7 @@ export async function readDatabases(
       databaseId,
       state: text(row, "state_desc"),
       recoveryModel: text(row, "recovery_model_desc"),
-      isSystem: SYSTEM_DATABASES.has(name.toLowerCase()) || databaseId <= 4,
+      isSystem: SYSTEM_DATABASES.includes(name.toLowerCase()) || databaseId <= 4,
       logReuseWait: optionalText(row, "log_reuse_wait_desc"),
       availabilityGroup: optionalText(row, "availability_group_name"),
       lastFullBackup: optionalDate(row, "last_full_backup"),

@@ -27,7 +27,7 @@ export interface EndpointEncryption {
   description: string;
 }
 
-const WINDOWS = new Set<string>(["NTLM", "KERBEROS", "NEGOTIATE"]);
+const WINDOWS: readonly string[] = ["NTLM", "KERBEROS", "NEGOTIATE"];
 
 function parts(description: string): string[] {
   return description
@@ -39,7 +39,7 @@ function parts(description: string): string[] {
 /** Parses connection_auth_desc ("NTLM", "CERTIFICATE", "NEGOTIATE, CERTIFICATE", "CERTIFICATE, KERBEROS", ...). */
 export function parseEndpointAuthentication(description: string | null): EndpointAuthentication {
   const items = parts(description ?? "");
-  const windows = items.find((item) => WINDOWS.has(item)) as WindowsProtocol | undefined;
+  const windows = items.find((item) => WINDOWS.includes(item)) as WindowsProtocol | undefined;
   const certificateIndex = items.indexOf("CERTIFICATE");
   const windowsIndex = windows ? items.indexOf(windows) : -1;
   return {
