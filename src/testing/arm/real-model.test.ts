@@ -63,9 +63,9 @@ describe("ARM emulator with the SQL Server instance model", () => {
     model.dispose();
   });
 
-  async function uploadSqlServerCertificate() {
-    const name = `Cert_${model.serverName()}_endpoint`;
-    const der = model.certificateEncoded(model.certificateId(name)!)!;
+  async function uploadSqlServerCertificate(sql = model) {
+    const name = `Cert_${sql.serverName()}_endpoint`;
+    const der = sql.certificateEncoded(sql.certificateId(name)!)!;
     await client.serverTrustCertificates.beginCreateOrUpdateAndWait(
       rg,
       mi,
@@ -75,16 +75,16 @@ describe("ARM emulator with the SQL Server instance model", () => {
     );
   }
 
-  async function importManagedInstanceCertificate() {
+  async function importManagedInstanceCertificate(sql = model) {
     const { publicBlob } = await client.endpointCertificates.get(rg, mi, "DATABASE_MIRRORING");
-    model.createCertificate(ctx, { name: MI_FQDN, fromBinary: Buffer.from(publicBlob!, "hex") });
+    sql.createCertificate(ctx, { name: MI_FQDN, fromBinary: Buffer.from(publicBlob!, "hex") });
   }
 
-  function importRootCertificates() {
+  function importRootCertificates(sql = model) {
     for (const root of AZURE_ROOT_CERTIFICATES) {
-      model.createCertificate(ctx, { name: root.name, fromBinary: Buffer.from(root.blob.slice(2), "hex") });
-      model.executeProcedure(ctx, "sp_certificate_add_issuer", [
-        { name: "", value: model.certificateId(root.name)! },
+      sql.createCertificate(ctx, { name: root.name, fromBinary: Buffer.from(root.blob.slice(2), "hex") });
+      sql.executeProcedure(ctx, "sp_certificate_add_issuer", [
+        { name: "", value: sql.certificateId(root.name)! },
         { name: "", value: AZURE_TRUSTED_ISSUER_DNS_NAME },
       ]);
     }
@@ -176,5 +176,93 @@ describe("ARM emulator with the SQL Server instance model", () => {
     expect(model.partner.linkStatus(dag)?.managedInstanceRole).toBe("SECONDARY");
     await armLongRunning(client, linkUrl, "DELETE", undefined);
     expect(model.partner.linkStatus(dag)?.connected).toBe(false);
+  });
+
+  it("joins as primary when the MI is the initial primary (SQL Server AG without databases)", async () => {
+    const mirrored = createInstanceModel({
+      serverName: "SQLHOST02",
+      timings: { connectMs: 20, seedingMs: 60, syncMs: 20, lsnTickMs: 20 },
+    });
+    try {
+      const certName = "Cert_SQLHOST02_endpoint";
+      mirrored.createMasterKey(ctx, "Str0ng!Passw0rd");
+      mirrored.createCertificate(ctx, {
+        name: certName,
+        subject: "SQLHOST02 endpoint",
+        expiryDate: "20991231",
+      });
+      mirrored.createEndpoint(ctx, {
+        name: "database_mirroring_endpoint",
+        state: "STARTED",
+        port: 5022,
+        role: "ALL",
+        authentication: { certificate: certName, certificateFirst: true },
+        encryption: { mode: "REQUIRED", algorithms: ["AES"] },
+      });
+      mirrored.createAvailabilityGroup(ctx, {
+        name: "AG_inventory",
+        clusterType: "NONE",
+        options: {},
+        databases: [],
+        replicas: [
+          {
+            serverName: "SQLHOST02",
+            endpointUrl: "TCP://10.0.0.5:5022",
+            availabilityMode: "SYNCHRONOUS_COMMIT",
+            failoverMode: "MANUAL",
+            seedingMode: "AUTOMATIC",
+          },
+        ],
+      });
+      mirrored.createDistributedAvailabilityGroup(ctx, {
+        name: "DAG_inventory",
+        members: [
+          {
+            agName: "AG_inventory_MI",
+            listenerUrl: `tcp://${MI_FQDN}:5022;Server=[sqlmi1];Database=[inventory]`,
+            availabilityMode: "ASYNCHRONOUS_COMMIT",
+            failoverMode: "MANUAL",
+            seedingMode: "AUTOMATIC",
+          },
+          {
+            agName: "AG_inventory",
+            listenerUrl: "TCP://10.0.0.5:5022",
+            availabilityMode: "ASYNCHRONOUS_COMMIT",
+            failoverMode: "MANUAL",
+            seedingMode: "AUTOMATIC",
+          },
+        ],
+      });
+      emulator.attachSqlServer(mirrored.partner);
+      await uploadSqlServerCertificate(mirrored);
+      await importManagedInstanceCertificate(mirrored);
+      importRootCertificates(mirrored);
+      const url = linkUrl.replace(dag, "DAG_inventory");
+      await armLongRunning(client, url, "PUT", {
+        properties: {
+          partnerAvailabilityGroupName: "AG_inventory",
+          instanceAvailabilityGroupName: "AG_inventory_MI",
+          partnerEndpoint: "TCP://10.0.0.5:5022",
+          instanceLinkRole: "Primary",
+          databases: [{ databaseName: "inventory" }],
+          failoverMode: "Manual",
+          replicationMode: "Async",
+          seedingMode: "Automatic",
+        },
+      });
+      const link = await until(
+        async () => (await armRequest(client, url, "GET")).body as LinkJson,
+        (l) => l.properties.databases[0].connectedState === "Connected",
+      );
+      expect(link.properties.instanceLinkRole).toBe("Primary");
+      expect(link.properties.partnerLinkRole).toBe("Secondary");
+      expect(mirrored.partner.linkStatus("DAG_inventory")).toMatchObject({
+        connected: true,
+        managedInstanceRole: "PRIMARY",
+        sqlServerRole: "SECONDARY",
+      });
+    } finally {
+      mirrored.dispose();
+    }
   });
 });
