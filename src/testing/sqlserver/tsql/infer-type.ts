@@ -4,6 +4,7 @@ import type { Expr } from "./ast";
 import { SCALAR_FUNCTIONS } from "./functions";
 import { resolveColumn } from "./resolve";
 import type { RowScope, Runtime } from "./runtime";
+import { subqueryType } from "./select";
 
 const GLOBAL_TYPES: Record<string, SqlType> = {
   SERVERNAME: { kind: "nvarchar", length: 128 },
@@ -62,6 +63,8 @@ export function inferType(expr: Expr, rt: Runtime, scope?: RowScope): SqlType | 
       if (!left || !right) return left ?? right;
       return NUMERIC_RANK.indexOf(left.kind) >= NUMERIC_RANK.indexOf(right.kind) ? left : right;
     }
+    case "subquery":
+      return subqueryType(expr.query, rt, scope);
     default:
       return undefined;
   }

@@ -1,5 +1,5 @@
 /** SELECT over catalog tables: FROM/JOIN, WHERE, aggregates, ORDER BY, DISTINCT, TOP, projection. */
-import { SqlError, type ColumnDef, type ResultSet, type SqlValue } from "../types";
+import { SqlError, type ColumnDef, type ResultSet, type SqlType, type SqlValue } from "../types";
 import type { Expr, SelectStatement, TableSource } from "./ast";
 import { containsAggregate, evaluate, truthy } from "./evaluate";
 import { inferType } from "./infer-type";
@@ -86,6 +86,21 @@ function inferOrCheck(expr: Expr, rt: Runtime, scope: RowScope): void {
       }
     }
   }
+}
+
+/** The type of a scalar subquery: its single column's, known even when it returns no row. */
+export function subqueryType(stmt: SelectStatement, rt: Runtime, outer?: RowScope): SqlType | undefined {
+  const item = stmt.items[0];
+  if (!item || item.kind === "assign") return undefined;
+  const bindings = (stmt.from ? [stmt.from, ...stmt.joins.map((j) => j.source)] : []).map((source) => ({
+    alias: source.alias,
+    parts: source.parts,
+    columns: loadCatalogTable(rt, source.parts).columns,
+    values: null,
+  }));
+  const template: RowScope = { bindings, outer };
+  if (item.kind === "star") return bindings[0]?.columns[0]?.type;
+  return inferType(item.expr, rt, containsAggregate(item.expr) ? { ...template, group: [] } : template);
 }
 
 /** Runs a query and returns its result set. */

@@ -1,0 +1,55 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import * as queries from "../../../tsql/queries";
+import type { ColumnDef, EngineEvent } from "../types";
+import { createHarness, errors, resultSets, type Harness } from "./fixtures/harness";
+
+/** The package's own catalog queries, sent as drivers send them (sp_executesql RPC with parameters). */
+let h: Harness;
+beforeEach(() => {
+  h = createHarness({ databases: [{ name: "SalesDb" }] });
+});
+afterEach(() => h.dispose());
+
+function runQuery(text: string, value: string): Promise<EngineEvent[]> {
+  const names = [...new Set(text.match(/@[a-z]\w*/g) ?? [])];
+  return h.engine.executeRpc(h.session, "sp_executesql", [
+    { name: "", type: { kind: "nvarchar", length: "max" }, value: text, output: false },
+    {
+      name: "",
+      type: { kind: "nvarchar", length: "max" },
+      value: names.map((n) => `${n} nvarchar(128)`).join(", "),
+      output: false,
+    },
+    ...names.map((name) => ({
+      name,
+      type: { kind: "nvarchar" as const, length: 128 },
+      value,
+      output: false,
+    })),
+  ]);
+}
+
+const columnType = (columns: ColumnDef[], name: string) => columns.find((c) => c.name === name)?.type;
+
+describe("the package's catalog queries", () => {
+  const constant = Object.entries(queries).filter(([, v]) => typeof v === "string") as Array<
+    [string, string]
+  >;
+  for (const [name, text] of constant) {
+    it(`${name} runs without error`, async () => {
+      const events = await runQuery(text, "SalesDb");
+      expect(errors(events)).toEqual([]);
+      expect(resultSets(events).length).toBeGreaterThan(0);
+    });
+  }
+
+  it("types scalar subqueries by their column even when they return no row", async () => {
+    const events = await runQuery(queries.databasesQuery(1), "SalesDb");
+    const [set] = resultSets(events);
+    expect(set.rows).toHaveLength(1);
+    expect(columnType(set.columns, "last_full_backup")).toEqual({ kind: "datetime" });
+    expect(columnType(set.columns, "availability_group_name")?.kind).toBe("nvarchar");
+    const [key] = resultSets(await runQuery(queries.MASTER_KEY_QUERY, ""));
+    expect(columnType(key.columns, "is_encrypted_by_server")).toEqual({ kind: "bit" });
+  });
+});
