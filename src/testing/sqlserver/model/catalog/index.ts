@@ -15,10 +15,12 @@ import { errors } from "../errors";
 import { backupMediaFamilyView, backupsetView, databasesView, logSpaceView } from "./databases";
 import { endpointsView, mirroringEndpointsView, tcpEndpointsView } from "./endpoints";
 import {
-  automaticSeedingView,
   availabilityDatabasesClusterView,
   availabilityGroupsView,
   availabilityReplicasView,
+} from "./availability-groups";
+import {
+  automaticSeedingView,
   databaseReplicaStatesView,
   physicalSeedingView,
   replicaStatesView,
