@@ -53,6 +53,10 @@ export class SqlServerOperationError extends Error {
     object?: string;
   }) {
     super(fields.message);
+    // Pulumi's closure serializer turns classes into functions that call Error without `new`,
+    // which sets neither message nor stack on `this`: set both explicitly.
+    this.message = fields.message;
+    if (!this.stack?.includes(fields.message)) Error.captureStackTrace?.(this, SqlServerOperationError);
     this.name = "SqlServerOperationError";
     this.number = fields.number;
     this.numbers = fields.numbers;
