@@ -6,7 +6,7 @@ import { serverCertificate } from "./certificate";
 import { parseLogin7 } from "./login7";
 import { MessageReader, encodeMessage, type TdsMessage } from "./packet";
 import { Encrypt, buildPrelogin, parsePrelogin } from "./prelogin";
-import { DEFAULT_PACKET_SIZE, DoneStatus, PacketType } from "./protocol";
+import { DEFAULT_PACKET_SIZE, DoneStatus, EnvChangeType, PacketType } from "./protocol";
 import {
   encodeAttentionAck,
   encodeDone,
@@ -14,9 +14,11 @@ import {
   encodeEvents,
   encodeLoginFailed,
   encodeLoginResponse,
+  encodeTransactionChange,
 } from "./response";
 import { parseRpc } from "./rpc";
 import { TlsTunnel } from "./tls";
+import { parseTransactionManagerRequest, transactionDescriptor } from "./transaction-manager";
 
 export type EncryptionPolicy = "supported" | "required" | "none";
 
@@ -54,6 +56,7 @@ const TDS_7_2 = 0x72000000;
 const MIN_PACKET_SIZE = 512;
 const MAX_PACKET_SIZE = 32767;
 const TLS_RECORD_HANDSHAKE = 0x16;
+const REQUEST_TYPES = new Set<number>([PacketType.SqlBatch, PacketType.Rpc, PacketType.TransactionManager]);
 
 /**
  * One client connection: PRELOGIN, optional TLS, LOGIN7, then batches and
@@ -73,6 +76,8 @@ export class TdsConnection {
   private busy = 0;
   private attentionPending = false;
   private firstChunk = true;
+  private transactionsStarted = 0;
+  private transactionDescriptor: Buffer = Buffer.alloc(8);
 
   constructor(
     private readonly socket: Socket,
@@ -158,7 +163,7 @@ export class TdsConnection {
     if (this.phase === "prelogin") return this.onPrelogin(message);
     if (this.phase === "login") return this.onLogin7(message);
     if (message.type === PacketType.Attention) return this.onAttention();
-    if (message.type !== PacketType.SqlBatch && message.type !== PacketType.Rpc) {
+    if (!REQUEST_TYPES.has(message.type)) {
       this.destroy();
       return;
     }
@@ -257,8 +262,12 @@ export class TdsConnection {
     const hasAllHeaders = this.tdsVersion >= TDS_7_2;
     const engine = this.host.engine;
     try {
-      if (message.type === PacketType.SqlBatch) {
-        const text = parseSqlBatch(message.data, hasAllHeaders);
+      if (message.type === PacketType.SqlBatch || message.type === PacketType.TransactionManager) {
+        // Transaction manager requests run as their T-SQL equivalent and count as batches.
+        const text =
+          message.type === PacketType.SqlBatch
+            ? parseSqlBatch(message.data, hasAllHeaders)
+            : parseTransactionManagerRequest(message.data);
         return { kind: "batch", text, login, run: (session) => engine.executeBatch(session, text) };
       }
       const rpc = parseRpc(message.data, hasAllHeaders);
@@ -303,8 +312,12 @@ export class TdsConnection {
     } else if (this.attentionPending) {
       payload = Buffer.alloc(0);
     } else {
+      const tranCountBefore = session.tranCount;
       const events = await this.execute(session, request);
-      payload = encodeEvents(events, request.kind, serverName);
+      payload = Buffer.concat([
+        this.transactionChange(tranCountBefore, session.tranCount, events),
+        encodeEvents(events, request.kind, serverName),
+      ]);
     }
     if (this.attentionPending) {
       // The request's output is discarded. Clients read the cancelled request's response and the
@@ -315,6 +328,23 @@ export class TdsConnection {
       payload = encodeAttentionAck();
     }
     this.send(PacketType.TabularResult, payload);
+  }
+
+  /**
+   * ENVCHANGE tokens for a transaction that began or ended during the request: clients such as
+   * tedious track the transaction descriptor from them (and mssql learns of a rollback).
+   */
+  private transactionChange(before: number, after: number, events: EngineEvent[]): Buffer {
+    if (before === 0 && after > 0) {
+      this.transactionDescriptor = transactionDescriptor(++this.transactionsStarted);
+      return encodeTransactionChange(EnvChangeType.BeginTransaction, this.transactionDescriptor);
+    }
+    if (before > 0 && after === 0) {
+      const failed = events.some((e) => e.kind === "error");
+      const type = failed ? EnvChangeType.RollbackTransaction : EnvChangeType.CommitTransaction;
+      return encodeTransactionChange(type, this.transactionDescriptor);
+    }
+    return Buffer.alloc(0);
   }
 
   private async execute(session: Session, request: ParsedRequest): Promise<EngineEvent[]> {

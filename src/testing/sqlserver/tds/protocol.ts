@@ -5,6 +5,7 @@ export const PacketType = {
   Rpc: 0x03,
   TabularResult: 0x04,
   Attention: 0x06,
+  TransactionManager: 0x0e,
   Login7: 0x10,
   Prelogin: 0x12,
 } as const;
@@ -43,6 +44,9 @@ export const EnvChangeType = {
   Language: 2,
   PacketSize: 4,
   Collation: 7,
+  BeginTransaction: 8,
+  CommitTransaction: 9,
+  RollbackTransaction: 10,
 } as const;
 
 /** TDS 7.4 as LOGINACK carries it (big-endian on the wire). */

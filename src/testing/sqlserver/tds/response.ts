@@ -6,6 +6,7 @@ import {
   writeDone,
   writeEnvChangeCollation,
   writeEnvChangeText,
+  writeEnvChangeTransaction,
   writeLoginAck,
   writeMessage,
   writeReturnStatus,
@@ -58,6 +59,18 @@ export function encodeEvents(events: EngineEvent[], kind: "batch" | "rpc", serve
   } else if (!batchEndsWithDone) {
     writeDone(w, Token.Done, DoneStatus.Final | errorBit);
   }
+  return w.toBuffer();
+}
+
+export function encodeTransactionChange(
+  type:
+    | typeof EnvChangeType.BeginTransaction
+    | typeof EnvChangeType.CommitTransaction
+    | typeof EnvChangeType.RollbackTransaction,
+  descriptor: Buffer,
+): Buffer {
+  const w = new BufferWriter(32);
+  writeEnvChangeTransaction(w, type, descriptor);
   return w.toBuffer();
 }
 

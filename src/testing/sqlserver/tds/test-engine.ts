@@ -69,6 +69,10 @@ export class ScriptedEngine implements SqlEngine {
     const script = this.scripts.get(text);
     if (script) return script(session, params);
     if (text === "WAITFOR DELAY") return this.slow(session);
+    if (/^BEGIN TRAN(SACTION)?\b/i.test(text)) session.tranCount++;
+    else if (/^COMMIT( TRAN(SACTION)?)?\b/i.test(text))
+      session.tranCount = Math.max(0, session.tranCount - 1);
+    else if (/^ROLLBACK( TRAN(SACTION)?)?\b/i.test(text)) session.tranCount = 0;
     return [{ kind: "done" }];
   }
 

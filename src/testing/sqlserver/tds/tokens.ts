@@ -63,6 +63,21 @@ export function writeEnvChangeCollation(w: BufferWriter, collation: Buffer): voi
   writeEnvChange(w, new BufferWriter(16).u8(EnvChangeType.Collation).bVarbyte(collation).u8(0).toBuffer());
 }
 
+/** ENVCHANGE for a transaction starting (new descriptor) or ending (old descriptor). */
+export function writeEnvChangeTransaction(
+  w: BufferWriter,
+  type:
+    | typeof EnvChangeType.BeginTransaction
+    | typeof EnvChangeType.CommitTransaction
+    | typeof EnvChangeType.RollbackTransaction,
+  descriptor: Buffer,
+): void {
+  const empty = Buffer.alloc(0);
+  const [newValue, oldValue] =
+    type === EnvChangeType.BeginTransaction ? [descriptor, empty] : [empty, descriptor];
+  writeEnvChange(w, new BufferWriter(24).u8(type).bVarbyte(newValue).bVarbyte(oldValue).toBuffer());
+}
+
 export function writeLoginAck(w: BufferWriter, programName: string, productVersion: string): void {
   const [major = 0, minor = 0, build = 0] = productVersion.split(".").map(Number);
   const body = new BufferWriter(64)
