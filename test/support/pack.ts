@@ -3,7 +3,7 @@
  * what only a published package shows: files missing from the tarball, an `exports` map hiding the files the
  * closure serializer must `require`, dependencies used but not declared.
  *
- *   const build = await buildIfStale();               // `npm run build` when dist/ is missing or older than src/
+ *   const build = await buildIfStale();               // from ./build: `npm run build` when dist/ is stale
  *   const tarball = await packProject(destDir);       // `npm pack` → absolute path of the .tgz
  *   const consumer = await installPacked(tarball);    // { dir, packageDir, cleanup() }
  *   const { stdout } = await runNode(consumer.dir, "require('pulumi-mi-link')");
@@ -16,72 +16,13 @@
  * a dependency the package forgot to declare is missing, as it would be for a user. Known difference: linked
  * packages that require `@pulumi/pulumi` themselves (azure-native) get the repo's copy, a second instance.
  */
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { run } from "./build";
 import { repoRoot } from "./provider-host";
 
-export interface CommandResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-export function run(
-  command: string,
-  args: string[],
-  cwd: string,
-  timeoutMs = 120_000,
-): Promise<CommandResult> {
-  return new Promise((resolve) => {
-    execFile(
-      command,
-      args,
-      { cwd, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr: stderr || (error && code !== 0 ? error.message : "") });
-      },
-    );
-  });
-}
-
-/** Runs a CommonJS script with plain node (no vitest transform) in `cwd`; extra args land in `process.argv[1..]`. */
-export function runNode(
-  cwd: string,
-  script: string,
-  args: string[] = [],
-  timeoutMs = 60_000,
-): Promise<CommandResult> {
-  return run(process.execPath, ["-e", script, ...args], cwd, timeoutMs);
-}
-
-function newestMtime(dir: string, accept: (file: string) => boolean): number {
-  if (!fs.existsSync(dir)) return 0;
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    const file = path.join(entry.parentPath, entry.name);
-    if (entry.isFile() && accept(file)) newest = Math.max(newest, fs.statSync(file).mtimeMs);
-  }
-  return newest;
-}
-
-export interface BuildOutcome {
-  built: boolean;
-  /** tsc's exit code (non-zero with type errors, though it still emits). */
-  code: number;
-  output: string;
-}
-
-/** Builds dist/ with `npm run build` unless it is newer than every source file. */
-export async function buildIfStale(root = repoRoot): Promise<BuildOutcome> {
-  const sources = newestMtime(path.join(root, "src"), (f) => f.endsWith(".ts") && !f.endsWith(".test.ts"));
-  const built = newestMtime(path.join(root, "dist"), (f) => f.endsWith(".js"));
-  if (built > 0 && built >= sources) return { built: false, code: 0, output: "" };
-  const result = await run("npm", ["run", "build", "--silent"], root, 300_000);
-  return { built: true, code: result.code, output: result.stdout + result.stderr };
-}
+export { BuildOutcome, CommandResult, buildIfStale, run, runNode } from "./build";
 
 /** `npm pack` into `destination`; returns the tarball's absolute path. */
 export async function packProject(destination: string, root = repoRoot): Promise<string> {

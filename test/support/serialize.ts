@@ -9,7 +9,7 @@
  *
  * `modulePath` is resolved from `cwd` (default: the repo root) like `require` would (a relative path or a package
  * specifier); `exportName` may be dotted (`providers.login`). The text is what the host later evaluates with
- * `require-from-string(text).handler()`.
+ * `require-from-string(text).handler()`. For modules under dist/, call `buildIfStale()` (./build) first.
  */
 import { execFile } from "node:child_process";
 import { repoRoot } from "./provider-host";
