@@ -336,6 +336,8 @@ describe("failover and setRole", () => {
   });
 
   it("runs a planned failover to the MI as a long-running operation", async () => {
+    // Long enough that the operation is still running when the next requests arrive on a busy machine.
+    f.emulator.setLroDelayMs(400);
     synchronize();
     const initial = await armRequest(f.client, actionUrl("failover"), "POST", { failoverType: "Planned" });
     expect(initial.statusCode).toBe(202);
@@ -371,6 +373,8 @@ describe("failover and setRole", () => {
   });
 
   it("refuses changes to the link while its role is changing with 409 AnotherOperationInProgress", async () => {
+    // Long enough that the operation is still running when the next requests arrive on a busy machine.
+    f.emulator.setLroDelayMs(400);
     const initial = await armRequest(f.client, actionUrl("failover"), "POST", {
       failoverType: "ForcedAllowDataLoss",
     });
@@ -398,6 +402,8 @@ describe("failover and setRole", () => {
   });
 
   it("setRole changes the MI role, refuses the current role and a concurrent change", async () => {
+    // Long enough that the operation is still running when the next requests arrive on a busy machine.
+    f.emulator.setLroDelayMs(400);
     const same = await armRequest(f.client, actionUrl("setRole"), "POST", {
       instanceRole: "Secondary",
       roleChangeType: "Forced",
