@@ -88,7 +88,9 @@ function advanceLog(m: ModelContext, now: number): void {
   m.state.lastTickAt += ticks * tick;
   const advanced = new Set<string>();
   for (const db of m.state.databases) {
-    if (db.system || db.state !== "ONLINE" || !db.workload || !writableLocally(m, db.name)) continue;
+    // A full log refuses writes (error 9002): the workload stalls until a log backup frees space.
+    if (db.system || db.state !== "ONLINE" || !db.workload || db.logUsePercent >= 100) continue;
+    if (!writableLocally(m, db.name)) continue;
     db.lsn = lsnAdd(db.lsn, ticks);
     advanced.add(db.name);
   }
@@ -100,7 +102,7 @@ function advanceLog(m: ModelContext, now: number): void {
       g.link.remoteLsn = lsnAdd(g.link.remoteLsn, ticks);
       remoteAdvanced = true;
     }
-    if (!db || !receiving(g)) continue;
+    if (!db || !receiving(m, g)) continue;
     // Synchronous commit hardens on the secondary before the commit; asynchronous trails one block while writing.
     const sync = synchronousCommit(g);
     if (g.localRole === "PRIMARY") {
@@ -116,7 +118,7 @@ function advanceLog(m: ModelContext, now: number): void {
 /** A catch-up when nothing is being written: an asynchronous secondary hardens the primary's last block. */
 function catchUpIdle(m: ModelContext): void {
   for (const g of m.state.groups) {
-    if (g.kind !== "DAG" || !receiving(g)) continue;
+    if (g.kind !== "DAG" || !receiving(m, g)) continue;
     const db = localDatabase(m, g);
     if (!db) continue;
     if (g.localRole === "PRIMARY" && !db.workload) g.link.remoteLsn = lsnMax(g.link.remoteLsn, db.lsn);

@@ -42,16 +42,26 @@ export function synchronousCommit(dag: DistributedGroupState): boolean {
   return localConfig && (remote === undefined || remote === "SYNCHRONOUS_COMMIT");
 }
 
+/** A full log (100% used) on SQL Server as primary stops replication until space is freed (mi-link.md §5). */
+export function logFull(m: ModelContext, dag: DistributedGroupState): boolean {
+  return dag.localRole === "PRIMARY" && (localDatabase(m, dag)?.logUsePercent ?? 0) >= 100;
+}
+
 /** The secondary receives and hardens log. */
-export function receiving(dag: DistributedGroupState): boolean {
+export function receiving(m: ModelContext, dag: DistributedGroupState): boolean {
   const l = dag.link;
   return (
-    l.connectedAt !== undefined && l.seeding === "COMPLETED" && !l.held && dag.localRole !== dag.remoteRole
+    l.connectedAt !== undefined &&
+    l.seeding === "COMPLETED" &&
+    !l.held &&
+    dag.localRole !== dag.remoteRole &&
+    !logFull(m, dag)
   );
 }
 
 export function synchronizedAt(m: ModelContext, dag: DistributedGroupState): number | undefined {
-  if (!receiving(dag) || !synchronousCommit(dag) || dag.link.syncClockStart === undefined) return undefined;
+  if (!receiving(m, dag) || !synchronousCommit(dag) || dag.link.syncClockStart === undefined)
+    return undefined;
   return dag.link.syncClockStart + m.timings.syncMs;
 }
 
@@ -69,9 +79,10 @@ export function linkView(m: ModelContext, dag: DistributedGroupState): LinkView 
   const splitBrain = dag.localRole === "PRIMARY" && dag.remoteRole === "PRIMARY";
   const sync = synchronousCommit(dag);
   let secondaryState: SynchronizationState = "NOT SYNCHRONIZING";
+  const stalled = l.held || logFull(m, dag);
   if (
-    receiving(dag) ||
-    (connected && l.seeding === "COMPLETED" && l.held && !splitBrain && dag.localRole !== dag.remoteRole)
+    receiving(m, dag) ||
+    (connected && l.seeding === "COMPLETED" && stalled && !splitBrain && dag.localRole !== dag.remoteRole)
   ) {
     const at = synchronizedAt(m, dag);
     secondaryState = at !== undefined && now >= at ? "SYNCHRONIZED" : "SYNCHRONIZING";

@@ -31,7 +31,7 @@ import type {
 import * as databases from "./databases";
 import { alterEndpoint, createEndpoint, dropEndpoint } from "./endpoints";
 import { advance, nextDeadline } from "./hadr-clock";
-import { linkView, localDatabase, receiving } from "./hadr-status";
+import { linkView, localDatabase } from "./hadr-status";
 import { DEFAULT_TIMINGS, initialState, type InstanceOptions } from "./options";
 import type { SqlServerPartner } from "./partner";
 import { executeProcedure } from "./procedures";
@@ -300,13 +300,14 @@ export class SqlServerInstance extends EventEmitter implements InstanceModel {
     return result;
   }
 
+  /** A log backup cannot truncate log that a link's secondary has not received (held, disconnected or seeding). */
   private replicaLagging(database: string): boolean {
     return this.m.state.groups.some(
       (g) =>
         g.kind === "DAG" &&
         localDatabase(this.m, g)?.name === database &&
         g.localRole === "PRIMARY" &&
-        (!receiving(g) || g.link.held),
+        (g.link.held || g.link.connectedAt === undefined || g.link.seeding !== "COMPLETED"),
     );
   }
 

@@ -433,3 +433,52 @@ describe("change events on real timers", () => {
     expect(phases.at(-1)).toBe("true/COMPLETED/SYNCHRONIZED");
   });
 });
+
+describe("log full", () => {
+  it("stops replication and writes until a log backup frees space", () => {
+    const model = linked();
+    model.partner.connectRemote("DAG_sales", join);
+    at(1000);
+    model.setLogUsePercent("sales", 100);
+    const stalled = model.partner.linkStatus("DAG_sales")!;
+    at(2000);
+    const still = model.partner.linkStatus("DAG_sales")!;
+    expect(still.sqlServerLastHardenedLsn).toBe(stalled.sqlServerLastHardenedLsn);
+    expect(still.managedInstanceLastHardenedLsn).toBe(stalled.managedInstanceLastHardenedLsn);
+    expect(rows(model, "sys.databases").find((d) => d.name === "sales")?.log_reuse_wait_desc).toBe(
+      "AVAILABILITY_REPLICA",
+    );
+    model.backup(ctx, {
+      database: "sales",
+      type: "LOG",
+      target: { kind: "DISK", path: "/b/sales.trn" },
+      copyOnly: false,
+      options: {},
+    });
+    at(2500);
+    const resumed = model.partner.linkStatus("DAG_sales")!;
+    expect(resumed.sqlServerLastHardenedLsn > still.sqlServerLastHardenedLsn).toBe(true);
+    expect(resumed.managedInstanceLastHardenedLsn > still.managedInstanceLastHardenedLsn).toBe(true);
+  });
+
+  it("a held secondary keeps the log: a log backup does not free it", () => {
+    const model = linked();
+    model.partner.connectRemote("DAG_sales", join);
+    at(1000);
+    model.holdSecondary("DAG_sales", true);
+    model.setLogUsePercent("sales", 60);
+    model.backup(ctx, {
+      database: "sales",
+      type: "LOG",
+      target: { kind: "DISK", path: "/b/sales.trn" },
+      copyOnly: false,
+      options: {},
+    });
+    expect(rows(model, "sys.databases").find((d) => d.name === "sales")?.log_reuse_wait_desc).toBe(
+      "AVAILABILITY_REPLICA",
+    );
+    expect(
+      rows(model, "sys.dm_db_log_space_usage", execContext("sa", "sales"))[0].used_log_space_in_percent,
+    ).toBe("60.00");
+  });
+});

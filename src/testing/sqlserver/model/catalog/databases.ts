@@ -42,7 +42,7 @@ function logReuseWait(m: ModelContext, db: DatabaseState): [number, string] {
       g.kind === "DAG" &&
       g.localRole === "PRIMARY" &&
       localDatabase(m, g) === db &&
-      (!receiving(g) || g.link.remoteLsn !== db.lsn),
+      (!receiving(m, g) || g.link.remoteLsn !== db.lsn),
   );
   if (lagging && db.logUsePercent > 5) return [9, "AVAILABILITY_REPLICA"];
   if (db.recoveryModel !== "SIMPLE" && db.chainFullBackupLsn && db.logUsePercent > 5)
