@@ -19,7 +19,7 @@ interface Fixture {
 }
 
 async function startFixture(): Promise<Fixture> {
-  const emulator = new ArmEmulator({ lroDelayMs: 20, trustPollMs: 20, linkInitWindowMs: 150 });
+  const emulator = new ArmEmulator({ lroDelayMs: 20, trustPollMs: 20, linkInitWindowMs: 800 });
   const { endpoint, tlsCaPem } = await emulator.start();
   const managedInstance = emulator.managedInstance();
   const { partner, sqlCertificateDer } = configuredPartner(
