@@ -75,9 +75,18 @@ const zeroCounters = (): TdsCounters => ({
  * A SQL Server TDS 7.4 endpoint on loopback driving a SqlEngine, with knobs
  * for tests: latency, injected faults, and exact counters.
  *
- * Every batch and RPC counts as a request, including the SET batch tedious
- * (and so mssql) sends right after each login: a fresh mssql connection has
- * made one request before the caller's first query.
+ * What counts as a request (numbered globally, 1-based, in arrival order):
+ * - every SQL batch and every RPC, including the SET batch tedious (and so
+ *   mssql) sends right after each login: a fresh connection has made one
+ *   request before the caller's first query;
+ * - mssql's pool, unless configured with `validateConnection: false`, runs
+ *   "SELECT 1;" as an RPC each time it hands out a pooled connection;
+ * - mssql connects a pool by opening a connection it then discards, so a
+ *   pool's first query usually opens a second connection (and SET batch);
+ * - transaction manager requests (tedious beginTransaction/commit/rollback,
+ *   i.e. mssql Transaction) count as batches, logged as their T-SQL
+ *   equivalent ("BEGIN TRANSACTION", ...).
+ * ATTENTION (cancel) messages are counted as `attentions`, not requests.
  */
 export class TdsServer {
   private readonly server: net.Server;
