@@ -246,3 +246,12 @@ describe("the link's objects, created with T-SQL and read back", () => {
     expect(await withConnection(args, (pool) => readLinkState(pool, "DAG_missing"))).toBeNull();
   });
 });
+
+describe("a restarted SQL Server", () => {
+  it("is read again through the shared pool, whose connections the restart closed", async () => {
+    await withConnection(args, readServerInfo);
+    await emulator.restart();
+    const dag = await withConnection(args, (pool) => readDistributedAg(pool, "DAG_SalesDb"));
+    expect(dag?.members.map((m) => m.agName).sort()).toEqual(["AG_SalesDb", "AG_SalesDb_MI"]);
+  });
+});
