@@ -13,6 +13,8 @@ import type {
 export interface TypeRef {
   name: string;
   type: SqlType;
+  /** varchar/char/text: values are stored in the collation's code page (see code-page.ts). */
+  nonUnicode?: boolean;
 }
 
 export type Expr =

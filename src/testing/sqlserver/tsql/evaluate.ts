@@ -1,6 +1,7 @@
 /** Expression evaluation with SQL's NULL and three-valued logic (UNKNOWN is null). */
 import { SqlError, type SqlValue } from "../types";
 import type { Expr } from "./ast";
+import { toCodePage1252 } from "./code-page";
 import { AGGREGATE_FUNCTIONS, SCALAR_FUNCTIONS } from "./functions";
 import { resolveColumn } from "./resolve";
 import { getVariable, type RowScope, type Runtime, type SourceBinding } from "./runtime";
@@ -86,11 +87,9 @@ export function evaluate(expr: Expr, rt: Runtime, scope?: RowScope): SqlValue {
     }
     case "cast": {
       const style = expr.style ? evaluate(expr.style, rt, scope) : 0;
-      return convertValue(
-        evaluate(expr.operand, rt, scope),
-        expr.target.type,
-        style === null ? 0 : Number(toNumber(style)),
-      );
+      const styleNumber = style === null ? 0 : Number(toNumber(style));
+      const value = convertValue(evaluate(expr.operand, rt, scope), expr.target.type, styleNumber);
+      return expr.target.nonUnicode && typeof value === "string" ? toCodePage1252(value) : value;
     }
     case "call":
       return call(expr, rt, scope);

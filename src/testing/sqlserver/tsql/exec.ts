@@ -1,14 +1,14 @@
 /** EXEC of stored procedures (the model's) and of dynamic SQL (sp_executesql, EXEC (@sql)). */
 import type { ProcedureArgument } from "../model/contract";
-import { SqlError, type SqlType, type SqlValue } from "../types";
-import type { Expr, Statement } from "./ast";
+import { SqlError, type SqlValue } from "../types";
+import type { Expr, Statement, TypeRef } from "./ast";
 import { evaluate } from "./evaluate";
 import { runBatch } from "./interpreter";
 import { tokenize } from "./lexer";
-import { execContext, getVariable, type Runtime, type Variable } from "./runtime";
+import { assign, execContext, getVariable, type Runtime, type Variable } from "./runtime";
 import { TokenStream } from "./token-stream";
 import { parseTypeRef } from "./type-names";
-import { convertValue, toText } from "./values";
+import { toText } from "./values";
 
 export const SP_EXECUTESQL = "sp_executesql";
 
@@ -25,7 +25,7 @@ export async function executeExec(
   else returnStatus = callProcedure(rt, statement.procedure, args);
   if (statement.returnStatus) {
     const variable = getVariable(rt, statement.returnStatus);
-    variable.value = convertValue(returnStatus, variable.type);
+    assign(variable, returnStatus);
   }
 }
 
@@ -74,11 +74,13 @@ export async function runSpExecuteSql(rt: Runtime, args: ProcedureArgument[]): P
         `The parameterized query '(${list})' expects the parameter '@${declaration.name}', which was not supplied.`,
       );
     }
-    const value = supplied ? supplied.value : declaration.defaultValue;
-    variables.set(declaration.name.toLowerCase(), {
-      type: declaration.type,
-      value: convertValue(value, declaration.type),
-    });
+    const variable: Variable = {
+      type: declaration.type.type,
+      value: null,
+      nonUnicode: declaration.type.nonUnicode,
+    };
+    assign(variable, supplied ? supplied.value : declaration.defaultValue);
+    variables.set(declaration.name.toLowerCase(), variable);
   });
   for (const arg of valueArgs) {
     if (arg.name !== "" && !declarations.some((d) => "@" + d.name.toLowerCase() === arg.name.toLowerCase())) {
@@ -91,7 +93,7 @@ export async function runSpExecuteSql(rt: Runtime, args: ProcedureArgument[]): P
 
 interface ParameterDeclaration {
   name: string;
-  type: SqlType;
+  type: TypeRef;
   hasDefault: boolean;
   defaultValue: SqlValue;
 }
@@ -105,7 +107,7 @@ export function parseParameterDeclarations(text: string): ParameterDeclaration[]
     const token = ts.next();
     if (token.kind !== "variable") throw ts.unexpected(token);
     ts.acceptWord("AS");
-    const type = parseTypeRef(ts).type;
+    const type = parseTypeRef(ts);
     let hasDefault = false;
     let defaultValue: SqlValue = null;
     if (ts.acceptSymbol("=")) {

@@ -107,6 +107,29 @@ describe("variables and control flow", () => {
   });
 });
 
+describe("non-Unicode text", () => {
+  it("stores varchar and '...' literals in code page 1252, with best-fit quote look-alikes", async () => {
+    const [set] = resultSets(
+      await h.run(
+        "DECLARE @v varchar(20) = N'a\u02BCb\u4E2D'\nSELECT @v, 'c\u02BCd', N'e\u02BCf', CAST(N'\uFF3Dx' AS varchar(5)), 'caf\u00E9 \u2019'",
+      ),
+    );
+    expect(set.rows).toEqual([["a'b?", "c'd", "e\u02BCf", "]x", "caf\u00E9 \u2019"]]);
+  });
+
+  it("turns an escaped look-alike into a live quote when dynamic SQL is built in varchar", async () => {
+    const build = (type: string) =>
+      `DECLARE @name nvarchar(128) = N'x\u02BC PRINT 1--'\n` +
+      `DECLARE @sql ${type}(max) = N'PRINT N''' + REPLACE(@name, N'''', N'''''') + N''''\nEXEC (@sql)`;
+    const unicode = await h.run(build("nvarchar"));
+    expect(errors(unicode)).toEqual([]);
+    expect(infos(unicode).map((m) => m.message)).toEqual(["x\u02BC PRINT 1--"]);
+    const ansi = await h.run(build("varchar"));
+    // The look-alike became a quote that the escaping never saw: the rest of the name ran as code.
+    expect(infos(ansi).map((m) => m.message)).toEqual(["x", "1"]);
+  });
+});
+
 describe("session statements", () => {
   it("USE changes the database with ENVCHANGE and 5701", async () => {
     const events = await h.run("USE [SalesDb]\nSELECT DB_NAME() AS db");

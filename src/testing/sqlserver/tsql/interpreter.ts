@@ -11,6 +11,7 @@ import { executeExec, executeString } from "./exec";
 import { parseBatch } from "./parser";
 import { ON_OFF_OPTIONS } from "./parse-set";
 import {
+  assign,
   BATCH_ABORTING_ERRORS,
   BatchAborted,
   Cancelled,
@@ -20,7 +21,7 @@ import {
 } from "./runtime";
 import { executeQuery, filteredRows } from "./select";
 import { containsAggregate } from "./evaluate";
-import { convertValue, toNumber, toText } from "./values";
+import { toNumber, toText } from "./values";
 
 /** What a statement reports in its `done`; "none" for statements that send no DONE of their own. */
 type Outcome = { rowCount?: number } | "none";
@@ -118,13 +119,14 @@ async function execute(statement: Statement, rt: Runtime): Promise<Outcome> {
       return executeUse(statement.database, rt);
     case "declare":
       for (const variable of statement.variables) {
-        const value = variable.init ? convertValue(evaluate(variable.init, rt), variable.type.type) : null;
-        rt.variables.set(variable.name.toLowerCase(), { type: variable.type.type, value });
+        const declared = { type: variable.type.type, value: null, nonUnicode: variable.type.nonUnicode };
+        if (variable.init) assign(declared, evaluate(variable.init, rt));
+        rt.variables.set(variable.name.toLowerCase(), declared);
       }
       return "none";
     case "setVariable": {
       const variable = getVariable(rt, statement.name);
-      variable.value = convertValue(evaluate(statement.value, rt), variable.type);
+      assign(variable, evaluate(statement.value, rt));
       return "none";
     }
     case "setOption":
@@ -213,7 +215,7 @@ function executeSelectStatement(statement: SelectStatement, rt: Runtime): Outcom
     for (const item of statement.items) {
       if (item.kind !== "assign") continue;
       const variable = getVariable(rt, item.variable);
-      variable.value = convertValue(evaluate(item.expr, rt, scope), variable.type);
+      assign(variable, evaluate(item.expr, rt, scope));
     }
   }
   return { rowCount: scopes.length };

@@ -1,5 +1,6 @@
 /** Expressions and predicates, by precedence: OR < AND < NOT < predicate < + - < * / % < unary. */
 import type { BinaryOp, Expr } from "./ast";
+import { toCodePage1252 } from "./code-page";
 import { parseSelect } from "./parse-select";
 import type { TokenStream } from "./token-stream";
 import { isReserved } from "./tokens";
@@ -103,7 +104,7 @@ function parsePrimary(ts: TokenStream): Expr {
       ts.next();
       return {
         kind: "literal",
-        value: token.value,
+        value: token.unicode ? token.value : toCodePage1252(token.value),
         type: { kind: "nvarchar", length: Math.max(token.value.length, 1) },
       };
     case "number":

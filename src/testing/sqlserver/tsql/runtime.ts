@@ -1,5 +1,7 @@
 /** The state one batch runs with: session, variables, the events it produced, the row scopes of queries. */
 import type { ExecContext, InstanceModel } from "../model/contract";
+import { toCodePage1252 } from "./code-page";
+import { convertValue } from "./values";
 import {
   SqlError,
   type ColumnDef,
@@ -24,6 +26,15 @@ export function defaultSessionOptions(): SessionOptions {
 export interface Variable {
   type: SqlType;
   value: SqlValue;
+  /** Declared varchar/char: text is stored in the code page. */
+  nonUnicode?: boolean;
+}
+
+/** Stores a value in a variable, converted to its declared type as SET/SELECT do. */
+export function assign(variable: Variable, value: SqlValue): void {
+  const converted = convertValue(value, variable.type);
+  variable.value =
+    variable.nonUnicode && typeof converted === "string" ? toCodePage1252(converted) : converted;
 }
 
 export interface Runtime {

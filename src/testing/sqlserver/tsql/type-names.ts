@@ -4,6 +4,7 @@ import type { TypeRef } from "./ast";
 import type { TokenStream } from "./token-stream";
 
 const STRING_TYPES = new Set(["NVARCHAR", "VARCHAR", "NCHAR", "CHAR", "NTEXT", "TEXT", "XML"]);
+const NON_UNICODE_TYPES = new Set(["VARCHAR", "CHAR", "TEXT"]);
 const BINARY_TYPES = new Set(["VARBINARY", "BINARY", "IMAGE", "TIMESTAMP", "ROWVERSION"]);
 const DATE_TYPES = new Set(["DATETIME", "DATETIME2", "SMALLDATETIME", "DATE", "DATETIMEOFFSET", "TIME"]);
 const FIXED: Record<string, SqlType> = {
@@ -39,7 +40,7 @@ export function parseTypeRef(ts: TokenStream, defaultLength = 1): TypeRef {
   const type = resolveType(name, length, scale, defaultLength);
   if (!type)
     throw new SqlError(2715, `Column, parameter, or variable #1: Cannot find data type ${token.text}.`, 16);
-  return { name: token.text, type };
+  return { name: token.text, type, nonUnicode: NON_UNICODE_TYPES.has(name) || undefined };
 }
 
 function resolveType(
