@@ -192,3 +192,17 @@ describe("backups", () => {
     expect(rows(model, "sys.databases").find((d) => d.name === "f")?.log_reuse_wait_desc).toBe("NOTHING");
   });
 });
+
+describe("logins", () => {
+  it("always has sa (default password Passw0rd!) beside the extra logins", () => {
+    const model = createInstanceModel({ logins: [{ name: "app", password: "pw", defaultDatabase: "msdb" }] });
+    expect(model.authenticate("sa", "Passw0rd!")).toBe(true);
+    expect(model.authenticate("app", "pw")).toBe(true);
+    expect(model.authenticate("nobody", "pw")).toBe(false);
+    expect(model.isSysadmin("app")).toBe(false);
+    expect(model.defaultDatabase("app")).toBe("msdb");
+    const custom = createInstanceModel({ logins: [{ name: "sa", password: "Other1!" }] });
+    expect(custom.authenticate("sa", "Passw0rd!")).toBe(false);
+    expect(custom.authenticate("sa", "Other1!")).toBe(true);
+  });
+});

@@ -44,7 +44,7 @@ export interface InstanceOptions {
   collation?: string;
   /** Always On availability groups enabled (IsHadrEnabled). Default true. */
   hadrEnabled?: boolean;
-  /** Default: sa / "Passw0rd!" (sysadmin). Given logins replace the default. */
+  /** Extra logins (non-sysadmin unless said). sa / "Passw0rd!" (sysadmin) always exists unless given here. */
   logins?: LoginOption[];
   databases?: DatabaseOption[];
   timings?: Partial<HadrTimings>;
@@ -54,12 +54,17 @@ export interface InstanceOptions {
   now?: () => number;
 }
 
+export const DEFAULT_SA: LoginOption = { name: "sa", password: "Passw0rd!", sysadmin: true };
+
 export const SYSTEM_DATABASES = ["master", "tempdb", "model", "msdb"] as const;
 
 export function initialState(options: InstanceOptions, now: number): InstanceState {
   const productVersion = options.productVersion ?? "16.0.4125.3";
   parseProductVersion(productVersion);
-  const logins = (options.logins ?? [{ name: "sa", password: "Passw0rd!" }]).map((l) => ({
+  const given = options.logins ?? [];
+  // sa always exists; the options may give it another password.
+  const withSa = given.some((l) => l.name.toLowerCase() === "sa") ? given : [DEFAULT_SA, ...given];
+  const logins = withSa.map((l) => ({
     name: l.name,
     password: l.password,
     sysadmin: l.sysadmin ?? l.name.toLowerCase() === "sa",
