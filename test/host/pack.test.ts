@@ -2,7 +2,9 @@
  * The published package, as a user installs it: `npm run build` when dist/ is stale, `npm pack`, install the
  * tarball into a fresh project, load every entry point of the `exports` map and every module under
  * dist/dynamic/, and serialize every dynamic provider found there exactly as a registration would, restoring
- * each in a fresh process as the dynamic-provider host does. Providers are discovered, so new ones are covered.
+ * each in a fresh process as the dynamic-provider host does, then asking the real host (started in the consumer
+ * project) to `check` empty inputs with each: a provider must answer with failures, not crash. Providers are
+ * discovered, so new ones are covered.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -17,7 +19,7 @@ import {
   run,
 } from "../support/pack";
 import { PackageReport, probePackage } from "../support/package-probe";
-import { repoRoot } from "../support/provider-host";
+import { dynamicResourceType, repoRoot, startProviderHost, urnFor } from "../support/provider-host";
 
 /** Serialized providers land in every resource's state: anything this large captured more than code. */
 const maxProviderBytes = 256 * 1024;
@@ -99,5 +101,23 @@ describe(`the packed ${manifest.name}`, () => {
     console.info(
       `serialized ${report.providers.length} provider(s): ${report.providers.map((p) => p.name).join(", ")}`,
     );
+  });
+
+  it("answers check on empty inputs from the real host in the consumer project, with failures, not a crash", async () => {
+    const host = await startProviderHost({ cwd: consumer!.dir });
+    try {
+      const outcomes = [];
+      for (const provider of report.providers.filter((p) => p.text !== undefined)) {
+        const urn = urnFor(dynamicResourceType("probe"), "empty");
+        const outcome = await host.check(urn, {}, { __provider: provider.text }).then(
+          (r) => ({ name: provider.name, failures: r.failures.length }),
+          (e: Error) => ({ name: provider.name, error: e.message }),
+        );
+        outcomes.push(outcome);
+      }
+      expect(outcomes.filter((o) => "error" in o)).toEqual([]);
+    } finally {
+      await host.stop();
+    }
   });
 });
