@@ -1,5 +1,5 @@
 import type { Socket } from "node:net";
-import type { EngineEvent, ServerMessage, Session, SqlEngine } from "../types";
+import type { EngineEvent, LoginResult, ServerMessage, Session, SqlEngine } from "../types";
 import { SqlError } from "../types";
 import { parseSqlBatch } from "./batch";
 import { serverCertificate } from "./certificate";
@@ -229,20 +229,30 @@ export class TdsConnection {
     this.tdsVersion = login.tdsVersion;
     const engine = this.host.engine;
     const identity = engine.identity();
-    const result = engine.authenticate(login.userName, login.password);
-    if (!result.ok) {
+    const refuse = (cause?: ServerMessage) => {
       this.host.loginFailed(login.userName);
-      this.send(PacketType.TabularResult, encodeLoginFailed(login.userName, identity.serverName));
+      this.send(PacketType.TabularResult, encodeLoginFailed(login.userName, identity.serverName, cause));
       this.phase = "closed";
       this.socket.end();
-      return;
+    };
+    let result: LoginResult;
+    try {
+      result = engine.authenticate(login.userName, login.password);
+    } catch (error) {
+      return refuse(toServerMessage(error));
     }
+    if (!result.ok) return refuse();
     this.packetSize = Math.min(
       MAX_PACKET_SIZE,
       Math.max(MIN_PACKET_SIZE, login.packetSize || DEFAULT_PACKET_SIZE),
     );
-    const database = login.database || result.database;
-    this.session = engine.openSession(login.userName, database);
+    try {
+      // The database asked for in LOGIN7 wins over the login's default, as in SQL Server.
+      this.session = engine.openSession(login.userName, login.database || result.database);
+    } catch (error) {
+      // e.g. 4060 "Cannot open database ... requested by the login", then 18456.
+      return refuse(toServerMessage(error));
+    }
     this.host.loginSucceeded(login.userName);
     this.phase = "ready";
     this.send(
@@ -351,19 +361,23 @@ export class TdsConnection {
     try {
       return await request.run(session);
     } catch (error) {
-      const message: ServerMessage =
-        error instanceof SqlError
-          ? { number: error.number, state: error.state, severity: error.severity, message: error.message }
-          : {
-              number: 50000,
-              state: 1,
-              severity: 16,
-              message: error instanceof Error ? error.message : String(error),
-            };
       return [
-        { kind: "error", message },
+        { kind: "error", message: toServerMessage(error) },
         { kind: "done", error: true },
       ];
     }
   }
+}
+
+/** An engine exception as a message for the client: SqlError keeps its number, anything else is 50000. */
+function toServerMessage(error: unknown): ServerMessage {
+  if (error instanceof SqlError) {
+    return { number: error.number, state: error.state, severity: error.severity, message: error.message };
+  }
+  return {
+    number: 50000,
+    state: 1,
+    severity: 16,
+    message: error instanceof Error ? error.message : String(error),
+  };
 }

@@ -155,6 +155,20 @@ describe("login", () => {
     connection.close();
   });
 
+  it("a database the session cannot open refuses the login with its error, then 18456", async () => {
+    const { Connection } = await import("tedious");
+    const connection = new Connection({
+      server: "127.0.0.1",
+      authentication: { type: "default", options: { userName: TEST_USER, password: TEST_PASSWORD } },
+      options: { port, encrypt: false, database: "missing" },
+    });
+    const numbers: number[] = [];
+    connection.on("errorMessage", (token: { number: number }) => numbers.push(token.number));
+    const error = await new Promise<Error | undefined>((resolve) => connection.connect(resolve));
+    expect(error).toMatchObject({ code: "ELOGIN" });
+    expect(numbers).toEqual([4060, 18456]);
+  });
+
   it("a good login decodes the password and starts in the requested database", async () => {
     engine.scripts.set("SELECT DB_NAME()", (session) => [
       {

@@ -121,9 +121,15 @@ export function encodeLoginResponse(login: LoginResponse): Buffer {
   return w.toBuffer();
 }
 
-export function encodeLoginFailed(user: string, serverName: string): Buffer {
-  return encodeError(
+/** A refused login: the cause, if any (e.g. 4060), then 18456, DONE with the error bit. */
+export function encodeLoginFailed(user: string, serverName: string, cause?: ServerMessage): Buffer {
+  const w = new BufferWriter(256);
+  if (cause) writeMessage(w, cause, serverName);
+  writeMessage(
+    w,
     { number: 18456, state: 1, severity: 14, message: `Login failed for user '${user}'.` },
     serverName,
   );
+  writeDone(w, Token.Done, DoneStatus.Error);
+  return w.toBuffer();
 }

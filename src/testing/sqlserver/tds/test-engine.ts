@@ -1,4 +1,5 @@
 import type { EngineEvent, LoginResult, RpcParam, ServerIdentity, Session, SqlEngine } from "../types";
+import { SqlError } from "../types";
 
 /**
  * A scripted SqlEngine for exercising the TDS front end without the T-SQL
@@ -32,6 +33,13 @@ export class ScriptedEngine implements SqlEngine {
   }
 
   openSession(login: string, database: string): Session {
+    if (database === "missing") {
+      throw new SqlError(
+        4060,
+        `Cannot open database "${database}" requested by the login. The login failed.`,
+        11,
+      );
+    }
     return { id: this.nextSessionId++, login, database, tranCount: 0, cancelled: false };
   }
 
