@@ -2,6 +2,7 @@
 export * from "./availability-group";
 export * from "./backup-history";
 export * from "./certificate";
+export * from "./certificate-chain";
 export * from "./databases";
 export * from "./distributed-ag";
 export * from "./endpoint-settings";

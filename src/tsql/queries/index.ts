@@ -5,6 +5,7 @@
 export { AVAILABILITY_GROUP_QUERY } from "./availability-group";
 export { BACKUP_HISTORY_QUERY } from "./backup-history";
 export { CERTIFICATE_QUERY } from "./certificate";
+export { CERTIFICATE_CHAIN_QUERY } from "./certificate-chain";
 export { databaseParamName, databasesQuery } from "./databases";
 export { DISTRIBUTED_AG_QUERY } from "./distributed-ag";
 export { LINK_STATE_QUERY } from "./link-state";
