@@ -51,9 +51,13 @@ export class MasterKeyProvider implements pulumi.dynamic.ResourceProvider {
   async diff(_id: string, olds: MasterKeyOutputs, news: MasterKeyInputs): Promise<pulumi.dynamic.DiffResult> {
     // Nothing replaces the key: its password only matters when it is created, and the
     // connection settings name the same SQL Server.
-    const { changes } = diffInputs(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>, {
-      replaceOn: [],
-    });
+    const { changes } = diffInputs(
+      olds as unknown as Record<string, unknown>,
+      news as unknown as Record<string, unknown>,
+      {
+        replaceOn: [],
+      },
+    );
     return { changes };
   }
 
@@ -69,7 +73,12 @@ export class MasterKeyProvider implements pulumi.dynamic.ResourceProvider {
         });
       }
       const key = existing ?? (await readMasterKey(pool));
-      return { ...inputs, adopted: existing !== null, keyGuid: key?.keyGuid ?? null, createDate: key?.createDate?.toISOString() ?? null };
+      return {
+        ...inputs,
+        adopted: existing !== null,
+        keyGuid: key?.keyGuid ?? null,
+        createDate: key?.createDate?.toISOString() ?? null,
+      };
     });
     return { id: objectId(inputs.connection, "master-key", "master"), outs };
   }
@@ -77,10 +86,17 @@ export class MasterKeyProvider implements pulumi.dynamic.ResourceProvider {
   async read(id: string, props: MasterKeyOutputs): Promise<pulumi.dynamic.ReadResult> {
     const key = await withConnection(toConnectionArgs(props), (pool) => readMasterKey(pool));
     if (!key) return { id: "", props: {} };
-    return { id, props: { ...props, keyGuid: key.keyGuid, createDate: key.createDate?.toISOString() ?? null } };
+    return {
+      id,
+      props: { ...props, keyGuid: key.keyGuid, createDate: key.createDate?.toISOString() ?? null },
+    };
   }
 
-  async update(_id: string, olds: MasterKeyOutputs, news: MasterKeyInputs): Promise<pulumi.dynamic.UpdateResult> {
+  async update(
+    _id: string,
+    olds: MasterKeyOutputs,
+    news: MasterKeyInputs,
+  ): Promise<pulumi.dynamic.UpdateResult> {
     return { outs: { ...news, adopted: olds.adopted, keyGuid: olds.keyGuid, createDate: olds.createDate } };
   }
 

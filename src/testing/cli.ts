@@ -59,7 +59,9 @@ function parseCommandLine(argv: string[]): LocalWorldOptions | "help" {
   if (hadr !== "on" && hadr !== "off") throw new Error(`--hadr must be "on" or "off", not "${hadr}".`);
   const policy = values["update-policy"] ?? "SQLServer2022";
   if (policy !== "SQLServer2022" && policy !== "AlwaysUpToDate" && policy !== "SQLServer2025") {
-    throw new Error(`--update-policy must be SQLServer2022, AlwaysUpToDate or SQLServer2025, not "${policy}".`);
+    throw new Error(
+      `--update-policy must be SQLServer2022, AlwaysUpToDate or SQLServer2025, not "${policy}".`,
+    );
   }
   return {
     sqlPort: integerOption("--sql-port", values["sql-port"], 0, 65535),

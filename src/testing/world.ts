@@ -33,6 +33,8 @@ export interface LocalWorldInfo {
     resourceGroupName: string;
     managedInstanceName: string;
     fqdn: string;
+    /** PEM of the certificate the ARM emulator serves HTTPS with: trust it in clients (`tlsOptions: { ca }`). */
+    tlsCaPem?: string;
   };
 }
 
@@ -55,7 +57,9 @@ export async function startLocalWorld(options: LocalWorldOptions = {}): Promise<
     latencyMs: options.latencyMs,
     stateFile: options.stateFile,
     timings:
-      options.seedingSeconds === undefined ? undefined : { seedingMs: Math.round(options.seedingSeconds * 1000) },
+      options.seedingSeconds === undefined
+        ? undefined
+        : { seedingMs: Math.round(options.seedingSeconds * 1000) },
   });
   const sqlInfo = await sql.start();
   const arm = new ArmEmulator({
@@ -66,7 +70,7 @@ export async function startLocalWorld(options: LocalWorldOptions = {}): Promise<
     lroDelayMs: options.armOperationMs,
     sqlServer: sql.model.partner,
   });
-  const { endpoint } = await arm.start();
+  const { endpoint, tlsCaPem } = await arm.start();
   const mi = arm.managedInstance();
   return {
     info: {
@@ -77,6 +81,7 @@ export async function startLocalWorld(options: LocalWorldOptions = {}): Promise<
         resourceGroupName: mi.resourceGroupName,
         managedInstanceName: mi.name,
         fqdn: mi.fqdn,
+        tlsCaPem,
       },
     },
     sql,

@@ -8,6 +8,7 @@
 import { SqlManagementClient } from "@azure/arm-sql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StaticTokenCredential } from "../../src/testing/arm/credential";
+import { armLongRunning } from "../../src/testing/arm/test-support";
 import { startLocalWorld, type LocalWorld } from "../../src/testing/world";
 import { seedScript } from "./runbook";
 import { SqlScriptError, type ScriptRunner, type ServerAddress } from "./runners";
@@ -30,7 +31,7 @@ export function defineRunbookTests(openRunner: (server: ServerAddress) => Promis
       runner = await openRunner(world.info.sql);
       arm = new SqlManagementClient(new StaticTokenCredential(), world.info.arm.subscriptionId, {
         endpoint: world.info.arm.endpoint,
-        allowInsecureConnection: true,
+        tlsOptions: { ca: world.info.arm.tlsCaPem },
       });
       names = {
         DatabaseName: DATABASE,
@@ -52,7 +53,8 @@ export function defineRunbookTests(openRunner: (server: ServerAddress) => Promis
       await world?.stop();
     });
 
-    const run = (file: string, extra: Record<string, string> = {}) => runner.runScript(seedScript(file, { ...names, ...extra }));
+    const run = (file: string, extra: Record<string, string> = {}) =>
+      runner.runScript(seedScript(file, { ...names, ...extra }));
     const rg = () => world.info.arm.resourceGroupName;
     const armLink = async (method: "PUT" | "DELETE", body?: unknown) => {
       const { endpoint, subscriptionId, resourceGroupName, managedInstanceName } = world.info.arm;
@@ -60,20 +62,7 @@ export function defineRunbookTests(openRunner: (server: ServerAddress) => Promis
         `${endpoint}/subscriptions/${subscriptionId}/resourceGroups/${resourceGroupName}` +
         `/providers/Microsoft.Sql/managedInstances/${managedInstanceName}` +
         `/distributedAvailabilityGroups/${names.DAGName}?api-version=2023-08-01`;
-      let response = await fetch(url, {
-        method,
-        headers: { authorization: "Bearer local", "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const poll = response.headers.get("azure-asyncoperation") ?? response.headers.get("location");
-      while (poll && (response.status === 201 || response.status === 202)) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        response = await fetch(poll, { headers: { authorization: "Bearer local" } });
-        const status = response.status === 200 ? ((await response.clone().json()) as { status?: string }).status : undefined;
-        if (status === undefined || status === "Succeeded") break;
-        if (status === "Failed" || status === "Canceled") throw new Error(`link ${method} ${status}`);
-      }
-      expect(response.status).toBeLessThan(300);
+      await armLongRunning(arm, url, method, body);
     };
     const mi = () => world.info.arm.managedInstanceName;
 
@@ -106,9 +95,13 @@ export function defineRunbookTests(openRunner: (server: ServerAddress) => Promis
       const publicKey = await run("05-certificate-public-key.sql");
       expect(publicKey.resultSets[0][0].SQLServerCertName).toBe(certificateName);
       const blob = publicKey.resultSets[1][0].SQLServerPublicKey;
-      const hex = Buffer.isBuffer(blob) ? "0x" + blob.toString("hex").toUpperCase() : "0x" + String(blob).replace(/^0x/i, "");
+      const hex = Buffer.isBuffer(blob)
+        ? "0x" + blob.toString("hex").toUpperCase()
+        : "0x" + String(blob).replace(/^0x/i, "");
       expect(hex).toMatch(/^0x30820[0-9A-F]+$/i);
-      await arm.serverTrustCertificates.beginCreateOrUpdateAndWait(rg(), mi(), certificateName, { publicBlob: hex });
+      await arm.serverTrustCertificates.beginCreateOrUpdateAndWait(rg(), mi(), certificateName, {
+        publicBlob: hex,
+      });
       const miCertificate = await arm.endpointCertificates.get(rg(), mi(), "DATABASE_MIRRORING");
       // The API returns the blob without 0x: add it, as the runbook says.
       await run("06-import-mi-certificate.sql", { PublicKey: "0x" + miCertificate.publicBlob });
@@ -122,7 +115,9 @@ export function defineRunbookTests(openRunner: (server: ServerAddress) => Promis
       expect(rerun.messages.join("\n")).toContain("Certificate MicrosoftPKI already exists.");
       const all = await run("09-list-certificates.sql");
       const listed = all.resultSets[0].map((row) => row.name);
-      expect(listed).toEqual(expect.arrayContaining([certificateName, names.ManagedInstanceFQDN, "MicrosoftPKI", "DigiCertPKI"]));
+      expect(listed).toEqual(
+        expect.arrayContaining([certificateName, names.ManagedInstanceFQDN, "MicrosoftPKI", "DigiCertPKI"]),
+      );
     });
 
     it("finds the MI certificate by issuer and validates its chain", async () => {
@@ -144,9 +139,12 @@ export function defineRunbookTests(openRunner: (server: ServerAddress) => Promis
       expect(endpoint.connection_auth_desc).toBe("CERTIFICATE");
       expect(endpoint.encryption_algorithm_desc).toBe("AES");
       expect(String(endpoint.is_encryption_enabled)).toMatch(/^(true|1)$/);
-      await expect(run("15-create-endpoint.sql", { SQL_SERVER_CERTIFICATE: certificateName })).rejects.toMatchObject({
-        number: 7862,
-      });
+      // Only one DATABASE_MIRRORING endpoint per instance, whatever its name.
+      const second = seedScript("15-create-endpoint.sql", {
+        ...names,
+        SQL_SERVER_CERTIFICATE: certificateName,
+      }).replace("CREATE ENDPOINT database_mirroring_endpoint", "CREATE ENDPOINT second_mirroring_endpoint");
+      await expect(runner.runScript(second)).rejects.toMatchObject({ number: 7862 });
     });
 
     it("creates the availability group and the distributed availability group", async () => {

@@ -60,7 +60,11 @@ export async function openMssqlRunner(server: ServerAddress, encrypt = true): Pr
             outcome.resultSets.push([...set]);
           }
         } catch (error) {
-          const e = error as { number?: number; message: string; originalError?: { info?: { number?: number } } };
+          const e = error as {
+            number?: number;
+            message: string;
+            originalError?: { info?: { number?: number } };
+          };
           throw new SqlScriptError(e.number ?? e.originalError?.info?.number ?? -1, e.message);
         }
       }
@@ -98,13 +102,20 @@ function runTsql(server: ServerAddress, input: string): Promise<{ stdout: string
     const child = spawn(
       "tsql",
       [
-        "-H", server.host,
-        "-p", String(server.port),
-        "-U", server.user,
-        "-P", server.password,
-        "-o", "fqv",
-        "-t", COLUMN_SEPARATOR,
-        "-r", ROW_SEPARATOR,
+        "-H",
+        server.host,
+        "-p",
+        String(server.port),
+        "-U",
+        server.user,
+        "-P",
+        server.password,
+        "-o",
+        "v",
+        "-t",
+        COLUMN_SEPARATOR,
+        "-r",
+        ROW_SEPARATOR + "\n",
       ],
       { env: { ...process.env, TDSVER: "7.4" } },
     );
@@ -121,32 +132,38 @@ function runTsql(server: ServerAddress, input: string): Promise<{ stdout: string
   });
 }
 
-/** tsql prints each result set as a header row then data rows, with our separators. */
+/**
+ * tsql prints a result set as a header row and data rows (each ending in our row
+ * separator), then "(N rows affected)" when N > 0; an empty result set is its
+ * header alone. So between two footers, the last N rows are data, the row before
+ * them the header, and any rows before that headers of empty result sets.
+ */
 export function parseTsqlResultSets(stdout: string): Array<Array<Record<string, unknown>>> {
   const sets: Array<Array<Record<string, unknown>>> = [];
-  const lines = stdout.split(ROW_SEPARATOR).map((line) => line.replace(/^\n+|\n+$/g, ""));
-  let header: string[] | undefined;
-  let current: Array<Record<string, unknown>> = [];
-  for (const line of lines) {
-    if (line === "") {
-      continue;
+  let pending: string[][] = [];
+  const flush = (dataRows: number) => {
+    const headerIndex = pending.length - dataRows - 1;
+    for (let i = 0; i < headerIndex; i++) sets.push([]);
+    if (headerIndex >= 0) {
+      const header = pending[headerIndex];
+      sets.push(
+        pending
+          .slice(headerIndex + 1)
+          .map((cells) => Object.fromEntries(header.map((c, i) => [c, cells[i]]))),
+      );
     }
-    if (line.startsWith("\u0000HEADER")) continue;
-    if (!header) {
-      header = line.split(COLUMN_SEPARATOR);
-      current = [];
-      sets.push(current);
-      continue;
+    pending = [];
+  };
+  for (const rawLine of stdout.split("\n")) {
+    const line = rawLine.replace(/^(\d+> )+/, "");
+    const footer = /^\((\d+) rows? affected\)$/.exec(line);
+    if (footer) {
+      if (pending.length > 0) flush(Number(footer[1]));
+    } else if (line.endsWith(ROW_SEPARATOR)) {
+      pending.push(line.slice(0, -ROW_SEPARATOR.length).split(COLUMN_SEPARATOR));
     }
-    const cells = line.split(COLUMN_SEPARATOR);
-    if (cells.length !== header.length) {
-      header = cells;
-      current = [];
-      sets.push(current);
-      continue;
-    }
-    current.push(Object.fromEntries(header.map((column, i) => [column, cells[i]])));
   }
+  flush(0);
   return sets;
 }
 
@@ -154,5 +171,11 @@ function parseTsqlMessages(stderr: string): string[] {
   return stderr
     .split("\n")
     .map((line) => line.trim())
-    .filter((line) => line.length > 0 && !line.startsWith("Msg ") && !line.startsWith("locale") && !line.startsWith("using"));
+    .filter(
+      (line) =>
+        line.length > 0 &&
+        !line.startsWith("Msg ") &&
+        !line.startsWith("locale") &&
+        !line.startsWith("using"),
+    );
 }

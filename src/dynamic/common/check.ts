@@ -74,6 +74,9 @@ export function checkConnectionInputs(inputs: Partial<ConnectionInputs>, collect
   }
   if (isUnknown(inputs.connection) || isUnknown(inputs.password) || isUnknown(inputs.accessToken)) return;
   for (const failure of validateConnectionArgs(toConnectionArgs(inputs as ConnectionInputs))) {
-    collector.add(CONNECTION_FIELD_TO_PROPERTY[failure.field] ?? `connection.${failure.field}`, failure.reason);
+    collector.add(
+      CONNECTION_FIELD_TO_PROPERTY[failure.field] ?? `connection.${failure.field}`,
+      failure.reason,
+    );
   }
 }

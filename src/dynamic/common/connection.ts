@@ -54,10 +54,18 @@ export function toConnectionArgs(inputs: ConnectionInputs): SqlServerConnectionA
     case "ntlm":
       return {
         ...common,
-        authentication: { type: "ntlm", domain: c.domain ?? "", userName: c.user ?? "", password: inputs.password ?? "" },
+        authentication: {
+          type: "ntlm",
+          domain: c.domain ?? "",
+          userName: c.user ?? "",
+          password: inputs.password ?? "",
+        },
       };
     case "azure-active-directory-access-token":
-      return { ...common, authentication: { type: "azure-active-directory-access-token", token: inputs.accessToken ?? "" } };
+      return {
+        ...common,
+        authentication: { type: "azure-active-directory-access-token", token: inputs.accessToken ?? "" },
+      };
     default:
       return { ...common, user: c.user, password: inputs.password };
   }
@@ -65,5 +73,7 @@ export function toConnectionArgs(inputs: ConnectionInputs): SqlServerConnectionA
 
 /** Every secret value the inputs carry, for scrubbing messages. */
 export function connectionSecrets(inputs: Partial<ConnectionInputs>): string[] {
-  return [inputs.password, inputs.accessToken].filter((s): s is string => typeof s === "string" && s.length > 0);
+  return [inputs.password, inputs.accessToken].filter(
+    (s): s is string => typeof s === "string" && s.length > 0,
+  );
 }

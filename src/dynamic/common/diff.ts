@@ -26,7 +26,11 @@ export interface DiffOutcome {
  * (which also holds outputs). A key dropped from the inputs counts as changed
  * when it is one of `replaceOn`.
  */
-export function diffInputs(olds: Record<string, unknown>, news: Record<string, unknown>, spec: DiffSpec): DiffOutcome {
+export function diffInputs(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+  spec: DiffSpec,
+): DiffOutcome {
   const keys = new Set([...Object.keys(news), ...spec.replaceOn.filter((key) => key in olds)]);
   const changed = [...keys].filter((key) => !isDeepStrictEqual(normalize(olds[key]), normalize(news[key])));
   const replaces = changed.filter((key) => spec.replaceOn.includes(key));

@@ -17,7 +17,9 @@ export function withSecretOutputs(
 }
 
 /** Marks a possibly plain secret input as secret; undefined stays undefined. */
-export function secretInput<T>(value: pulumi.Input<T> | undefined): pulumi.Output<pulumi.Unwrap<T>> | undefined {
+export function secretInput<T>(
+  value: pulumi.Input<T> | undefined,
+): pulumi.Output<pulumi.Unwrap<T>> | undefined {
   return value === undefined ? undefined : pulumi.secret(value);
 }
 
