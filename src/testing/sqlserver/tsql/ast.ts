@@ -94,6 +94,8 @@ export type Statement = { line: number } & (
   | { kind: "execString"; value: Expr }
   | { kind: "raiserror"; message: Expr; severity: Expr; state: Expr; args: Expr[] }
   | { kind: "throw"; number: Expr; message: Expr; state: Expr }
+  | { kind: "waitfor"; delay: Expr }
+  | { kind: "return" }
   | { kind: "beginTransaction" }
   | { kind: "commit" }
   | { kind: "rollback" }

@@ -277,6 +277,24 @@ describe("RPC", () => {
 });
 
 describe("cancellation", () => {
+  it("WAITFOR DELAY waits, and an ATTENTION cuts it short", async () => {
+    const started = Date.now();
+    await h.run("WAITFOR DELAY '00:00:00.100'");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+
+    const pending = h.run("WAITFOR DELAY '00:00:30'\nPRINT 'after'");
+    setTimeout(() => (h.session.cancelled = true), 30);
+    const events = await pending;
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(infos(events)).toEqual([]);
+  });
+
+  it("RETURN ends the batch without an error", async () => {
+    const events = await h.run("PRINT 'one'\nRETURN\nPRINT 'two'");
+    expect(infos(events).map((m) => m.message)).toEqual(["one"]);
+    expect(errors(events)).toEqual([]);
+  });
+
   it("stops between statements once the session is cancelled", async () => {
     h.session.cancelled = true;
     const events = await h.run("PRINT 'a'\nPRINT 'b'");

@@ -53,7 +53,7 @@ export async function runBatch(
     for (const statement of statements) await runStatement(statement, rt);
   } catch (error) {
     if (!(error instanceof BatchAborted)) throw error;
-    if (throwCompileErrors && error.reason !== "compile") throw error;
+    if (throwCompileErrors && error.reason !== "compile" && error.reason !== "return") throw error;
   } finally {
     rt.variables = saved;
   }
@@ -173,6 +173,11 @@ async function execute(statement: Statement, rt: Runtime): Promise<Outcome> {
         );
       throw new SqlError(number, message === null ? "" : toText(message), 16, state);
     }
+    case "waitfor":
+      await waitFor(evaluate(statement.delay, rt), rt);
+      return {};
+    case "return":
+      throw new BatchAborted("return");
     case "beginTransaction":
       rt.session.tranCount++;
       return {};
@@ -219,6 +224,20 @@ function executeSelectStatement(statement: SelectStatement, rt: Runtime): Outcom
     }
   }
   return { rowCount: scopes.length };
+}
+
+/** WAITFOR DELAY 'hh:mm[:ss[.mmm]]', cut short by an ATTENTION. */
+async function waitFor(delay: SqlValue, rt: Runtime): Promise<void> {
+  const match = /^\s*(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,3}))?)?\s*$/.exec(
+    delay === null ? "" : toText(delay),
+  );
+  if (!match) throw new SqlError(148, "Incorrect time syntax in time string used with WAITFOR.", 15);
+  const [, hours, minutes, seconds = "0", millis = "0"] = match;
+  const end = Date.now() + ((+hours * 60 + +minutes) * 60 + +seconds) * 1000 + Number(millis.padEnd(3, "0"));
+  while (Date.now() < end) {
+    if (rt.session.cancelled) throw new Cancelled();
+    await new Promise((resolve) => setTimeout(resolve, Math.min(20, end - Date.now())));
+  }
 }
 
 function executeUse(name: string, rt: Runtime): Outcome {

@@ -62,6 +62,17 @@ function parseByKeyword(ts: TokenStream, keyword: string, line: number): Stateme
       ts.expectSymbol(",");
       return { kind: "throw", number, message, state: parseExpression(ts), line };
     }
+    case "WAITFOR": {
+      ts.next();
+      ts.expectWord("DELAY");
+      const token = ts.peek();
+      if (token.kind !== "string" && token.kind !== "variable") throw ts.unexpected();
+      return { kind: "waitfor", delay: parseExpression(ts), line };
+    }
+    case "RETURN":
+      ts.next();
+      // RETURN n is for procedures; in a batch only the bare form is allowed.
+      return { kind: "return", line };
     case "COMMIT":
     case "ROLLBACK":
       ts.next();

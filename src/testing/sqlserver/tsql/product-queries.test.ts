@@ -11,7 +11,9 @@ beforeEach(() => {
 afterEach(() => h.dispose());
 
 function runQuery(text: string, value: string): Promise<EngineEvent[]> {
-  const names = [...new Set(text.match(/@[a-z]\w*/g) ?? [])];
+  // Parameters are the @names the text uses but does not DECLARE itself.
+  const declared = new Set([...text.matchAll(/DECLARE\s+(@\w+)/gi)].map((m) => m[1]));
+  const names = [...new Set(text.match(/@[a-z]\w*/g) ?? [])].filter((name) => !declared.has(name));
   return h.engine.executeRpc(h.session, "sp_executesql", [
     { name: "", type: { kind: "nvarchar", length: "max" }, value: text, output: false },
     {

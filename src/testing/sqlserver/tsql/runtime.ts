@@ -86,7 +86,7 @@ export interface RowScope {
 
 /** Errors that stop the rest of the batch (name resolution, THROW, XACT_ABORT). */
 export class BatchAborted extends Error {
-  constructor(readonly reason: "compile" | "throw" | "xact_abort") {
+  constructor(readonly reason: "compile" | "throw" | "xact_abort" | "return") {
     super(`batch aborted (${reason})`);
   }
 }
