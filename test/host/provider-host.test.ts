@@ -207,6 +207,11 @@ describe("a host started like the CLI starts it (no engine address in the enviro
 });
 
 describe("a host that dies", () => {
+  it("fails to start with the reason the process printed", async () => {
+    const start = startProviderHost({ env: { NODE_OPTIONS: "--require ./no-such-preload.js" } });
+    await expect(start).rejects.toThrow(/exited \(1\) before printing its port[\s\S]*no-such-preload/);
+  });
+
   it("fails the call in flight and reports what the host printed", async () => {
     const doomed = await startProviderHost();
     try {

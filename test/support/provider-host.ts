@@ -140,25 +140,33 @@ const diffChanges: Record<number, DiffResult["changes"]> = {
   [provproto.DiffResponse.DiffChanges.DIFF_UNKNOWN]: "unknown",
 };
 
+/** The host's first stdout line is its port; everything after it is logging. */
 function waitForPort(
   child: ChildProcess,
+  stdout: readline.Interface,
   stderr: () => string,
   timeoutMs: number,
-  lines: readline.Interface,
-) {
+  onLogLine: (line: string) => void,
+): Promise<number> {
   return new Promise<number>((resolve, reject) => {
+    let settled = false;
     const fail = (why: string) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       reject(new Error(`dynamic-provider host ${why}\n${stderr()}`));
     };
     const timer = setTimeout(() => fail(`printed no port within ${timeoutMs} ms`), timeoutMs);
     child.once("exit", (code, signal) => fail(`exited (${signal ?? code}) before printing its port`));
     child.once("error", (err) => fail(`could not start: ${err.message}`));
-    lines.once("line", (line) => {
-      clearTimeout(timer);
+    stdout.on("line", (line) => {
+      if (settled) return onLogLine(line);
       const port = Number(line.trim());
-      if (Number.isInteger(port) && port > 0) resolve(port);
-      else fail(`printed ${JSON.stringify(line)} instead of a port`);
+      if (!Number.isInteger(port) || port <= 0)
+        return fail(`printed ${JSON.stringify(line)} instead of a port`);
+      settled = true;
+      clearTimeout(timer);
+      resolve(port);
     });
   });
 }
@@ -191,16 +199,21 @@ export async function startProviderHost(options: ProviderHostOptions = {}): Prom
 
   let port: number;
   try {
-    port = await waitForPort(child, () => stderrText, options.startTimeoutMs ?? 20_000, stdoutLines);
+    port = await waitForPort(
+      child,
+      stdoutLines,
+      () => stderrText,
+      options.startTimeoutMs ?? 20_000,
+      (line) => {
+        if (line.trim()) logs.push({ source: "stdout", severity: "info", message: line });
+      },
+    );
   } catch (error) {
     child.kill("SIGKILL");
     process.removeListener("exit", killOnExit);
     await engine.stop();
     throw error;
   }
-  stdoutLines.on("line", (line) => {
-    if (line.trim()) logs.push({ source: "stdout", severity: "info", message: line });
-  });
 
   const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
   type UnaryFn<Req, Res> = (r: Req, opts: grpc.CallOptions, cb: (e: unknown, res: Res) => void) => void;
