@@ -3,6 +3,7 @@ import {
   APP_NAME,
   connectionSecrets,
   DEFAULT_REQUEST_TIMEOUT_MS,
+  PULUMI_UNKNOWN_VALUE,
   toMssqlConfig,
   validateConnectionArgs,
   type SqlServerConnectionArgs,
@@ -91,6 +92,23 @@ describe("validateConnectionArgs", () => {
         requestTimeoutMs: 2.5,
       }),
     ).toEqual(["encrypt", "database", "connectTimeoutMs", "requestTimeoutMs"]);
+  });
+
+  it("leaves fields Pulumi does not know yet (preview) to be checked later", () => {
+    const unknown = PULUMI_UNKNOWN_VALUE as never;
+    expect(
+      validateConnectionArgs({
+        host: unknown,
+        port: unknown,
+        user: "sa",
+        password: unknown,
+        encrypt: unknown,
+        database: unknown,
+        requestTimeoutMs: unknown,
+      }),
+    ).toEqual([]);
+    expect(validateConnectionArgs({ host: "h", authentication: unknown })).toEqual([]);
+    expect(fields({ host: "h", port: 0, user: unknown, password: unknown })).toEqual(["port"]);
   });
 
   it("never repeats a secret in a reason", () => {

@@ -62,6 +62,16 @@ export const APP_NAME = "pulumi-mi-link";
 
 const MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * The value Pulumi gives a dynamic provider's `check` for an input not known yet (during preview).
+ * Such a field cannot be judged; it is checked again once known.
+ */
+export const PULUMI_UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+function isUnknown(value: unknown): boolean {
+  return value === PULUMI_UNKNOWN_VALUE;
+}
+
 export interface ConnectionArgsFailure {
   /** The argument at fault, e.g. `port` or `authentication.domain`. */
   field: string;
@@ -105,7 +115,7 @@ function isNonEmptyString(value: unknown): value is string {
 }
 
 function checkTimeout(value: unknown, field: string, failures: ConnectionArgsFailure[]): void {
-  if (value === undefined) return;
+  if (value === undefined || isUnknown(value)) return;
   if (typeof value !== "number" || !Number.isInteger(value) || value <= 0 || value > MAX_TIMEOUT_MS) {
     failures.push({
       field,
@@ -116,12 +126,13 @@ function checkTimeout(value: unknown, field: string, failures: ConnectionArgsFai
 
 function checkAuthentication(args: SqlServerConnectionArgs, failures: ConnectionArgsFailure[]): void {
   const auth = args.authentication ?? { type: "default" };
+  if (isUnknown(auth) || isUnknown(auth.type)) return;
   switch (auth.type) {
     case "default":
       if (!isNonEmptyString(args.user)) {
         failures.push({ field: "user", reason: "is required for SQL authentication" });
       }
-      if (!isNonEmptyString(args.password)) {
+      if (!isNonEmptyString(args.password) && !isUnknown(args.password)) {
         failures.push({ field: "password", reason: "is required for SQL authentication" });
       }
       return;
@@ -163,7 +174,9 @@ export function validateConnectionArgs(args: SqlServerConnectionArgs): Connectio
   if (typeof args !== "object" || args === null) {
     return [{ field: "connection", reason: "must be an object with at least `host`" }];
   }
-  if (typeof args.host !== "string") {
+  if (isUnknown(args.host)) {
+    // Known at deployment time only.
+  } else if (typeof args.host !== "string") {
     failures.push({ field: "host", reason: "is required (a host name or IP address)" });
   } else {
     const { server, instanceName } = parseHost(args.host);
@@ -172,7 +185,7 @@ export function validateConnectionArgs(args: SqlServerConnectionArgs): Connectio
     if (instanceName !== undefined) {
       if (!INSTANCE_NAME.test(instanceName)) {
         failures.push({ field: "host", reason: `'${instanceName}' is not a valid SQL Server instance name` });
-      } else if (args.port !== undefined) {
+      } else if (args.port !== undefined && !isUnknown(args.port)) {
         failures.push({
           field: "port",
           reason: "cannot be combined with a named instance (host\\INSTANCE); give one or the other",
@@ -180,18 +193,22 @@ export function validateConnectionArgs(args: SqlServerConnectionArgs): Connectio
       }
     }
   }
-  if (args.port !== undefined) {
+  if (args.port !== undefined && !isUnknown(args.port)) {
     const port = args.port;
     if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535) {
       failures.push({ field: "port", reason: "must be a whole number between 1 and 65535" });
     }
   }
   for (const key of ["encrypt", "trustServerCertificate"] as const) {
-    if (args[key] !== undefined && typeof args[key] !== "boolean") {
+    if (args[key] !== undefined && !isUnknown(args[key]) && typeof args[key] !== "boolean") {
       failures.push({ field: key, reason: "must be true or false" });
     }
   }
-  if (args.database !== undefined && (!isNonEmptyString(args.database) || args.database.length > 128)) {
+  if (
+    args.database !== undefined &&
+    !isUnknown(args.database) &&
+    (!isNonEmptyString(args.database) || args.database.length > 128)
+  ) {
     failures.push({ field: "database", reason: "must be a database name of 1 to 128 characters" });
   }
   checkTimeout(args.connectTimeoutMs, "connectTimeoutMs", failures);
