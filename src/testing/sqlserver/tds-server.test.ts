@@ -150,6 +150,21 @@ describe("TdsServer", () => {
     expect(Date.now() - again).toBeLessThan(100);
   });
 
+  it("a cancel that arrives while latency holds the request back: ECANCEL, and the engine never runs it", async () => {
+    const p = await pool();
+    await p.request().query("SELECT 1");
+    server.setLatencyMs(300);
+    const before = engine.rpcs.length;
+    const request = p.request();
+    const pending = request.query("SELECT 1");
+    setTimeout(() => request.cancel(), 50);
+    await expect(pending).rejects.toMatchObject({ code: "ECANCEL" });
+    expect(engine.rpcs.length).toBe(before);
+    expect(server.counters().attentions).toBe(1);
+    server.setLatencyMs(0);
+    expect((await p.request().query("SELECT 1")).recordset).toEqual([{ one: 1 }]);
+  });
+
   it("dropAllConnections kills open sessions; the server keeps accepting", async () => {
     const p = await pool();
     const sessionsBefore = engine.closed.length;

@@ -167,6 +167,11 @@ export class TdsConnection {
       this.destroy();
       return;
     }
+    if (message.ignored) {
+      // Not a request: the client expects an answer all the same, after anything queued.
+      this.queue = this.queue.then(() => this.send(PacketType.TabularResult, encodeDone(DoneStatus.Final)));
+      return;
+    }
     const request = this.describe(message);
     if (!request) return;
     const number = this.host.requestArrived(request);

@@ -40,6 +40,16 @@ describe("packets", () => {
     }
   });
 
+  it("flags a message the client abandoned with the IGNORE bit", () => {
+    const messages: TdsMessage[] = [];
+    const reader = new MessageReader((m) => messages.push(m));
+    const wire = encodeMessage(PacketType.SqlBatch, Buffer.from("abandoned"), 4096);
+    wire[1] |= 0x02;
+    reader.push(wire);
+    reader.push(encodeMessage(PacketType.SqlBatch, Buffer.from("next"), 4096));
+    expect(messages.map((m) => m.ignored)).toEqual([true, false]);
+  });
+
   it("rejects a packet whose length is shorter than its header", () => {
     const reader = new MessageReader(() => undefined);
     expect(() => reader.push(Buffer.from([1, 1, 0, 4, 0, 0, 1, 0]))).toThrow(/Invalid TDS packet length/);

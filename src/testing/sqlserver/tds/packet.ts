@@ -6,6 +6,8 @@ export interface TdsMessage {
   data: Buffer;
   /** Status bits of the first packet (e.g. RESETCONNECTION). */
   status: number;
+  /** A packet carried the IGNORE bit: the client cancelled the message while sending it. */
+  ignored: boolean;
 }
 
 /**
@@ -18,6 +20,7 @@ export class MessageReader {
   private parts: Buffer[] = [];
   private partType = -1;
   private partStatus = 0;
+  private partIgnored = false;
 
   constructor(private readonly onMessage: (message: TdsMessage) => void) {}
 
@@ -34,12 +37,14 @@ export class MessageReader {
       if (this.parts.length === 0) {
         this.partType = type;
         this.partStatus = status;
+        this.partIgnored = false;
       }
       this.parts.push(payload);
+      if (status & PacketStatus.Ignore) this.partIgnored = true;
       if (status & PacketStatus.EndOfMessage) {
         const data = Buffer.concat(this.parts);
         this.parts = [];
-        this.onMessage({ type: this.partType, data, status: this.partStatus });
+        this.onMessage({ type: this.partType, data, status: this.partStatus, ignored: this.partIgnored });
       }
     }
   }

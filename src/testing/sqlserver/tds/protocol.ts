@@ -12,6 +12,8 @@ export const PacketType = {
 
 export const PacketStatus = {
   EndOfMessage: 0x01,
+  /** The client abandoned the message part-way: the server answers without acting on it. */
+  Ignore: 0x02,
   ResetConnection: 0x08,
 } as const;
 

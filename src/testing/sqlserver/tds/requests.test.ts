@@ -158,4 +158,26 @@ describe("requests through mssql", () => {
     expect((await pool.request().query("SELECT 1")).recordset).toEqual([{ one: 1 }]);
     expect(server.counters().logins).toBe(logins); // no reconnect: the pool has one connection
   });
+
+  it("a request cancelled while still being sent (IGNORE bit) is answered but never run", async () => {
+    const { Request } = await import("tedious");
+    const connection = await connectTedious(port);
+    const batchesBefore = engine.batches.length;
+    const requestsBefore = server.counters().requests;
+    const text = `SELECT '${"q".repeat(200_000)}'`;
+    const error = await new Promise<Error | null | undefined>((resolve) => {
+      const request = new Request(text, (e) => resolve(e));
+      connection.execSqlBatch(request);
+      request.cancel();
+    });
+    expect(error).toMatchObject({ code: "ECANCEL" });
+    expect(engine.batches.length).toBe(batchesBefore);
+    expect(server.counters().requests).toBe(requestsBefore);
+    const rows = await new Promise<number | undefined>((resolve, reject) => {
+      engine.scripts.set("SELECT 1", () => [intRows("one", 1), { kind: "done", rowCount: 1 }]);
+      connection.execSqlBatch(new Request("SELECT 1", (e, rowCount) => (e ? reject(e) : resolve(rowCount))));
+    });
+    expect(rows).toBe(1);
+    connection.close();
+  });
 });
