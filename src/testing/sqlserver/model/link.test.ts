@@ -482,3 +482,28 @@ describe("log full", () => {
     ).toBe("60.00");
   });
 });
+
+describe("seeding interrupted", () => {
+  it("starts over after the connection is lost", () => {
+    const model = linked();
+    model.partner.connectRemote("DAG_sales", join);
+    at(500);
+    expect(model.partner.linkStatus("DAG_sales")!.seedingState).toBe("SEEDING");
+    model.partner.failRemote("DAG_sales", { number: 41986, description: "connection failed" });
+    at(1000);
+    expect(model.partner.linkStatus("DAG_sales")).toMatchObject({
+      connected: false,
+      seedingState: "PENDING",
+    });
+    model.partner.connectRemote("DAG_sales", join);
+    at(1300);
+    expect(model.partner.linkStatus("DAG_sales")).toMatchObject({
+      connected: true,
+      seedingState: "SEEDING",
+      seedingProgressPercent: 20,
+    });
+    expect(rows(model, "sys.dm_hadr_automatic_seeding")[0].number_of_attempts).toBe(2);
+    at(1700);
+    expect(model.partner.linkStatus("DAG_sales")!.seedingState).toBe("COMPLETED");
+  });
+});

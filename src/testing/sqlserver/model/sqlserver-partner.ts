@@ -30,6 +30,11 @@ export class PartnerError extends Error {
   }
 }
 
+/** Seeding restarts from the beginning after any loss of the connection. */
+function interruptSeeding(dag: DistributedGroupState): void {
+  if (dag.link.seeding === "SEEDING") dag.link.seeding = "PENDING";
+}
+
 export class ModelPartner implements SqlServerPartner {
   constructor(
     private readonly m: ModelContext,
@@ -136,6 +141,7 @@ export class ModelPartner implements SqlServerPartner {
     l.connectRequestedAt = undefined;
     l.connectedAt = undefined;
     l.lastConnectError = { ...error, timestamp: this.m.now() };
+    interruptSeeding(dag);
     this.changed("disconnected", dag.name);
   }
 
@@ -146,6 +152,7 @@ export class ModelPartner implements SqlServerPartner {
     l.connectRequestedAt = undefined;
     l.connectedAt = undefined;
     l.lastConnectError = undefined;
+    interruptSeeding(dag);
     this.changed("disconnected", dag.name);
   }
 
