@@ -3,7 +3,7 @@
  * (textually before use, batch-wide scope) and every @@ name exists. Failures abort the batch.
  */
 import { SqlError } from "../types";
-import type { Statement } from "./ast";
+import type { Statement, TypeRef } from "./ast";
 import { undeclaredVariable } from "./runtime";
 
 const GLOBAL_VARIABLES = new Set([
@@ -18,8 +18,13 @@ const GLOBAL_VARIABLES = new Set([
   "OPTIONS",
 ]);
 
-export function checkBatch(statements: Statement[], predeclared: Iterable<string>): void {
+/**
+ * Returns the batch's own DECLAREd variables: they exist (as NULL) from the start of the batch,
+ * even when the DECLARE sits in a branch that does not run.
+ */
+export function checkBatch(statements: Statement[], predeclared: Iterable<string>): Map<string, TypeRef> {
   const declared = new Set<string>([...predeclared].map((n) => n.toLowerCase()));
+  const own = new Map<string, TypeRef>();
   const use = (name: string) => {
     if (!declared.has(name.toLowerCase())) throw undeclaredVariable(name);
   };
@@ -36,6 +41,7 @@ export function checkBatch(statements: Statement[], predeclared: Iterable<string
             );
           }
           declared.add(variable.name.toLowerCase());
+          own.set(variable.name.toLowerCase(), variable.type);
         }
         return;
       case "if":
@@ -59,6 +65,7 @@ export function checkBatch(statements: Statement[], predeclared: Iterable<string
     }
   };
   statements.forEach(visitStatement);
+  return own;
 }
 
 /** Finds variable references (expressions and SELECT @v = ... targets) anywhere under a node. */

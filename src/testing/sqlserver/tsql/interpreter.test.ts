@@ -51,6 +51,11 @@ describe("variables and control flow", () => {
     expect(sets[1].rows).toEqual([["Dyn'Db"]]);
   });
 
+  it("knows a variable declared in a branch that did not run (NULL)", async () => {
+    const [set] = resultSets(await h.run("IF 1 = 0 BEGIN DECLARE @x int = 5 END\nSELECT @x AS x"));
+    expect(set.rows).toEqual([[null]]);
+  });
+
   it("refuses an undeclared variable before running anything (137)", async () => {
     const events = await h.run("PRINT 'first'\nSELECT @missing");
     expect(infos(events)).toEqual([]);

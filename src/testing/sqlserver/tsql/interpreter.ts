@@ -40,7 +40,9 @@ export async function runBatch(
   let statements: Statement[];
   try {
     statements = parseBatch(sql);
-    checkBatch(statements, variables.keys());
+    for (const [name, type] of checkBatch(statements, variables.keys())) {
+      variables.set(name, { type: type.type, value: null, nonUnicode: type.nonUnicode });
+    }
   } catch (error) {
     if (throwCompileErrors) throw error;
     reportError(rt, toSqlError(error));
