@@ -103,6 +103,23 @@ describe("engine steps over the real host", () => {
     expect(isSecretValue(refreshed?.state.outputs.secret)).toBe(true);
   });
 
+  it("stores additionalSecretOutputs as secret through create, update and refresh", async () => {
+    const file = path.join(dir, "additional.json");
+    const urn = urnFor(type, "additional");
+    const inputs = { __provider, file, name: "zeta", value: 1 };
+    const created = await up(host, urn, inputs, undefined, { additionalSecretOutputs: ["objectId"] });
+    expect(isSecretValue(created.state.outputs.objectId)).toBe(true);
+    expect(isSecretValue(created.state.outputs.value)).toBe(false);
+
+    const updated = await up(host, urn, { ...inputs, value: 2 }, created.state);
+    expect(updated.op).toBe("update");
+    expect(isSecretValue(updated.state.outputs.objectId)).toBe(true);
+
+    const refreshed = await refresh(host, updated.state);
+    expect(refreshed?.changed).toBe(false);
+    expect(isSecretValue(refreshed?.state.outputs.objectId)).toBe(true);
+  });
+
   it("fails before any change when check reports failures", async () => {
     const urn = urnFor(type, "invalid");
     const error = await up(host, urn, { __provider, file: "", name: "ok" }).catch((e: unknown) => e);

@@ -3,7 +3,7 @@
  * `up`, `refresh` and `destroy` ask of a provider, in the engine's order, with state kept as the engine keeps
  * it (inputs and outputs, secrets re-marked).
  *
- *   let state = (await up(host, urn, { __provider, ...inputs })).state;           // check → create
+ *   let state = (await up(host, urn, { __provider, ...inputs }, undefined, { additionalSecretOutputs? })).state;
  *   const plan = await preview(host, urn, news, state);                           // check → diff: plan.op
  *   ({ state } = await up(host, urn, news, state));                               // same | update | replace
  *   const refreshed = await refresh(host, state);   // read: undefined when gone; `changed` when drifted
@@ -14,7 +14,7 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import { CheckResult, DiffResult, ProviderHost } from "./provider-host";
-import { WireMap } from "./wire";
+import { WireMap, markSecret } from "./wire";
 
 export interface ResourceState {
   urn: string;
@@ -23,6 +23,13 @@ export interface ResourceState {
   inputs: WireMap;
   /** The provider's outputs, secrets re-marked: the engine's `outputs`. */
   outputs: WireMap;
+  /** The resource option: these outputs are stored as secret whatever the inputs were. */
+  additionalSecretOutputs?: readonly string[];
+}
+
+export interface StepOptions {
+  /** As the resource option of that name (product resources list their credential outputs). */
+  additionalSecretOutputs?: readonly string[];
 }
 
 export type StepOp = "create" | "update" | "replace" | "same";
@@ -71,18 +78,27 @@ export async function up(
   urn: string,
   news: Record<string, unknown>,
   prior?: ResourceState,
+  options: StepOptions = {},
 ): Promise<{ op: StepOp; state: ResourceState; plan: Plan }> {
   const plan = await preview(host, urn, news, prior);
   const { inputs } = plan;
+  const secretOutputs = options.additionalSecretOutputs ?? prior?.additionalSecretOutputs ?? [];
+  const stateOf = (id: string, outputs: WireMap): ResourceState => ({
+    urn,
+    id,
+    inputs,
+    outputs: markSecret(outputs, secretOutputs),
+    ...(secretOutputs.length > 0 ? { additionalSecretOutputs: secretOutputs } : {}),
+  });
   const create = async (): Promise<ResourceState> => {
     const created = await host.create(urn, inputs);
-    return { urn, id: created.id, inputs, outputs: created.state };
+    return stateOf(created.id, created.state);
   };
   if (!prior || plan.op === "create") return { op: "create", state: await create(), plan };
   if (plan.op === "same") return { op: "same", state: prior, plan };
   if (plan.op === "update") {
     const updated = await host.update(prior.id, urn, prior.outputs, inputs);
-    return { op: "update", state: { urn, id: prior.id, inputs, outputs: updated.state }, plan };
+    return { op: "update", state: stateOf(prior.id, updated.state), plan };
   }
   if (plan.diff?.deleteBeforeReplace) {
     await host.delete(prior.id, urn, prior.outputs);
@@ -100,7 +116,12 @@ export async function refresh(
 ): Promise<{ state: ResourceState; changed: boolean } | undefined> {
   const read = await host.read(state.id, state.urn, state.outputs, state.inputs);
   if (read.id === "") return undefined;
-  const refreshed = { urn: state.urn, id: read.id, inputs: read.inputs ?? state.inputs, outputs: read.state };
+  const refreshed: ResourceState = {
+    ...state,
+    id: read.id,
+    inputs: read.inputs ?? state.inputs,
+    outputs: markSecret(read.state, state.additionalSecretOutputs ?? []),
+  };
   const changed = !isDeepStrictEqual(refreshed.outputs, state.outputs) || refreshed.id !== state.id;
   return { state: refreshed, changed };
 }

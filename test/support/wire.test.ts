@@ -4,6 +4,7 @@ import {
   UNKNOWN,
   WireMap,
   annotateSecrets,
+  markSecret,
   plaintextPaths,
   secretKeys,
   secretValue,
@@ -63,5 +64,15 @@ describe("plaintextPaths", () => {
     };
     expect(plaintextPaths(state, ["pw-123"])).toEqual(["$.connectionString", "$.nested.list[1]"]);
     expect(plaintextPaths(state, ["absent"])).toEqual([]);
+  });
+});
+
+describe("markSecret", () => {
+  it("wraps the listed keys that exist, once", () => {
+    expect(markSecret({ a: "x", b: secretValue("y"), c: 1 }, ["a", "b", "missing"])).toEqual({
+      a: secretValue("x"),
+      b: secretValue("y"),
+      c: 1,
+    });
   });
 });

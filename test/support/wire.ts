@@ -108,3 +108,12 @@ export function plaintextPaths(value: WireValue, needles: string[], at = "$"): s
   }
   return [];
 }
+
+/** Wraps the listed top-level keys as secret, as the engine does for a resource's `additionalSecretOutputs`. */
+export function markSecret(map: WireMap, keys: readonly string[]): WireMap {
+  const result: WireMap = { ...map };
+  for (const key of keys) {
+    if (key in result && !isSecretValue(result[key])) result[key] = secretValue(result[key]);
+  }
+  return result;
+}
