@@ -6,7 +6,6 @@
  * dynamic providers, so it must not load the driver (see pool.ts).
  */
 import type * as mssql from "mssql";
-import * as net from "node:net";
 
 /** SQL authentication with `user`/`password` of {@link SqlServerConnectionArgs}. */
 export interface SqlAuthentication {
@@ -96,7 +95,8 @@ const INSTANCE_NAME = /^[A-Za-z_][A-Za-z0-9_$#]{0,15}$/;
 
 function hostNameProblem(server: string): string | undefined {
   if (server.length === 0) return "is empty";
-  if (net.isIP(server)) return undefined;
+  const { isIP } = require("node:net") as typeof import("node:net");
+  if (isIP(server)) return undefined;
   if (/\s/.test(server)) return "contains white space";
   if (/^[^,]+,\d+$/.test(server)) {
     return "uses the 'host,port' form of connection strings; put the port in `port` instead";

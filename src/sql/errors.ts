@@ -12,6 +12,7 @@ import {
 } from "./driver-errors";
 import { GENERIC_FOLLOW_UP_ERRORS, SQL_ERROR_FIXES } from "./error-fixes";
 import { scrubSecrets } from "./secrets";
+import { NO_TLS_CODE } from "./tls-guard";
 
 export interface SqlErrorContext {
   /** What was being done, as a verb phrase: "create certificate", "read the mirroring endpoint". */
@@ -100,6 +101,12 @@ function connectionAdvice(
     );
   }
   if (code === "EENCRYPT") return "The server requires encryption. Set encrypt: true.";
+  if (code === NO_TLS_CODE) {
+    return (
+      "The server did not offer TLS, so the password was not sent. Give SQL Server a certificate (it " +
+      "normally always offers TLS; check for a proxy in between), or set encrypt: false on a network you trust."
+    );
+  }
   switch (systemCode) {
     case "ENOTFOUND":
     case "EAI_AGAIN":

@@ -18,6 +18,7 @@ import {
 } from "./connection-args";
 import { describeSqlError, SqlServerOperationError } from "./errors";
 import { withRetry, type RetryOptions } from "./retry";
+import { requireTlsBeforeLogin } from "./tls-guard";
 
 interface PoolEntry {
   pool: Promise<mssql.ConnectionPool>;
@@ -105,7 +106,9 @@ async function openPool(args: SqlServerConnectionArgs, retry: RetryOptions): Pro
   const server = serverLabel(args);
   try {
     return await withRetry(async () => {
-      const pool = new sql.ConnectionPool(toMssqlConfig(args));
+      const config = toMssqlConfig(args);
+      if (config.options?.encrypt === true) config.beforeConnect = requireTlsBeforeLogin;
+      const pool = new sql.ConnectionPool(config);
       // A pool-level error (a connection dying while idle) must not crash the process;
       // the pool replaces the connection on next use.
       pool.on("error", () => undefined);
