@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CheckFailedError, destroy, preview, refresh, up } from "../support/engine-steps";
 import { ProviderHost, dynamicResourceType, startProviderHost, urnFor } from "../support/provider-host";
-import { serializeProvider } from "../support/serialize";
+import { serializeProvider, serializeProviders } from "../support/serialize";
 import { isSecretValue } from "../support/wire";
 
 const type = dynamicResourceType("fixture", "JsonObject");
@@ -127,5 +127,23 @@ describe("engine steps over the real host", () => {
     expect((error as CheckFailedError).failures).toEqual([
       { property: "file", reason: "file must be a non-empty path" },
     ]);
+  });
+});
+
+describe("engine steps for a provider without diff", () => {
+  it("lets the engine compare inputs: equal is a no-op, any change (new provider code too) an update", async () => {
+    const captured = "./test/host/fixtures/captured-values-provider.js";
+    const [plain, otherCode] = await serializeProviders([
+      { modulePath: captured, exportName: "withPlainString" },
+      { modulePath: captured, exportName: "withSecretOutput" },
+    ]);
+    const urn = urnFor(type, "no-diff");
+    const inputs = { __provider: plain.text, tag: "a" };
+    const { state } = await up(host, urn, inputs);
+    const same = await up(host, urn, inputs, state);
+    expect(same.op).toBe("same");
+    expect(same.plan.diff?.changes).toBe("unknown");
+    expect((await up(host, urn, { ...inputs, tag: "b" }, state)).op).toBe("update");
+    expect((await preview(host, urn, { ...inputs, __provider: otherCode.text }, state)).op).toBe("update");
   });
 });
