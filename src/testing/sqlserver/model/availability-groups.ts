@@ -7,6 +7,7 @@ import type {
   CreateDistributedAvailabilityGroupSpec,
   ExecContext,
 } from "./contract";
+import type { SqlValue } from "../types";
 import type { ModelContext } from "./context";
 import { errors } from "./errors";
 import { INITIAL_LSN, lsnAdd } from "./lsn";
@@ -33,6 +34,15 @@ export function checkJoinableDatabase(m: ModelContext, name: string, ag: string)
   return db;
 }
 
+/** AG options as written, kept JSON-friendly for the state file. */
+function storableOption(value: SqlValue | true): string | number | boolean {
+  if (value === null) return "";
+  if (value instanceof Date) return value.toISOString();
+  if (Buffer.isBuffer(value)) return value.toString("hex");
+  if (typeof value === "bigint") return Number(value);
+  return value;
+}
+
 export function createAvailabilityGroup(
   m: ModelContext,
   ctx: ExecContext,
@@ -57,18 +67,7 @@ export function createAvailabilityGroup(
     name: spec.name,
     groupId: m.newGuid(),
     clusterType: CLUSTER_TYPES[spec.clusterType ?? "WSFC"],
-    options: Object.fromEntries(
-      Object.entries(spec.options).map(([k, v]) => [
-        k,
-        v instanceof Date
-          ? v.toISOString()
-          : typeof v === "bigint"
-            ? Number(v)
-            : Buffer.isBuffer(v)
-              ? v.toString("hex")
-              : (v ?? ""),
-      ]),
-    ) as Record<string, string | number | boolean>,
+    options: Object.fromEntries(Object.entries(spec.options).map(([k, v]) => [k, storableOption(v)])),
     createDate: now,
     replicas: spec.replicas.map((r) => ({
       replicaId: m.newGuid(),

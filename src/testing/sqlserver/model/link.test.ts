@@ -507,3 +507,23 @@ describe("seeding interrupted", () => {
     expect(model.partner.linkStatus("DAG_sales")!.seedingState).toBe("COMPLETED");
   });
 });
+
+describe("change events", () => {
+  it("reports statements, the MI's role changes, and nothing after dispose", async () => {
+    const model = createInstanceModel({
+      state: base,
+      timings: { connectMs: 5, seedingMs: 5, syncMs: 5, lsnTickMs: 5 },
+    });
+    const changes: InstanceChange[] = [];
+    model.on("change", (c: InstanceChange) => changes.push(c));
+    model.createDatabase(ctx, "extra");
+    expect(changes).toContainEqual({ kind: "statement", object: "extra", detail: "CREATE DATABASE" });
+    model.partner.connectRemote("DAG_sales", join);
+    model.partner.remoteFailover("DAG_sales", "ForcedAllowDataLoss");
+    expect(changes).toContainEqual({ kind: "role", object: "DAG_sales", detail: "PRIMARY/PRIMARY" });
+    model.dispose();
+    const count = changes.length;
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(changes).toHaveLength(count);
+  });
+});
