@@ -56,6 +56,19 @@ describe("variables and control flow", () => {
     expect(set.rows).toEqual([[null]]);
   });
 
+  it("keeps USE and SET options of dynamic SQL inside its scope", async () => {
+    const events = await h.run(
+      "EXEC (N'USE SalesDb SET NOCOUNT ON SELECT DB_NAME() AS inner_db')\nSELECT DB_NAME() AS outer_db",
+    );
+    expect(resultSets(events).map((r) => r.rows[0][0])).toEqual(["SalesDb", "master"]);
+    expect(events.filter((e) => e.kind === "database")).toEqual([
+      { kind: "database", oldValue: "master", newValue: "SalesDb" },
+      { kind: "database", oldValue: "SalesDb", newValue: "master" },
+    ]);
+    expect(events.at(-1)).toEqual({ kind: "done", rowCount: 1 });
+    expect(h.session.database).toBe("master");
+  });
+
   it("refuses an undeclared variable before running anything (137)", async () => {
     const events = await h.run("PRINT 'first'\nSELECT @missing");
     expect(infos(events)).toEqual([]);

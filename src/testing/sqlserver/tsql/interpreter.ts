@@ -17,6 +17,7 @@ import {
   Cancelled,
   getVariable,
   type Runtime,
+  type SessionOptions,
   type Variable,
 } from "./runtime";
 import { executeQuery, filteredRows } from "./select";
@@ -28,13 +29,13 @@ type Outcome = { rowCount?: number } | "none";
 
 /**
  * Parses, checks and runs a batch. Compile errors (syntax, undeclared variables) are reported
- * and nothing runs. Throws SqlError only when `throwCompileErrors` (nested dynamic SQL).
+ * and nothing runs. A `nested` batch (dynamic SQL) throws them to the EXEC that runs it instead.
  */
 export async function runBatch(
   rt: Runtime,
   sql: string,
   variables: Map<string, Variable> = new Map(),
-  throwCompileErrors = false,
+  nested = false,
 ): Promise<void> {
   const firstEvent = rt.events.length;
   let statements: Statement[];
@@ -44,23 +45,38 @@ export async function runBatch(
       variables.set(name, { type: type.type, value: null, nonUnicode: type.nonUnicode });
     }
   } catch (error) {
-    if (throwCompileErrors) throw error;
+    if (nested) throw error;
     reportError(rt, toSqlError(error));
     rt.events.push({ kind: "done", error: true });
     return;
   }
   const saved = rt.variables;
+  const outerScope = nested ? { database: rt.session.database, options: snapshotOptions(rt) } : undefined;
   rt.variables = variables;
   try {
     for (const statement of statements) await runStatement(statement, rt);
   } catch (error) {
     if (!(error instanceof BatchAborted)) throw error;
-    if (throwCompileErrors && error.reason !== "compile" && error.reason !== "return") throw error;
+    if (nested && error.reason !== "compile" && error.reason !== "return") throw error;
   } finally {
     rt.variables = saved;
+    // USE and SET options inside dynamic SQL last until the end of its scope, as in SQL Server.
+    if (outerScope) restoreScope(rt, outerScope);
   }
-  if (!throwCompileErrors && !rt.events.slice(firstEvent).some((e) => e.kind === "done"))
+  if (!nested && !rt.events.slice(firstEvent).some((e) => e.kind === "done"))
     rt.events.push({ kind: "done" });
+}
+
+function snapshotOptions(rt: Runtime): SessionOptions {
+  return { ...rt.options, settings: new Map(rt.options.settings) };
+}
+
+function restoreScope(rt: Runtime, outer: { database: string; options: SessionOptions }): void {
+  Object.assign(rt.options, outer.options);
+  if (rt.session.database !== outer.database) {
+    rt.events.push({ kind: "database", oldValue: rt.session.database, newValue: outer.database });
+    rt.session.database = outer.database;
+  }
 }
 
 export async function runStatement(statement: Statement, rt: Runtime): Promise<void> {
