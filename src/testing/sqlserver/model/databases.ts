@@ -5,6 +5,7 @@
 import type { BackupSpec, ExecContext, RecoveryModel } from "./contract";
 import type { ModelContext } from "./context";
 import { errors } from "./errors";
+import { localDatabase } from "./hadr-status";
 import { lsnAdd } from "./lsn";
 import type { BackupSetState, DatabaseState } from "./state";
 
@@ -20,6 +21,11 @@ export function canUseDatabase(m: ModelContext, login: string, name: string): vo
   const db = m.database(name);
   if (!db || !m.login(login)) throw errors.databaseDoesNotExist(name);
   if (db.state === "RESTORING") throw errors.databaseRestoring(db.name);
+  const secondary = m.state.groups.some(
+    (g) => g.kind === "DAG" && g.localRole === "SECONDARY" && localDatabase(m, g) === db,
+  );
+  // The link's replicas do not allow connections in the secondary role (SECONDARY_ROLE ALLOW_CONNECTIONS = NO).
+  if (secondary) throw errors.secondaryNotAccessible(db.name);
 }
 
 function lowestFreeId(m: ModelContext): number {

@@ -64,6 +64,12 @@ export const errors = {
     ),
   databaseRestoring: (name: string) =>
     fail(927, `Database '${name}' cannot be opened. It is in the middle of a restore.`, 14),
+  secondaryNotAccessible: (name: string) =>
+    fail(
+      976,
+      `The target database, '${name}', is participating in an availability group and is currently not accessible for queries. Either data movement is suspended or the availability replica is not enabled for read access. To allow read-only access to this and other databases in the availability group, enable read access to one or more secondary availability replicas in the group.  For more information, see the ALTER AVAILABILITY GROUP statement in SQL Server Books Online.`,
+      14,
+    ),
   logBackupSimple: () =>
     fail(
       4208,

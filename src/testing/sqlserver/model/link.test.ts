@@ -223,6 +223,7 @@ describe("failover", () => {
     expect(after.sqlServerLastHardenedLsn).toBe(after.managedInstanceLastHardenedLsn);
     const local = dagDatabaseStates(model).find((r) => r.is_local)!;
     expect(local).toMatchObject({ is_primary_replica: false, synchronization_state_desc: "SYNCHRONIZED" });
+    expect(sqlError(() => model.canUseDatabase("sa", "sales")).number).toBe(976);
     // Only the primary can fail over.
     expect(sqlError(() => model.alterAvailabilityGroup(ctx, "DAG_sales", { kind: "failover" })).number).toBe(
       41140,
