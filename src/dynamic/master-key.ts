@@ -8,6 +8,7 @@ import { readMasterKey, runStatement, withConnection } from "../sql";
 import { buildCreateMasterKeySql, buildDropMasterKeySql } from "../tsql";
 import { checkConnectionInputs, FailureCollector } from "./common/check";
 import { CONNECTION_SECRET_OUTPUTS, toConnectionArgs, type ConnectionInputs } from "./common/connection";
+import { forwardingProvider, PACKAGE_NAME } from "./common/delegate";
 import { diffInputs } from "./common/diff";
 import { logWarning } from "./common/log";
 import {
@@ -118,8 +119,14 @@ export class MasterKeyProvider implements pulumi.dynamic.ResourceProvider {
   }
 }
 
+/** The implementation, loaded by the dynamic-provider host through {@link masterKeyProvider}. */
+export const masterKeyOperations = new MasterKeyProvider();
+
 /** One provider instance per class: Pulumi serializes it once per program. */
-export const masterKeyProvider = new MasterKeyProvider();
+export const masterKeyProvider = forwardingProvider(
+  `${PACKAGE_NAME}/dist/dynamic/master-key.js`,
+  "masterKeyOperations",
+);
 
 export interface MasterKeyArgs extends ConnectionArgs {
   /** Password that encrypts the database master key when it is created. Stored as a secret. */

@@ -7,7 +7,6 @@
  * database name cannot be used as is, it is sanitized and a short hash of the original name is
  * appended, which keeps two databases whose sanitized names coincide (`a-b`, `a.b`) apart.
  */
-import { createHash } from "node:crypto";
 import { MAX_IDENTIFIER_LENGTH, TsqlInputError, validateIdentifier } from "./quote";
 
 const DAG_NAME_PATTERN = /^[#a-zA-Z_][\w@#$]*$/;
@@ -85,6 +84,8 @@ export function validateManagedInstanceName(name: unknown, field = "managedInsta
 }
 
 function shortHash(text: string): string {
+  // Required here, not imported: this module is serialized by value into dynamic providers.
+  const { createHash } = require("node:crypto") as typeof import("node:crypto");
   return createHash("sha256").update(text, "utf8").digest("hex").slice(0, HASH_LENGTH);
 }
 

@@ -3,7 +3,6 @@
  * (already safe), but SQL Server and the managed instance also parse them, so hosts are held to
  * a DNS name, an IPv4 address or a bracketed IPv6 address and nothing else.
  */
-import { isIPv6 } from "node:net";
 import { validateManagedInstanceName } from "./names";
 import { TsqlInputError, validateIdentifier, validatePort } from "./quote";
 
@@ -48,6 +47,7 @@ export function validateHost(host: unknown, field = "host"): string {
   const fix =
     "Use a DNS name (sqlserver1.contoso.com), an IPv4 address (10.0.0.4) or a bracketed IPv6 address ([fd00::4]).";
   if (host.startsWith("[") && host.endsWith("]")) {
+    const { isIPv6 } = require("node:net") as typeof import("node:net");
     if (isIPv6(host.slice(1, -1)) && !host.includes("%")) return host;
     throw new TsqlInputError(field, `"${host}" is not a valid IPv6 address`, fix);
   }

@@ -4,7 +4,6 @@
  * credentials, the provider's own code) only refresh what Pulumi stores, so
  * that `update` sends no SQL for them.
  */
-import { isDeepStrictEqual } from "node:util";
 
 export interface DiffSpec {
   /** Inputs whose change means a new object (delete + create). */
@@ -31,6 +30,7 @@ export function diffInputs(
   news: Record<string, unknown>,
   spec: DiffSpec,
 ): DiffOutcome {
+  const { isDeepStrictEqual } = require("node:util") as typeof import("node:util");
   const keys = new Set([...Object.keys(news), ...spec.replaceOn.filter((key) => key in olds)]);
   const changed = [...keys].filter((key) => !isDeepStrictEqual(normalize(olds[key]), normalize(news[key])));
   const replaces = changed.filter((key) => spec.replaceOn.includes(key));

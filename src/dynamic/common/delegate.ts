@@ -1,0 +1,30 @@
+/**
+ * The provider object Pulumi serializes into state (`__provider`) is only a
+ * forwarder: each method requires the package's compiled implementation by
+ * its published name at run time. The closure serializer cannot capture this
+ * package's modules by value faithfully (module-level `exports.X` references
+ * and Node built-ins are lost), and a forwarder keeps `__provider` small and
+ * free of captured values. `require` resolves from the program's working
+ * directory, where the package is installed.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+
+/** The name the package is installed under, as the dynamic-provider host requires it. */
+export const PACKAGE_NAME = "pulumi-mi-link";
+
+/**
+ * A provider whose methods call `require(modulePath)[exportName]`.
+ * @param modulePath e.g. "pulumi-mi-link/dist/dynamic/master-key.js" (with the extension: the package exports map does not add it)
+ * @param exportName the exported implementation, e.g. "masterKeyOperations"
+ */
+export function forwardingProvider(modulePath: string, exportName: string): pulumi.dynamic.ResourceProvider {
+  const implementation = (): Required<pulumi.dynamic.ResourceProvider> => require(modulePath)[exportName];
+  return {
+    check: (olds, news) => implementation().check(olds, news),
+    diff: (id, olds, news) => implementation().diff(id, olds, news),
+    create: (inputs) => implementation().create(inputs),
+    read: (id, props) => implementation().read(id, props),
+    update: (id, olds, news) => implementation().update(id, olds, news),
+    delete: (id, props) => implementation().delete(id, props),
+  };
+}

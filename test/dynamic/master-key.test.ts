@@ -1,0 +1,132 @@
+/**
+ * The master key provider through Pulumi's real dynamic-provider host, against
+ * the SQL Server emulator: the whole lifecycle, adoption, and secrets.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SqlServerEmulator } from "../../src/testing/sqlserver";
+import { buildIfStale } from "../support/build";
+import { destroy, preview, refresh, up } from "../support/engine-steps";
+import { startProviderHost, urnFor, type ProviderHost } from "../support/provider-host";
+import { serializeProvider } from "../support/serialize";
+import { plaintextPaths } from "../support/wire";
+
+const MASTER_KEY_PASSWORD = "Mk-Secret!4f9a2c";
+
+describe("MasterKey provider", () => {
+  let emulator: SqlServerEmulator;
+  let host: ProviderHost;
+  let providerText: string;
+  const urn = urnFor("pulumi-nodejs:dynamic/mi-link:MasterKey", "mk");
+
+  beforeAll(async () => {
+    await buildIfStale();
+    providerText = (await serializeProvider("./dist/dynamic/master-key.js", "masterKeyProvider")).text;
+    emulator = new SqlServerEmulator();
+    await emulator.start();
+    host = await startProviderHost();
+  }, 120_000);
+
+  afterAll(async () => {
+    await host?.stop();
+    await emulator?.stop();
+  });
+
+  const inputs = (extra: Record<string, unknown> = {}) => {
+    const info = emulator.connectionInfo();
+    return {
+      __provider: providerText,
+      connection: { host: info.host, port: info.port, user: info.user, trustServerCertificate: true },
+      password: pulumi.secret(info.password),
+      masterKeyPassword: pulumi.secret(MASTER_KEY_PASSWORD),
+      ...extra,
+    };
+  };
+  const masterKeyExists = () =>
+    (emulator.model.catalogTable("sys.symmetric_keys", adminContext())?.rows.length ?? 0) > 0;
+
+  it("creates, reads without drift, diffs clean, refreshes a drop, re-creates and deletes", async () => {
+    const created = await up(host, urn, inputs());
+    expect(created.op).toBe("create");
+    expect(masterKeyExists()).toBe(true);
+    expect(created.state.outputs.adopted).toBe(false);
+
+    const read = await refresh(host, created.state);
+    expect(read?.changed).toBe(false);
+    expect((await preview(host, urn, inputs(), created.state)).op).toBe("same");
+
+    emulator.tds.resetCounters();
+    const rotated = await up(
+      host,
+      urn,
+      inputs({ password: pulumi.secret(emulator.connectionInfo().password) }),
+      created.state,
+    );
+    expect(rotated.op).toBe("same");
+
+    await runAsAdmin(emulator, "DROP MASTER KEY");
+    expect(await refresh(host, created.state)).toBeUndefined();
+
+    const again = await up(host, urn, inputs());
+    expect(masterKeyExists()).toBe(true);
+    await destroy(host, again.state);
+    expect(masterKeyExists()).toBe(false);
+    expect(await refresh(host, again.state)).toBeUndefined();
+  });
+
+  it("adopts an existing key without its password and leaves it on delete", async () => {
+    await runAsAdmin(emulator, "CREATE MASTER KEY ENCRYPTION BY PASSWORD = 'Someone-Elses!Pass1'");
+    const adopted = await up(host, urn, inputs());
+    expect(adopted.state.outputs.adopted).toBe(true);
+    await destroy(host, adopted.state);
+    expect(masterKeyExists()).toBe(true);
+    await runAsAdmin(emulator, "DROP MASTER KEY");
+  });
+
+  it("refuses bad input in check without sending a statement", async () => {
+    emulator.tds.resetCounters();
+    const bad = await host.check(
+      urn,
+      {},
+      inputs({ masterKeyPassword: "", connection: { host: "bad host;", port: 70000 } }),
+    );
+    expect(bad.failures.map((f) => f.property).sort()).toEqual([
+      "connection.host",
+      "connection.port",
+      "connection.user",
+      "masterKeyPassword",
+    ]);
+    expect(emulator.tds.counters().requests).toBe(0);
+  });
+
+  it("keeps passwords secret in state, and out of __provider and the host's logs", async () => {
+    const secrets = [MASTER_KEY_PASSWORD, emulator.connectionInfo().password];
+    const created = await up(host, urn, inputs());
+    expect(plaintextPaths(created.plan.check.state, secrets)).toEqual([]);
+    expect(plaintextPaths(created.state.outputs, secrets)).toEqual([]);
+    expect(secrets.some((secret) => providerText.includes(secret))).toBe(false);
+    expect(host.logs().filter((entry) => secrets.some((s) => entry.message.includes(s)))).toEqual([]);
+    await destroy(host, created.state);
+  });
+});
+
+function adminContext() {
+  return { login: "sa", database: "master", inTransaction: false, info: () => undefined };
+}
+
+async function runAsAdmin(emulator: SqlServerEmulator, sqlText: string): Promise<void> {
+  const sql: typeof import("mssql") = require("mssql");
+  const info = emulator.connectionInfo();
+  const pool = await new sql.ConnectionPool({
+    server: info.host,
+    port: info.port,
+    user: info.user,
+    password: info.password,
+    options: { encrypt: false },
+  }).connect();
+  try {
+    await pool.request().batch(sqlText);
+  } finally {
+    await pool.close();
+  }
+}
