@@ -89,6 +89,9 @@ export type Statement = { line: number } & (
   | { kind: "setOption"; option: string; value: string }
   | { kind: "if"; condition: Expr; then: Statement; otherwise?: Statement }
   | { kind: "block"; body: Statement[] }
+  | { kind: "tryCatch"; body: Statement[]; handler: Statement[] }
+  /** THROW without arguments: re-raises the error being handled (CATCH only). */
+  | { kind: "rethrow" }
   | { kind: "print"; value: Expr }
   | { kind: "exec"; procedure: string; args: ProcArg[]; returnStatus?: string }
   | { kind: "execString"; value: Expr }

@@ -52,6 +52,10 @@ export function checkBatch(statements: Statement[], predeclared: Iterable<string
       case "block":
         statement.body.forEach(visitStatement);
         return;
+      case "tryCatch":
+        statement.body.forEach(visitStatement);
+        statement.handler.forEach(visitStatement);
+        return;
       case "setVariable":
         use(statement.name);
         visitNode(statement.value, use);

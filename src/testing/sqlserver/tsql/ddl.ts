@@ -131,16 +131,18 @@ function executeBackup(statement: Extract<Statement, { kind: "backup" }>, rt: Ru
   const terminating = new SqlError(3013, `BACKUP ${statement.type} is terminating abnormally.`);
   const fail = (error: unknown) => {
     if (error instanceof SqlError && error.number !== 3013) {
-      rt.events.push({
-        kind: "error",
-        message: {
-          number: error.number,
-          state: error.state,
-          severity: error.severity,
-          message: error.message,
-          lineNumber: statement.line,
-        },
-      });
+      // Inside TRY only the last error (3013) reaches CATCH, as in SQL Server.
+      if (rt.tryScopes.length === 0)
+        rt.events.push({
+          kind: "error",
+          message: {
+            number: error.number,
+            state: error.state,
+            severity: error.severity,
+            message: error.message,
+            lineNumber: statement.line,
+          },
+        });
       return terminating;
     }
     return error;

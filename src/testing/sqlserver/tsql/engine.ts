@@ -18,7 +18,18 @@ export function createSqlEngine(model: InstanceModel): SqlEngine {
       options = defaultSessionOptions();
       sessionOptions.set(session.id, options);
     }
-    return { model, session, options, events: [], variables: new Map(), lastRowCount: 0, lastError: 0 };
+    return {
+      model,
+      session,
+      options,
+      events: [],
+      variables: new Map(),
+      lastRowCount: 0,
+      lastError: 0,
+      scopeDepth: 0,
+      tryScopes: [],
+      handling: [],
+    };
   };
 
   /** Runs `body`; an ATTENTION yields the events so far (the TDS layer discards them anyway). */

@@ -55,7 +55,39 @@ function quoteName(value: string, quote: string): string | null {
   }
 }
 
+const handledError = (rt: Runtime) => rt.handling.at(-1);
+
 export const SCALAR_FUNCTIONS: Record<string, ScalarFunction> = {
+  ERROR_NUMBER: {
+    minArgs: 0,
+    maxArgs: 0,
+    returns: () => INT,
+    call: (_a, rt) => handledError(rt)?.error.number ?? null,
+  },
+  ERROR_MESSAGE: {
+    minArgs: 0,
+    maxArgs: 0,
+    returns: () => nvarchar(4000),
+    call: (_a, rt) => handledError(rt)?.error.message ?? null,
+  },
+  ERROR_SEVERITY: {
+    minArgs: 0,
+    maxArgs: 0,
+    returns: () => INT,
+    call: (_a, rt) => handledError(rt)?.error.severity ?? null,
+  },
+  ERROR_STATE: {
+    minArgs: 0,
+    maxArgs: 0,
+    returns: () => INT,
+    call: (_a, rt) => handledError(rt)?.error.state ?? null,
+  },
+  ERROR_LINE: {
+    minArgs: 0,
+    maxArgs: 0,
+    returns: () => INT,
+    call: (_a, rt) => handledError(rt)?.line ?? null,
+  },
   CHAR: {
     minArgs: 1,
     maxArgs: 1,

@@ -125,6 +125,57 @@ describe("variables and control flow", () => {
   });
 });
 
+describe("TRY ... CATCH", () => {
+  it("hands a statement error to CATCH instead of the client", async () => {
+    const events = await h.run(
+      [
+        "BEGIN TRY",
+        "  PRINT 'before'",
+        "  CREATE DATABASE SalesDb",
+        "  PRINT 'skipped'",
+        "END TRY",
+        "BEGIN CATCH",
+        "  SELECT ERROR_NUMBER() AS n, ERROR_SEVERITY() AS s, ERROR_LINE() AS l, ERROR_MESSAGE() AS m",
+        "END CATCH",
+        "PRINT 'after'",
+      ].join("\n"),
+    );
+    expect(errors(events)).toEqual([]);
+    expect(infos(events).map((m) => m.message)).toEqual(["before", "after"]);
+    const [row] = records(resultSets(events)[0]);
+    expect(row).toMatchObject({ n: 1801, s: 16, l: 3 });
+    expect(row.m).toContain("SalesDb");
+  });
+
+  it("re-raises with THROW; and then ends the batch", async () => {
+    const events = await h.run(
+      "BEGIN TRY\n  RAISERROR('inner %d', 16, 2, 7)\nEND TRY\nBEGIN CATCH\n  PRINT 'handling'\n  THROW;\nEND CATCH\nPRINT 'not reached'",
+    );
+    expect(infos(events).map((m) => m.message)).toEqual(["handling"]);
+    expect(errors(events)).toMatchObject([{ number: 50000, state: 2, message: "inner 7" }]);
+  });
+
+  it("catches errors of dynamic SQL, but not name resolution errors of its own scope", async () => {
+    const dynamic = await h.run(
+      "BEGIN TRY EXEC (N'SELEC 1') END TRY BEGIN CATCH PRINT 'caught ' + CAST(ERROR_NUMBER() AS nvarchar(10)) END CATCH",
+    );
+    expect(infos(dynamic).map((m) => m.message)).toEqual(["caught 102"]);
+    const missing = await h.run(
+      "BEGIN TRY EXEC (N'SELECT * FROM sys.nope') END TRY BEGIN CATCH PRINT 'caught ' + CAST(ERROR_NUMBER() AS nvarchar(10)) END CATCH",
+    );
+    expect(infos(missing).map((m) => m.message)).toEqual(["caught 208"]);
+    const sameScope = await h.run(
+      "BEGIN TRY SELECT * FROM sys.nope END TRY BEGIN CATCH PRINT 'caught' END CATCH",
+    );
+    expect(errors(sameScope)[0].number).toBe(208);
+    expect(infos(sameScope)).toEqual([]);
+  });
+
+  it("THROW without arguments outside CATCH is error 10704", async () => {
+    expect(errors(await h.run("THROW;"))[0].number).toBe(10704);
+  });
+});
+
 describe("non-Unicode text", () => {
   it("stores varchar and '...' literals in code page 1252, with best-fit quote look-alikes", async () => {
     const [set] = resultSets(

@@ -15,6 +15,7 @@ import {
   BATCH_ABORTING_ERRORS,
   BatchAborted,
   Cancelled,
+  CaughtError,
   getVariable,
   type Runtime,
   type SessionOptions,
@@ -53,6 +54,7 @@ export async function runBatch(
   const saved = rt.variables;
   const outerScope = nested ? { database: rt.session.database, options: snapshotOptions(rt) } : undefined;
   rt.variables = variables;
+  if (nested) rt.scopeDepth++;
   try {
     for (const statement of statements) await runStatement(statement, rt);
   } catch (error) {
@@ -60,6 +62,7 @@ export async function runBatch(
     if (nested && error.reason !== "compile" && error.reason !== "return") throw error;
   } finally {
     rt.variables = saved;
+    if (nested) rt.scopeDepth--;
     // USE and SET options inside dynamic SQL last until the end of its scope, as in SQL Server.
     if (outerScope) restoreScope(rt, outerScope);
   }
@@ -92,8 +95,10 @@ export async function runStatement(statement: Statement, rt: Runtime): Promise<v
     const rowCount = rt.options.nocount ? undefined : outcome.rowCount;
     rt.events.push(rowCount === undefined ? { kind: "done" } : { kind: "done", rowCount });
   } catch (error) {
-    if (error instanceof BatchAborted || error instanceof Cancelled) throw error;
+    if (error instanceof BatchAborted || error instanceof Cancelled || error instanceof CaughtError)
+      throw error;
     const sqlError = toSqlError(error);
+    if (catchable(rt, sqlError)) throw new CaughtError(sqlError, statement.line);
     reportError(rt, sqlError, statement.line);
     rt.events.push({ kind: "done", error: true });
     rt.lastError = sqlError.number;
@@ -102,9 +107,19 @@ export async function runStatement(statement: Statement, rt: Runtime): Promise<v
       rt.session.tranCount = 0;
       throw new BatchAborted("xact_abort");
     }
-    if (statement.kind === "throw") throw new BatchAborted("throw");
+    if (statement.kind === "throw" || statement.kind === "rethrow") throw new BatchAborted("throw");
     if (BATCH_ABORTING_ERRORS.has(sqlError.number)) throw new BatchAborted("compile");
   }
+}
+
+/**
+ * Inside BEGIN TRY, errors go to CATCH, except name-resolution errors of the TRY's own scope
+ * (SQL Server cannot catch those at the level where they occur; from dynamic SQL it can).
+ */
+function catchable(rt: Runtime, error: SqlError): boolean {
+  const tryScope = rt.tryScopes.at(-1);
+  if (tryScope === undefined || error.severity <= 10) return false;
+  return !BATCH_ABORTING_ERRORS.has(error.number) || tryScope < rt.scopeDepth;
 }
 
 export function toSqlError(error: unknown): SqlError {
@@ -158,6 +173,20 @@ async function execute(statement: Statement, rt: Runtime): Promise<Outcome> {
     case "block":
       for (const child of statement.body) await runStatement(child, rt);
       return "none";
+    case "tryCatch":
+      await tryCatch(statement.body, statement.handler, rt);
+      return "none";
+    case "rethrow": {
+      const current = rt.handling.at(-1);
+      if (!current) {
+        throw new SqlError(
+          10704,
+          "To rethrow an error, a THROW statement must be used inside a CATCH block. Insert the THROW statement inside a CATCH block, or add error parameters to the THROW statement.",
+          15,
+        );
+      }
+      throw current.error;
+    }
     case "print": {
       const value = evaluate(statement.value, rt);
       rt.events.push({
@@ -213,6 +242,27 @@ async function execute(statement: Statement, rt: Runtime): Promise<Outcome> {
       return {};
     default:
       throw new SqlError(50000, `Statement ${(statement as Statement).kind} is not supported.`);
+  }
+}
+
+async function tryCatch(body: Statement[], handler: Statement[], rt: Runtime): Promise<void> {
+  let caught: CaughtError | undefined;
+  rt.tryScopes.push(rt.scopeDepth);
+  try {
+    for (const statement of body) await runStatement(statement, rt);
+  } catch (error) {
+    if (!(error instanceof CaughtError)) throw error;
+    caught = error;
+  } finally {
+    rt.tryScopes.pop();
+  }
+  if (!caught) return;
+  rt.lastError = caught.error.number;
+  rt.handling.push({ error: caught.error, line: caught.line });
+  try {
+    for (const statement of handler) await runStatement(statement, rt);
+  } finally {
+    rt.handling.pop();
   }
 }
 

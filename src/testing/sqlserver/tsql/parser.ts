@@ -56,6 +56,10 @@ function parseByKeyword(ts: TokenStream, keyword: string, line: number): Stateme
       return parseRaiserror(ts, line);
     case "THROW": {
       ts.next();
+      const next = ts.peek();
+      if (next.kind === "eof" || (next.kind === "symbol" && next.value === ";") || isReserved(next)) {
+        return { kind: "rethrow", line };
+      }
       const number = parseExpression(ts);
       ts.expectSymbol(",");
       const message = parseExpression(ts);
@@ -125,14 +129,22 @@ function parseBegin(ts: TokenStream, line: number): Statement {
     acceptTransactionName(ts);
     return { kind: "beginTransaction", line };
   }
-  if (ts.isWord("TRY") || ts.isWord("DISTRIBUTED") || ts.isWord("CONVERSATION") || ts.isWord("DIALOG")) {
-    throw ts.unexpected();
+  if (ts.acceptWord("TRY")) {
+    const body = parseStatementsUntil(ts, "TRY");
+    ts.expectWord("BEGIN", "CATCH");
+    return { kind: "tryCatch", body, handler: parseStatementsUntil(ts, "CATCH"), line };
   }
+  if (ts.isWord("DISTRIBUTED") || ts.isWord("CONVERSATION") || ts.isWord("DIALOG")) throw ts.unexpected();
+  return { kind: "block", body: parseStatementsUntil(ts), line };
+}
+
+/** Statements up to END (or END TRY / END CATCH), which is consumed. */
+function parseStatementsUntil(ts: TokenStream, endWord?: "TRY" | "CATCH"): Statement[] {
   const body: Statement[] = [];
   for (;;) {
     while (ts.acceptSymbol(";"));
-    if (ts.acceptWord("END")) return { kind: "block", body, line };
-    if (ts.atEnd()) throw ts.unexpected();
+    if (endWord ? ts.acceptWord("END", endWord) : ts.acceptWord("END")) return body;
+    if (ts.atEnd() || (endWord && ts.isWord("END"))) throw ts.unexpected();
     body.push(parseStatement(ts));
   }
 }

@@ -47,6 +47,22 @@ export interface Runtime {
   /** @@ROWCOUNT and @@ERROR of the last statement. */
   lastRowCount: number;
   lastError: number;
+  /** Nesting level of dynamic SQL (0: the batch itself). */
+  scopeDepth: number;
+  /** Scope depths of the enclosing BEGIN TRY blocks: statement errors go to their CATCH instead of the client. */
+  tryScopes: number[];
+  /** The errors being handled by the enclosing CATCH blocks, innermost last (ERROR_NUMBER() ...). */
+  handling: Array<{ error: SqlError; line: number }>;
+}
+
+/** A statement error raised inside BEGIN TRY, on its way to the CATCH block. */
+export class CaughtError extends Error {
+  constructor(
+    readonly error: SqlError,
+    readonly line: number,
+  ) {
+    super(error.message);
+  }
 }
 
 export function execContext(rt: Runtime, database = rt.session.database): ExecContext {
