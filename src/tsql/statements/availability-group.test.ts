@@ -4,6 +4,7 @@ import {
   buildCreateAgSql,
   buildDropAgSql,
   buildGrantCreateAnyDatabaseSql,
+  buildModifyReplicaEndpointUrlSql,
   quoteEndpointUrl,
 } from "./availability-group";
 
@@ -90,5 +91,39 @@ describe("buildGrantCreateAnyDatabaseSql / buildDropAgSql", () => {
     expect(buildDropAgSql("DAG_Sales")).toBe("DROP AVAILABILITY GROUP [DAG_Sales];");
     expect(buildDropAgSql("x]; DROP DATABASE y--")).toBe("DROP AVAILABILITY GROUP [x]]; DROP DATABASE y--];");
     expect(fieldOf(() => buildDropAgSql(""))).toBe("name");
+  });
+});
+
+describe("buildModifyReplicaEndpointUrlSql", () => {
+  it("changes the replica's endpoint URL, names quoted", () => {
+    expect(
+      buildModifyReplicaEndpointUrlSql({
+        agName: "AG_Sales",
+        serverName: "SQLSERVER1",
+        endpointUrl: "TCP://sql1.contoso.com:5023",
+      }),
+    ).toBe(
+      "ALTER AVAILABILITY GROUP [AG_Sales]\n" +
+        "MODIFY REPLICA ON N'SQLSERVER1'\n" +
+        "WITH (ENDPOINT_URL = N'TCP://sql1.contoso.com:5023');",
+    );
+    const hostile = buildModifyReplicaEndpointUrlSql({
+      agName: "a]; DROP DATABASE x--",
+      serverName: "HOST\\INST'; --",
+      endpointUrl: "TCP://h:5022",
+    });
+    expect(hostile).toContain("ALTER AVAILABILITY GROUP [a]]; DROP DATABASE x--]\n");
+    expect(hostile).toContain("MODIFY REPLICA ON N'HOST\\INST''; --'\n");
+  });
+
+  it("refuses bad inputs, naming the field", () => {
+    const ok = { agName: "AG", serverName: "S", endpointUrl: "TCP://h:5022" };
+    expect(fieldOf(() => buildModifyReplicaEndpointUrlSql({ ...ok, agName: "a".repeat(129) }))).toBe(
+      "agName",
+    );
+    expect(fieldOf(() => buildModifyReplicaEndpointUrlSql({ ...ok, serverName: "" }))).toBe("serverName");
+    expect(fieldOf(() => buildModifyReplicaEndpointUrlSql({ ...ok, endpointUrl: "h:5022'--" }))).toBe(
+      "endpointUrl",
+    );
   });
 });

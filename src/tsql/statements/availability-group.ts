@@ -72,3 +72,24 @@ export function buildGrantCreateAnyDatabaseSql(agName: string): string {
 export function buildDropAgSql(name: string): string {
   return `DROP AVAILABILITY GROUP ${quoteIdentifier(name, "name")};`;
 }
+
+export interface ModifyReplicaEndpointUrlSpec {
+  agName: string;
+  /** The replica to change: the instance's `@@SERVERNAME`. */
+  serverName: string;
+  /** The new mirroring endpoint URL, see endpointUrl(). */
+  endpointUrl: string;
+}
+
+/**
+ * `ALTER AVAILABILITY GROUP [ag] MODIFY REPLICA ON N'<server>' WITH (ENDPOINT_URL = N'...');` —
+ * points a replica at another mirroring endpoint address (a new host name or port) without
+ * recreating the availability group. Runs in master on the primary.
+ */
+export function buildModifyReplicaEndpointUrlSql(spec: ModifyReplicaEndpointUrlSpec): string {
+  return [
+    `ALTER AVAILABILITY GROUP ${quoteIdentifier(spec.agName, "agName")}`,
+    `MODIFY REPLICA ON ${quoteString(validateIdentifier(spec.serverName, "serverName"), "serverName")}`,
+    `WITH (ENDPOINT_URL = ${quoteEndpointUrl(spec.endpointUrl, "endpointUrl")});`,
+  ].join("\n");
+}
