@@ -206,3 +206,25 @@ describe("logins", () => {
     expect(custom.authenticate("sa", "Other1!")).toBe(true);
   });
 });
+
+describe("sys.database_recovery_status", () => {
+  it("has a last log backup LSN only while a log backup chain exists", () => {
+    const model = createInstanceModel({ databases: [{ name: "f" }, { name: "s", recoveryModel: "SIMPLE" }] });
+    const ctx = execContext();
+    const lsnOf = (name: string) => {
+      const id = rows(model, "sys.databases").find((d) => d.name === name)?.database_id;
+      return rows(model, "sys.database_recovery_status").find((r) => r.database_id === id)
+        ?.last_log_backup_lsn;
+    };
+    expect(lsnOf("f")).toBeNull();
+    model.backup(ctx, full("f", true));
+    expect(lsnOf("f")).toBeNull();
+    model.backup(ctx, full("f"));
+    expect(lsnOf("f")).not.toBeNull();
+    model.backup(ctx, full("s"));
+    expect(lsnOf("s")).toBeNull();
+    model.setRecoveryModel(ctx, "f", "SIMPLE");
+    model.setRecoveryModel(ctx, "f", "FULL");
+    expect(lsnOf("f")).toBeNull();
+  });
+});

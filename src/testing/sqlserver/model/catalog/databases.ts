@@ -113,6 +113,26 @@ export function logSpaceView(m: ModelContext, database: string): CatalogTable {
   return table(LOG_SPACE, rows);
 }
 
+const RECOVERY_STATUS: ColumnSpec[] = [
+  ["database_id", T.int, false],
+  ["last_log_backup_lsn", T.lsn],
+];
+
+/**
+ * sys.database_recovery_status: last_log_backup_lsn is NULL while the database has no log backup
+ * chain (SIMPLE, or FULL without a full backup since the switch: "pseudo-simple").
+ */
+export function recoveryStatusView(m: ModelContext): CatalogTable {
+  return table(
+    RECOVERY_STATUS,
+    m.state.databases.map((db) => {
+      const chain =
+        db.recoveryModel !== "SIMPLE" ? (db.lastLogBackupLsn ?? db.chainFullBackupLsn) : undefined;
+      return { database_id: db.id, last_log_backup_lsn: chain === undefined ? null : BigInt(chain) };
+    }),
+  );
+}
+
 const BACKUPSET: ColumnSpec[] = [
   ["backup_set_id", T.int, false],
   ["media_set_id", T.int, false],

@@ -12,7 +12,13 @@
 import type { CatalogTable, ExecContext } from "../contract";
 import type { ModelContext } from "../context";
 import { errors } from "../errors";
-import { backupMediaFamilyView, backupsetView, databasesView, logSpaceView } from "./databases";
+import {
+  backupMediaFamilyView,
+  backupsetView,
+  databasesView,
+  logSpaceView,
+  recoveryStatusView,
+} from "./databases";
 import { endpointsView, mirroringEndpointsView, tcpEndpointsView } from "./endpoints";
 import {
   availabilityDatabasesClusterView,
@@ -44,6 +50,7 @@ const SYS_VIEWS: Record<string, View> = {
   dm_hadr_automatic_seeding: (m) => automaticSeedingView(m),
   dm_hadr_physical_seeding_stats: (m) => physicalSeedingView(m),
   dm_db_log_space_usage: (m, db) => logSpaceView(m, db),
+  database_recovery_status: (m) => recoveryStatusView(m),
 };
 
 const MSDB_TABLES: Record<string, View> = {
