@@ -89,6 +89,9 @@ export type Statement = { line: number } & (
   | { kind: "setOption"; option: string; value: string }
   | { kind: "if"; condition: Expr; then: Statement; otherwise?: Statement }
   | { kind: "block"; body: Statement[] }
+  | { kind: "while"; condition: Expr; body: Statement }
+  | { kind: "break" }
+  | { kind: "continue" }
   | { kind: "tryCatch"; body: Statement[]; handler: Statement[] }
   /** THROW without arguments: re-raises the error being handled (CATCH only). */
   | { kind: "rethrow" }

@@ -25,6 +25,7 @@ const GLOBAL_VARIABLES = new Set([
 export function checkBatch(statements: Statement[], predeclared: Iterable<string>): Map<string, TypeRef> {
   const declared = new Set<string>([...predeclared].map((n) => n.toLowerCase()));
   const own = new Map<string, TypeRef>();
+  let loopDepth = 0;
   const use = (name: string) => {
     if (!declared.has(name.toLowerCase())) throw undeclaredVariable(name);
   };
@@ -51,6 +52,23 @@ export function checkBatch(statements: Statement[], predeclared: Iterable<string
         return;
       case "block":
         statement.body.forEach(visitStatement);
+        return;
+      case "while":
+        visitNode(statement.condition, use);
+        loopDepth++;
+        visitStatement(statement.body);
+        loopDepth--;
+        return;
+      case "break":
+      case "continue":
+        if (loopDepth === 0) {
+          const name = statement.kind.toUpperCase();
+          throw new SqlError(
+            135,
+            `Cannot use a ${name} statement outside the scope of a WHILE statement.`,
+            15,
+          );
+        }
         return;
       case "tryCatch":
         statement.body.forEach(visitStatement);

@@ -69,6 +69,14 @@ describe("variables and control flow", () => {
     expect(h.session.database).toBe("master");
   });
 
+  it("loops with WHILE, BREAK and CONTINUE", async () => {
+    const events = await h.run(
+      "DECLARE @i int = 0\nWHILE @i < 10\nBEGIN\n  SET @i = @i + 1\n  IF @i = 2 CONTINUE\n  IF @i > 4 BREAK\n  PRINT CAST(@i AS nvarchar(5))\nEND\nPRINT 'done ' + CAST(@i AS nvarchar(5))",
+    );
+    expect(infos(events).map((m) => m.message)).toEqual(["1", "3", "4", "done 5"]);
+    expect(errors(await h.run("BREAK"))[0].number).toBe(135);
+  });
+
   it("refuses an undeclared variable before running anything (137)", async () => {
     const events = await h.run("PRINT 'first'\nSELECT @missing");
     expect(infos(events)).toEqual([]);

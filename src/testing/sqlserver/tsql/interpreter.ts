@@ -16,6 +16,7 @@ import {
   BatchAborted,
   Cancelled,
   CaughtError,
+  LoopControl,
   getVariable,
   type Runtime,
   type SessionOptions,
@@ -95,8 +96,7 @@ export async function runStatement(statement: Statement, rt: Runtime): Promise<v
     const rowCount = rt.options.nocount ? undefined : outcome.rowCount;
     rt.events.push(rowCount === undefined ? { kind: "done" } : { kind: "done", rowCount });
   } catch (error) {
-    if (error instanceof BatchAborted || error instanceof Cancelled || error instanceof CaughtError)
-      throw error;
+    if (isControlFlow(error)) throw error;
     const sqlError = toSqlError(error);
     if (catchable(rt, sqlError)) throw new CaughtError(sqlError, statement.line);
     reportError(rt, sqlError, statement.line);
@@ -110,6 +110,16 @@ export async function runStatement(statement: Statement, rt: Runtime): Promise<v
     if (statement.kind === "throw" || statement.kind === "rethrow") throw new BatchAborted("throw");
     if (BATCH_ABORTING_ERRORS.has(sqlError.number)) throw new BatchAborted("compile");
   }
+}
+
+/** Signals that unwind statements rather than being reported as errors. */
+function isControlFlow(error: unknown): boolean {
+  return (
+    error instanceof BatchAborted ||
+    error instanceof Cancelled ||
+    error instanceof CaughtError ||
+    error instanceof LoopControl
+  );
 }
 
 /**
@@ -173,6 +183,19 @@ async function execute(statement: Statement, rt: Runtime): Promise<Outcome> {
     case "block":
       for (const child of statement.body) await runStatement(child, rt);
       return "none";
+    case "while":
+      while (truthy(evaluate(statement.condition, rt))) {
+        try {
+          await runStatement(statement.body, rt);
+        } catch (error) {
+          if (!(error instanceof LoopControl)) throw error;
+          if (error.action === "break") break;
+        }
+      }
+      return "none";
+    case "break":
+    case "continue":
+      throw new LoopControl(statement.kind);
     case "tryCatch":
       await tryCatch(statement.body, statement.handler, rt);
       return "none";

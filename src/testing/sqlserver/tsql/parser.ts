@@ -44,6 +44,15 @@ function parseByKeyword(ts: TokenStream, keyword: string, line: number): Stateme
       return parseSet(ts, line);
     case "IF":
       return parseIf(ts, line);
+    case "WHILE": {
+      ts.next();
+      const condition = parseExpression(ts);
+      return { kind: "while", condition, body: parseStatement(ts), line };
+    }
+    case "BREAK":
+    case "CONTINUE":
+      ts.next();
+      return { kind: keyword === "BREAK" ? "break" : "continue", line };
     case "BEGIN":
       return parseBegin(ts, line);
     case "PRINT":

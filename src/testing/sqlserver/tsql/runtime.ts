@@ -107,6 +107,13 @@ export class BatchAborted extends Error {
   }
 }
 
+/** BREAK / CONTINUE on their way to the enclosing WHILE. */
+export class LoopControl extends Error {
+  constructor(readonly action: "break" | "continue") {
+    super(action);
+  }
+}
+
 /** The client sent an ATTENTION. */
 export class Cancelled extends Error {}
 
