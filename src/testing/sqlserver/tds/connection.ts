@@ -76,6 +76,8 @@ export class TdsConnection {
   private busy = 0;
   private attentionPending = false;
   private firstChunk = true;
+  /** Session and TLS resources let go (the socket closed or was dropped). */
+  private released = false;
   private transactionsStarted = 0;
   private transactionDescriptor: Buffer = Buffer.alloc(8);
 
@@ -101,7 +103,8 @@ export class TdsConnection {
   }
 
   private close(): void {
-    if (this.phase === "closed") return;
+    if (this.released) return;
+    this.released = true;
     this.phase = "closed";
     this.tunnel?.destroy();
     if (this.session) {
@@ -151,11 +154,17 @@ export class TdsConnection {
     );
   }
 
-  private send(type: number, payload: Buffer): void {
-    if (this.phase === "closed" || this.socket.destroyed) return;
+  private send(type: number, payload: Buffer, onWritten?: () => void): void {
+    if (this.released || this.socket.destroyed) return;
     const packets = encodeMessage(type, payload, this.packetSize, this.session?.id ?? 0);
-    if (this.tunnel?.handshakeDone) this.tunnel.write(packets);
-    else this.socket.write(packets);
+    if (this.tunnel?.handshakeDone) this.tunnel.write(packets, onWritten);
+    else this.socket.write(packets, onWritten);
+  }
+
+  /** Sends a last message and closes once it is on the wire (through TLS if any). */
+  private sendAndEnd(type: number, payload: Buffer): void {
+    this.phase = "closed";
+    this.send(type, payload, () => this.socket.end());
   }
 
   private onMessage(message: TdsMessage): void {
@@ -188,13 +197,12 @@ export class TdsConnection {
     const answer = this.negotiate(client.encryption);
     const version = this.host.engine.identity().productVersion;
     const response = buildPrelogin({ version, encryption: answer });
-    this.send(PacketType.TabularResult, response);
     if (answer === Encrypt.Required && client.encryption === Encrypt.NotSupported) {
       // The client cannot encrypt and this server insists: nothing more to say.
-      this.socket.end();
-      this.phase = "closed";
+      this.sendAndEnd(PacketType.TabularResult, response);
       return;
     }
+    this.send(PacketType.TabularResult, response);
     // In TDS 8 strict mode the PRELOGIN already came through TLS: nothing to negotiate.
     if (!this.tunnel && (answer === Encrypt.On || answer === Encrypt.Off)) {
       this.loginOnlyTls = answer === Encrypt.Off;
@@ -236,9 +244,10 @@ export class TdsConnection {
     const identity = engine.identity();
     const refuse = (cause?: ServerMessage) => {
       this.host.loginFailed(login.userName);
-      this.send(PacketType.TabularResult, encodeLoginFailed(login.userName, identity.serverName, cause));
-      this.phase = "closed";
-      this.socket.end();
+      this.sendAndEnd(
+        PacketType.TabularResult,
+        encodeLoginFailed(login.userName, identity.serverName, cause),
+      );
     };
     let result: LoginResult;
     try {

@@ -79,9 +79,10 @@ describe.runIf(existsSync(TSQL))("FreeTDS tsql against the emulator", () => {
       const proxy = await startRecordingProxy(port);
       try {
         const run = await runTsql(proxy.port, `${QUERY}\ngo\nexit\n`, encryption);
-        expect(run.stdout + run.stderr).toMatch(/name\s+answer/);
-        expect(run.stdout).toMatch(/SQL1\s+42/);
-        expect(run.stdout).toMatch(/\(1 row affected\)/);
+        const output = `${run.stdout}\n${run.stderr}`;
+        expect(output, output).toMatch(/name\s+answer/);
+        expect(run.stdout, output).toMatch(/SQL1\s+42/);
+        expect(run.stdout, output).toMatch(/\(1 row affected\)/);
         expect(engine.batches).toContain(`${QUERY}\n`);
         const sent = proxy.fromClients();
         expect(sent.includes(encodePassword(TEST_PASSWORD))).toBe(!loginEncrypted);

@@ -13,7 +13,7 @@ export interface TlsTunnelHooks {
 }
 
 /** How long an unrecognised partial flight may sit before it is sent anyway. */
-const FLIGHT_IDLE_FLUSH_MS = 25;
+const FLIGHT_IDLE_FLUSH_MS = 200;
 
 /**
  * Server-side TLS for TDS. Under TDS 7.x the handshake travels inside
@@ -68,8 +68,9 @@ export class TlsTunnel {
     return !this.wrapped;
   }
 
-  write(cleartext: Buffer): void {
-    this.socket.write(cleartext);
+  /** `onWritten` runs once the encrypted records have been handed to the socket. */
+  write(cleartext: Buffer, onWritten?: () => void): void {
+    this.socket.write(cleartext, onWritten);
   }
 
   destroy(): void {
