@@ -1,5 +1,6 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import globals from "globals";
 
 export default tseslint.config(
   { ignores: ["dist/", "node_modules/", "examples/*/node_modules/", "coverage/", ".tmp/"] },
@@ -12,5 +13,9 @@ export default tseslint.config(
       // serializer captures a module reference instead of the driver itself.
       "@typescript-eslint/no-require-imports": "off",
     },
+  },
+  {
+    files: ["scripts/**/*.js"],
+    languageOptions: { sourceType: "commonjs", globals: { ...globals.node } },
   },
 );
