@@ -528,3 +528,21 @@ describe("change events", () => {
     expect(changes).toHaveLength(count);
   });
 });
+
+describe("SQL Server 2019", () => {
+  it("a failover to the managed instance is a one-way cutover: the link disconnects", () => {
+    const model = linked(base, { productVersion: "15.0.4312.2" });
+    model.partner.connectRemote("DAG_sales", join);
+    at(800);
+    toSynchronousCommit(model);
+    model.partner.setRemoteAvailabilityMode("DAG_sales", "SYNCHRONOUS_COMMIT");
+    at(1100);
+    model.partner.remoteFailover("DAG_sales", "Planned");
+    expect(model.partner.linkStatus("DAG_sales")).toMatchObject({
+      connected: false,
+      sqlServerRole: "SECONDARY",
+      managedInstanceRole: "PRIMARY",
+      synchronizationState: "NOT SYNCHRONIZING",
+    });
+  });
+});

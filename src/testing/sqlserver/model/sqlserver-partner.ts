@@ -178,6 +178,12 @@ export class ModelPartner implements SqlServerPartner {
       }
       dag.localRole = "SECONDARY";
       dag.remoteRole = "PRIMARY";
+      if (this.m.product.major < 16) {
+        // SQL Server 2019 and earlier cannot be a link's secondary: failing over to the MI ends the link.
+        dag.link.joined = false;
+        dag.link.connectRequestedAt = undefined;
+        dag.link.connectedAt = undefined;
+      }
     } else {
       // The MI takes over without asking SQL Server: when SQL Server is still primary, both are (split brain).
       dag.remoteRole = "PRIMARY";
