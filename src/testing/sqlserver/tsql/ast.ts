@@ -70,6 +70,8 @@ export interface SelectStatement {
   from?: TableSource;
   joins: Join[];
   where?: Expr;
+  groupBy: Expr[];
+  having?: Expr;
   orderBy: OrderItem[];
 }
 

@@ -299,6 +299,22 @@ describe("SELECT", () => {
     expect(records(counted)).toEqual([{ n: 1, top_id: h.model.databaseId("SalesDb") }]);
   });
 
+  it("groups with GROUP BY and filters groups with HAVING", async () => {
+    const [set] = resultSets(
+      await h.run(
+        "SELECT recovery_model_desc AS model, COUNT(*) AS n FROM sys.databases WHERE database_id > 4 GROUP BY recovery_model_desc HAVING COUNT(*) >= 1 ORDER BY model",
+      ),
+    );
+    expect(set.rows).toEqual([
+      ["FULL", 1],
+      ["SIMPLE", 1],
+    ]);
+    const [none] = resultSets(
+      await h.run("SELECT name, COUNT(*) FROM sys.databases WHERE 1 = 0 GROUP BY name"),
+    );
+    expect(none.rows).toEqual([]);
+  });
+
   it("compares strings case-insensitively and evaluates CASE and COALESCE", async () => {
     const [set] = resultSets(
       await h.run(

@@ -22,8 +22,7 @@ import {
   type SessionOptions,
   type Variable,
 } from "./runtime";
-import { executeQuery, filteredRows } from "./select";
-import { containsAggregate } from "./evaluate";
+import { executeQuery, outputScopes } from "./select";
 import { toNumber, toText } from "./values";
 
 /** What a statement reports in its `done`; "none" for statements that send no DONE of their own. */
@@ -302,11 +301,7 @@ function executeSelectStatement(statement: SelectStatement, rt: Runtime): Outcom
       "A SELECT statement that assigns a value to a variable must not be combined with data-retrieval operations.",
     );
   }
-  const { rows, template } = filteredRows(statement, rt);
-  const aggregated = statement.items.some((item) => item.kind === "assign" && containsAggregate(item.expr));
-  const scopes = aggregated
-    ? [{ bindings: rows[0]?.bindings ?? template.bindings, group: rows.map((r) => r.bindings) }]
-    : rows;
+  const { scopes } = outputScopes(statement, rt);
   for (const scope of scopes) {
     for (const item of statement.items) {
       if (item.kind !== "assign") continue;

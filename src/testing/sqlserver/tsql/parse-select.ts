@@ -18,7 +18,16 @@ export function parseSelect(ts: TokenStream): SelectStatement {
   const items = [parseSelectItem(ts)];
   while (ts.acceptSymbol(",")) items.push(parseSelectItem(ts));
 
-  const statement: SelectStatement = { kind: "select", line, distinct, top, items, joins: [], orderBy: [] };
+  const statement: SelectStatement = {
+    kind: "select",
+    line,
+    distinct,
+    top,
+    items,
+    joins: [],
+    groupBy: [],
+    orderBy: [],
+  };
   if (ts.acceptWord("FROM")) {
     statement.from = parseTableSource(ts);
     for (;;) {
@@ -28,6 +37,11 @@ export function parseSelect(ts: TokenStream): SelectStatement {
     }
   }
   if (ts.acceptWord("WHERE")) statement.where = parseExpression(ts);
+  if (ts.acceptWord("GROUP", "BY")) {
+    statement.groupBy.push(parseExpression(ts));
+    while (ts.acceptSymbol(",")) statement.groupBy.push(parseExpression(ts));
+  }
+  if (ts.acceptWord("HAVING")) statement.having = parseExpression(ts);
   if (ts.acceptWord("ORDER", "BY")) {
     statement.orderBy.push(parseOrderItem(ts));
     while (ts.acceptSymbol(",")) statement.orderBy.push(parseOrderItem(ts));

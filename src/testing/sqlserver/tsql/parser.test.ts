@@ -162,7 +162,8 @@ describe("parser: syntax errors name the token", () => {
     ["BEGIN TRY PRINT 1 END BEGIN CATCH END CATCH", 156, "Incorrect syntax near the keyword 'END'."],
     ["CREATE TABLE t (a int)", 156, "Incorrect syntax near the keyword 'TABLE'."],
     ["ALTER DATABASE [d] SET HADR OFF", 102, "Incorrect syntax near 'HADR'."],
-    ["SELECT 1 GROUP BY 1", 156, "Incorrect syntax near the keyword 'GROUP'."],
+    ["SELECT 1 GROUP 1", 156, "Incorrect syntax near the keyword 'GROUP'."],
+    ["SELECT 1 UNION SELECT 2", 156, "Incorrect syntax near the keyword 'UNION'."],
     [
       "CREATE AVAILABILITY GROUP [ag] WITH (CLUSTER_TYPE = @t) FOR REPLICA ON N'a' WITH (ENDPOINT_URL = 'x')",
       102,

@@ -103,13 +103,54 @@ export function subqueryType(stmt: SelectStatement, rt: Runtime, outer?: RowScop
   return inferType(item.expr, rt, containsAggregate(item.expr) ? { ...template, group: [] } : template);
 }
 
+export function isAggregated(stmt: SelectStatement): boolean {
+  return (
+    stmt.groupBy.length > 0 ||
+    stmt.having !== undefined ||
+    stmt.items.some((item) => item.kind !== "star" && containsAggregate(item.expr))
+  );
+}
+
+/**
+ * The scopes the select list is evaluated in: one per row, or one per group (GROUP BY),
+ * or a single group of all rows when the list aggregates without GROUP BY; then HAVING.
+ */
+export function outputScopes(
+  stmt: SelectStatement,
+  rt: Runtime,
+  outer?: RowScope,
+): { scopes: RowScope[]; template: RowScope } {
+  const { rows, template } = filteredRows(stmt, rt, outer);
+  if (!isAggregated(stmt)) return { scopes: rows, template };
+  let groups: RowScope[][] = [rows];
+  if (stmt.groupBy.length > 0) {
+    groups = [];
+    const keys: SqlValue[][] = [];
+    for (const row of rows) {
+      const key = stmt.groupBy.map((expr) => evaluate(expr, rt, row));
+      const index = keys.findIndex((other) => other.every((v, k) => sameValue(v, key[k])));
+      if (index >= 0) groups[index].push(row);
+      else {
+        keys.push(key);
+        groups.push([row]);
+      }
+    }
+  }
+  const scopes = groups.map((group) => ({
+    bindings: group[0]?.bindings ?? template.bindings,
+    outer,
+    group: group.map((row) => row.bindings),
+  }));
+  return {
+    scopes: stmt.having ? scopes.filter((scope) => truthy(evaluate(stmt.having!, rt, scope))) : scopes,
+    template,
+  };
+}
+
 /** Runs a query and returns its result set. */
 export function executeQuery(stmt: SelectStatement, rt: Runtime, outer?: RowScope): ResultSet {
-  const { rows, template } = filteredRows(stmt, rt, outer);
-  const aggregated = stmt.items.some((item) => item.kind !== "star" && containsAggregate(item.expr));
-  const scopes: RowScope[] = aggregated
-    ? [{ bindings: rows[0]?.bindings ?? template.bindings, outer, group: rows.map((r) => r.bindings) }]
-    : rows;
+  const { scopes, template } = outputScopes(stmt, rt, outer);
+  const aggregated = isAggregated(stmt);
 
   const columns: ColumnDef[] = [];
   const columnTypesKnown: boolean[] = [];
