@@ -31,10 +31,15 @@ Options:
   --update-policy P       managed instance databaseFormat: SQLServer2022 (default),
                           AlwaysUpToDate or SQLServer2025
   --state-file PATH       keep the SQL Server catalog in PATH across restarts
+  --once                  print the JSON line, then stop (a smoke test)
   --help                  show this help
 `;
 
-function parseCommandLine(argv: string[]): LocalWorldOptions | "help" {
+interface CommandLine extends LocalWorldOptions {
+  once: boolean;
+}
+
+function parseCommandLine(argv: string[]): CommandLine | "help" {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -50,6 +55,7 @@ function parseCommandLine(argv: string[]): LocalWorldOptions | "help" {
       "seeding-seconds": { type: "string" },
       "update-policy": { type: "string" },
       "state-file": { type: "string" },
+      once: { type: "boolean" },
       help: { type: "boolean" },
     },
     strict: true,
@@ -76,6 +82,7 @@ function parseCommandLine(argv: string[]): LocalWorldOptions | "help" {
     seedingSeconds: numberOption("--seeding-seconds", values["seeding-seconds"]),
     databaseFormat: policy,
     stateFile: values["state-file"],
+    once: values.once ?? false,
   };
 }
 
@@ -96,7 +103,7 @@ function numberOption(flag: string, raw: string | undefined): number | undefined
 }
 
 async function main(): Promise<void> {
-  let options: LocalWorldOptions | "help";
+  let options: CommandLine | "help";
   try {
     options = parseCommandLine(process.argv.slice(2));
   } catch (error) {
@@ -109,6 +116,10 @@ async function main(): Promise<void> {
   }
   const world = await startLocalWorld(options);
   process.stdout.write(JSON.stringify(world.info) + "\n");
+  if (options.once) {
+    await world.stop();
+    return;
+  }
   const shutdown = (): void => {
     world.stop().then(
       () => process.exit(0),
