@@ -1,0 +1,374 @@
+/**
+ * A public certificate SQL Server trusts, imported `FROM BINARY`: the managed
+ * instance's endpoint certificate (named exactly after the instance's FQDN, as
+ * the link requires) or a root CA (MicrosoftPKI, DigiCertPKI) bound as trusted
+ * issuer for `*.database.windows.net` so the managed instance's certificate
+ * chain validates.
+ *
+ * On delete a certificate this resource imported is dropped unless
+ * `dropOnDelete` is false; the component passes false for the root CAs, which
+ * other links on the same SQL Server rely on. An adopted certificate is always
+ * left in place. Changing `name` or `publicKey` replaces the certificate.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type * as mssql from "mssql";
+import {
+  readCertificate,
+  runStatement,
+  SqlServerOperationError,
+  validateCertificateChain,
+  withConnection,
+  type CertificateInfo,
+} from "../sql";
+import {
+  buildAddIssuerSql,
+  buildCreateCertificateFromBinarySql,
+  buildDropCertificateSql,
+  validateCertificateName,
+} from "../tsql";
+import { endpointUsing } from "./certificates/usage";
+import {
+  isoOrNull,
+  normalizeDerHex,
+  parseDerCertificate,
+  plainHex,
+  thumbprintOf,
+} from "./certificates/values";
+import { checkConnectionInputs, FailureCollector, isUnknown } from "./common/check";
+import { CONNECTION_SECRET_OUTPUTS, toConnectionArgs, type ConnectionInputs } from "./common/connection";
+import { forwardingProvider, PACKAGE_NAME } from "./common/delegate";
+import { diffInputs } from "./common/diff";
+import { logWarning } from "./common/log";
+import {
+  connectionProps,
+  DYNAMIC_MODULE,
+  objectId,
+  withSecretOutputs,
+  type ConnectionArgs,
+} from "./common/resource";
+
+export interface TrustedCertificateInputs extends ConnectionInputs {
+  /** Certificate name in master: 1-128 characters, no `\`. The managed instance's must be its FQDN. */
+  name: string;
+  /** The DER certificate, `0x` + hex (check stores it upper-case with the prefix). */
+  publicKey: string;
+  /** DNS name pattern to trust this certificate as issuer for (sp_certificate_add_issuer). Default none. */
+  trustedIssuerFor?: string;
+  /** Validate the chain (sp_validate_certificate_ca_chain) after import and on every read. Default false. */
+  validateChain?: boolean;
+  /** Drop the certificate on delete when this resource imported it. Default true. */
+  dropOnDelete?: boolean;
+}
+
+export interface TrustedCertificateOutputs extends TrustedCertificateInputs {
+  certificateId: number;
+  /** SHA-1 of the DER: upper-case hex, no prefix. */
+  thumbprint: string;
+  subject: string | null;
+  issuer: string | null;
+  /** ISO timestamp. */
+  expiryDate: string | null;
+  /** The certificate existed before this resource: it is left in place on delete. */
+  adopted: boolean;
+  /** The chain validated at the last create, update or read; null when `validateChain` is off. */
+  chainValid: boolean | null;
+}
+
+const SECRET_OUTPUTS = [...CONNECTION_SECRET_OUTPUTS];
+const REPLACE_ON = ["name", "publicKey"];
+/** "The certificate '...' has been already added as a trusted issuer for DNS name '...'" */
+const ALREADY_TRUSTED = /already added as a trusted issuer/i;
+
+export class TrustedCertificateProvider implements pulumi.dynamic.ResourceProvider {
+  async check(
+    _olds: TrustedCertificateInputs,
+    news: TrustedCertificateInputs,
+  ): Promise<pulumi.dynamic.CheckResult> {
+    const collector = new FailureCollector();
+    checkConnectionInputs(news, collector);
+    const inputs = { ...news };
+    collector.check("name", inputs.name, (name) => validateCertificateName(name, "name"));
+    if (inputs.publicKey === undefined) {
+      collector.add("publicKey", "is required: the DER certificate to import, as 0x followed by hex digits");
+    } else if (!isUnknown(inputs.publicKey)) {
+      const before = collector.failures.length;
+      collector.check("publicKey", inputs.publicKey, (blob) => parseDerCertificate(blob, "publicKey"));
+      if (collector.failures.length === before) inputs.publicKey = normalizeDerHex(inputs.publicKey);
+    }
+    if (inputs.trustedIssuerFor !== undefined) {
+      collector.check("trustedIssuerFor", inputs.trustedIssuerFor, (dnsName) =>
+        buildAddIssuerSql("issuer", dnsName),
+      );
+    }
+    for (const flag of ["validateChain", "dropOnDelete"] as const) {
+      collector.require(
+        flag,
+        inputs[flag],
+        inputs[flag] === undefined || typeof inputs[flag] === "boolean",
+        "must be true or false",
+      );
+    }
+    // The DNS name check reports the builder's field; name the property instead.
+    for (const failure of collector.failures) {
+      failure.reason = failure.reason.replace(/^Invalid dnsName:/, "Invalid trustedIssuerFor:");
+    }
+    return { inputs, failures: collector.failures };
+  }
+
+  async diff(
+    _id: string,
+    olds: TrustedCertificateOutputs,
+    news: TrustedCertificateInputs,
+  ): Promise<pulumi.dynamic.DiffResult> {
+    const outcome = diffInputs(
+      olds as unknown as Record<string, unknown>,
+      news as unknown as Record<string, unknown>,
+      { replaceOn: REPLACE_ON },
+    );
+    return {
+      changes: outcome.changes,
+      replaces: outcome.replaces,
+      // The same name cannot exist twice, nor can the same DER under two names.
+      deleteBeforeReplace: outcome.replaces.length > 0,
+    };
+  }
+
+  async create(inputs: TrustedCertificateInputs): Promise<pulumi.dynamic.CreateResult> {
+    const publicKey = normalizeDerHex(inputs.publicKey);
+    const outs = await withConnection(toConnectionArgs(inputs), async (pool) => {
+      const existing = await readCertificate(pool, inputs.name);
+      if (existing && existing.publicKey?.toUpperCase() !== publicKey) {
+        throw new Error(
+          `Certificate [${inputs.name}] already exists in master with another certificate ` +
+            `(thumbprint ${plainHex(existing.thumbprint)}, subject "${existing.subject ?? ""}"), not the ` +
+            `given one (thumbprint ${thumbprintOf(publicKey)}). If the existing one is stale (e.g. the ` +
+            `managed instance's certificate was renewed), drop it (DROP CERTIFICATE [${inputs.name}]) and ` +
+            `run again; otherwise give this resource the existing certificate's DER as publicKey.`,
+        );
+      }
+      if (!existing) {
+        await runStatement(pool, buildCreateCertificateFromBinarySql(inputs.name, publicKey), undefined, {
+          action: "import the certificate",
+          object: `[${inputs.name}]`,
+        });
+      }
+      try {
+        if (inputs.trustedIssuerFor) await addIssuer(pool, inputs.name, inputs.trustedIssuerFor);
+        const chainValid = inputs.validateChain ? await requireValidChain(pool, inputs.name) : null;
+        const certificate = await readCertificate(pool, inputs.name);
+        if (!certificate)
+          throw new Error(`Certificate [${inputs.name}] was imported but cannot be read back.`);
+        return outputsFrom({ ...inputs, publicKey }, certificate, existing !== null, chainValid);
+      } catch (error) {
+        // A certificate imported by this call goes again, so a re-run starts from the same place
+        // instead of adopting it (adopted certificates are never dropped).
+        if (!existing) await dropQuietly(pool, inputs.name);
+        throw error;
+      }
+    });
+    return { id: objectId(inputs.connection, "certificate", inputs.name), outs };
+  }
+
+  async read(id: string, props: TrustedCertificateOutputs): Promise<pulumi.dynamic.ReadResult> {
+    return withConnection(toConnectionArgs(props), async (pool) => {
+      const certificate = await readCertificate(pool, props.name);
+      if (!certificate) return { id: "", props: {} };
+      const chainValid = props.validateChain
+        ? ((await validateCertificateChain(pool, props.name))?.valid ?? false)
+        : null;
+      return { id, props: outputsFrom(props, certificate, props.adopted, chainValid) };
+    });
+  }
+
+  async update(
+    _id: string,
+    olds: TrustedCertificateOutputs,
+    news: TrustedCertificateInputs,
+  ): Promise<pulumi.dynamic.UpdateResult> {
+    const { changed } = diffInputs(
+      olds as unknown as Record<string, unknown>,
+      news as unknown as Record<string, unknown>,
+      { replaceOn: REPLACE_ON },
+    );
+    const issuerChanged = changed.includes("trustedIssuerFor");
+    const validate = news.validateChain === true && (issuerChanged || changed.includes("validateChain"));
+    let chainValid = news.validateChain ? olds.chainValid : null;
+    if (issuerChanged || validate) {
+      chainValid = await withConnection(toConnectionArgs(news), async (pool) => {
+        if (issuerChanged && news.trustedIssuerFor) await addIssuer(pool, news.name, news.trustedIssuerFor);
+        return validate ? requireValidChain(pool, news.name) : chainValid;
+      });
+    }
+    if (issuerChanged && olds.trustedIssuerFor) {
+      logWarning(
+        `Certificate [${news.name}] stays a trusted issuer for ${olds.trustedIssuerFor}: SQL Server has no ` +
+          `statement to remove that binding; it goes when the certificate is dropped.`,
+      );
+    }
+    return {
+      outs: {
+        ...news,
+        publicKey: olds.publicKey,
+        certificateId: olds.certificateId,
+        thumbprint: olds.thumbprint,
+        subject: olds.subject,
+        issuer: olds.issuer,
+        expiryDate: olds.expiryDate,
+        adopted: olds.adopted,
+        chainValid,
+      },
+    };
+  }
+
+  async delete(_id: string, props: TrustedCertificateOutputs): Promise<void> {
+    if (props.adopted || props.dropOnDelete === false) return;
+    await withConnection(toConnectionArgs(props), async (pool) => {
+      const certificate = await readCertificate(pool, props.name);
+      if (!certificate) return;
+      if (plainHex(certificate.thumbprint) !== props.thumbprint) {
+        logWarning(
+          `Certificate [${props.name}] was replaced outside Pulumi (thumbprint ${plainHex(certificate.thumbprint)}, ` +
+            `not ${props.thumbprint}); it was left in place.`,
+        );
+        return;
+      }
+      const endpoint = await endpointUsing(pool, certificate);
+      if (endpoint) {
+        logWarning(
+          `Certificate [${props.name}] is used by the database mirroring endpoint [${endpoint}]; it was left in place.`,
+        );
+        return;
+      }
+      await dropQuietly(pool, props.name, true);
+    });
+  }
+}
+
+/** Binds the certificate as trusted issuer; a binding that already exists is success. */
+async function addIssuer(pool: mssql.ConnectionPool, name: string, dnsName: string): Promise<void> {
+  try {
+    await runStatement(pool, buildAddIssuerSql(name, dnsName), undefined, {
+      action: `trust the certificate as issuer for ${dnsName}`,
+      object: `[${name}]`,
+    });
+  } catch (error) {
+    if (error instanceof SqlServerOperationError && ALREADY_TRUSTED.test(error.serverMessage)) return;
+    throw error;
+  }
+}
+
+/** Validates the certificate's chain; throws a clear error naming what to import when it does not. */
+async function requireValidChain(pool: mssql.ConnectionPool, name: string): Promise<true> {
+  const validity = await validateCertificateChain(pool, name);
+  if (validity === null)
+    throw new Error(`Certificate [${name}] disappeared before its chain could be validated.`);
+  if (validity.valid) return true;
+  throw new Error(
+    `SQL Server does not trust the chain of certificate [${name}]: ${validity.reason} ` +
+      `Import the root CAs that issued it (for a managed instance: MicrosoftPKI and DigiCertPKI) as trusted ` +
+      `certificates bound as trusted issuers for *.database.windows.net before this one, then run again.`,
+  );
+}
+
+/** Drops a certificate; one already gone is fine. Errors propagate only when `strict`. */
+async function dropQuietly(pool: mssql.ConnectionPool, name: string, strict = false): Promise<void> {
+  try {
+    await runStatement(pool, buildDropCertificateSql(name), undefined, {
+      action: "drop the certificate",
+      object: `[${name}]`,
+    });
+  } catch (error) {
+    if ((error as { number?: number }).number === 15151 || !strict) return;
+    throw error;
+  }
+}
+
+function outputsFrom(
+  inputs: TrustedCertificateInputs,
+  certificate: CertificateInfo,
+  adopted: boolean,
+  chainValid: boolean | null,
+): TrustedCertificateOutputs {
+  return {
+    ...inputs,
+    // What SQL Server holds, so a certificate swapped outside Pulumi shows as a publicKey change.
+    publicKey: certificate.publicKey?.toUpperCase() ?? inputs.publicKey,
+    certificateId: certificate.certificateId,
+    thumbprint: plainHex(certificate.thumbprint),
+    subject: certificate.subject,
+    issuer: certificate.issuer,
+    expiryDate: isoOrNull(certificate.expiryDate),
+    adopted,
+    chainValid,
+  };
+}
+
+/** The implementation, loaded by the dynamic-provider host through {@link trustedCertificateProvider}. */
+export const trustedCertificateOperations = new TrustedCertificateProvider();
+
+/** One provider instance per class: Pulumi serializes it once per program. */
+export const trustedCertificateProvider = forwardingProvider(
+  `${PACKAGE_NAME}/dist/dynamic/trusted-certificate.js`,
+  "trustedCertificateOperations",
+);
+
+export interface TrustedCertificateArgs extends ConnectionArgs {
+  /** Certificate name in master (no `\`). For the managed instance's certificate: exactly its FQDN. Required. */
+  name: pulumi.Input<string>;
+  /** The DER certificate as `0x` + hex. Required; changing it replaces the certificate. */
+  publicKey: pulumi.Input<string>;
+  /** DNS name pattern to trust the certificate as issuer for, e.g. `*.database.windows.net`. Default: none. */
+  trustedIssuerFor?: pulumi.Input<string>;
+  /** Validate the certificate's chain after import and on refresh (`chainValid`). Default false. */
+  validateChain?: pulumi.Input<boolean>;
+  /**
+   * Drop the certificate on delete when this resource imported it. Default true. Pass false for
+   * root CAs other links may rely on. An adopted certificate is never dropped.
+   */
+  dropOnDelete?: pulumi.Input<boolean>;
+}
+
+/**
+ * A public certificate in master that SQL Server trusts. An existing certificate of the same
+ * name and DER is adopted; the same name with another DER is a conflict.
+ */
+export class TrustedCertificate extends pulumi.dynamic.Resource {
+  public readonly name!: pulumi.Output<string>;
+  public readonly publicKey!: pulumi.Output<string>;
+  public readonly certificateId!: pulumi.Output<number>;
+  /** SHA-1 of the DER, upper-case hex. */
+  public readonly thumbprint!: pulumi.Output<string>;
+  public readonly subject!: pulumi.Output<string | null>;
+  public readonly issuer!: pulumi.Output<string | null>;
+  /** ISO timestamp. */
+  public readonly expiryDate!: pulumi.Output<string | null>;
+  /** The certificate existed before this resource and is left in place on delete. */
+  public readonly adopted!: pulumi.Output<boolean>;
+  /** Whether the chain validated (null when `validateChain` is off). */
+  public readonly chainValid!: pulumi.Output<boolean | null>;
+
+  constructor(name: string, args: TrustedCertificateArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      trustedCertificateProvider,
+      name,
+      {
+        ...connectionProps(args),
+        name: args.name,
+        publicKey: args.publicKey,
+        trustedIssuerFor: args.trustedIssuerFor,
+        validateChain: args.validateChain,
+        dropOnDelete: args.dropOnDelete,
+        certificateId: undefined,
+        thumbprint: undefined,
+        subject: undefined,
+        issuer: undefined,
+        expiryDate: undefined,
+        adopted: undefined,
+        chainValid: undefined,
+      },
+      withSecretOutputs(opts, SECRET_OUTPUTS),
+      DYNAMIC_MODULE,
+      "TrustedCertificate",
+    );
+  }
+}
