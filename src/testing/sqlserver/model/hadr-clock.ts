@@ -58,8 +58,34 @@ function completeSeeding(m: ModelContext, dag: DistributedGroupState, at: number
   }
 }
 
+/** Number SQL Server logs when a mirroring endpoint stops under a connected replica (reference §2). */
+export const ENDPOINT_STOPPED = 35204;
+
+/**
+ * The MI reaches SQL Server through its mirroring endpoint: while the endpoint is not STARTED the
+ * remote replica is DISCONNECTED; once it is started again the MI reconnects after connectMs.
+ */
+function followEndpoint(m: ModelContext, dag: DistributedGroupState, now: number): void {
+  const l = dag.link;
+  if (!l.joined) return;
+  const up = m.state.endpoint?.state === "STARTED";
+  if (!up && l.connectRequestedAt !== undefined) {
+    l.connectRequestedAt = undefined;
+    l.connectedAt = undefined;
+    if (l.seeding === "SEEDING") l.seeding = "PENDING";
+    l.lastConnectError = {
+      number: ENDPOINT_STOPPED,
+      description: "The database mirroring endpoint on SQL Server is not started or does not exist.",
+      timestamp: now,
+    };
+  } else if (up && l.connectRequestedAt === undefined) {
+    l.connectRequestedAt = now;
+  }
+}
+
 function advancePhases(m: ModelContext, dag: DistributedGroupState, now: number): void {
   const l = dag.link;
+  followEndpoint(m, dag, now);
   if (l.joined && l.connectRequestedAt !== undefined && l.connectedAt === undefined) {
     const at = l.connectRequestedAt + m.timings.connectMs;
     if (now >= at) {

@@ -296,6 +296,8 @@ export class SqlServerInstance extends EventEmitter implements InstanceModel {
   private run<T>(object: string, detail: string, action: () => T): T {
     advance(this.m);
     const result = action();
+    // Consequences start now (e.g. a restarted endpoint lets the MI reconnect).
+    advance(this.m);
     this.changed({ kind: "statement", object, detail });
     return result;
   }

@@ -546,3 +546,26 @@ describe("SQL Server 2019", () => {
     });
   });
 });
+
+describe("mirroring endpoint state", () => {
+  it("stopping the endpoint disconnects the MI; starting it reconnects after connectMs", () => {
+    const model = linked();
+    model.partner.connectRemote("DAG_sales", join);
+    at(1000);
+    expect(model.partner.linkStatus("DAG_sales")!.connected).toBe(true);
+    model.alterEndpoint(ctx, { name: "database_mirroring_endpoint", state: "STOPPED" });
+    expect(remoteReplica(model)).toMatchObject({
+      connected_state_desc: "DISCONNECTED",
+      last_connect_error_number: 35204,
+    });
+    at(1500);
+    model.alterEndpoint(ctx, { name: "database_mirroring_endpoint", state: "STARTED" });
+    at(1600);
+    expect(model.partner.linkStatus("DAG_sales")!.connected).toBe(false);
+    at(1700);
+    expect(model.partner.linkStatus("DAG_sales")).toMatchObject({
+      connected: true,
+      seedingState: "COMPLETED",
+    });
+  });
+});
