@@ -67,6 +67,17 @@ describe("engine over TDS with mssql", () => {
     await expect(pool.request().execute("sp_no_such_procedure")).rejects.toMatchObject({ number: 2812 });
   });
 
+  it("cancels a long WAITFOR on request.cancel(), and the connection stays usable", async () => {
+    const started = Date.now();
+    const request = pool.request();
+    const pending = request.batch("WAITFOR DELAY '00:00:20'\nSELECT 1 AS never");
+    setTimeout(() => request.cancel(), 100);
+    await expect(pending).rejects.toMatchObject({ code: "ECANCEL" });
+    expect(Date.now() - started).toBeLessThan(5000);
+    const after = await pool.request().query("SELECT 2 AS n");
+    expect(after.recordset).toEqual([{ n: 2 }]);
+  });
+
   it("keeps the session's database after USE", async () => {
     await pool.request().batch("USE SalesDb");
     const result = await pool.request().query("SELECT DB_NAME() AS db");
