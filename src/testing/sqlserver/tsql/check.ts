@@ -4,6 +4,7 @@
  */
 import { SqlError } from "../types";
 import type { Statement, TypeRef } from "./ast";
+import { AGGREGATE_FUNCTIONS, SCALAR_FUNCTIONS } from "./functions";
 import { undeclaredVariable } from "./runtime";
 
 const GLOBAL_VARIABLES = new Set([
@@ -90,6 +91,17 @@ export function checkBatch(statements: Statement[], predeclared: Iterable<string
   return own;
 }
 
+/** Unknown functions and wrong argument counts are compile errors, as in SQL Server. */
+function checkCall(name: string, argCount: number): void {
+  if (AGGREGATE_FUNCTIONS.has(name)) return;
+  const fn = SCALAR_FUNCTIONS[name];
+  if (!fn) throw new SqlError(195, `'${name}' is not a recognized built-in function name.`, 15);
+  if (argCount < fn.minArgs || argCount > fn.maxArgs) {
+    const expected = fn.minArgs === fn.maxArgs ? `${fn.minArgs}` : `${fn.minArgs} to ${fn.maxArgs}`;
+    throw new SqlError(174, `The ${name.toLowerCase()} function requires ${expected} argument(s).`, 15);
+  }
+}
+
 /** Finds variable references (expressions and SELECT @v = ... targets) anywhere under a node. */
 function visitNode(node: unknown, use: (name: string) => void): void {
   if (!node || typeof node !== "object" || Buffer.isBuffer(node) || node instanceof Date) return;
@@ -100,6 +112,8 @@ function visitNode(node: unknown, use: (name: string) => void): void {
   const record = node as Record<string, unknown>;
   if (record.kind === "variable" && typeof record.name === "string") use(record.name);
   if (record.kind === "assign" && typeof record.variable === "string") use(record.variable);
+  if (record.kind === "call" && typeof record.name === "string")
+    checkCall(record.name, (record.args as unknown[]).length);
   if (
     record.kind === "globalVariable" &&
     typeof record.name === "string" &&

@@ -77,6 +77,16 @@ describe("variables and control flow", () => {
     expect(errors(await h.run("BREAK"))[0].number).toBe(135);
   });
 
+  it("refuses unknown functions and wrong argument counts before running anything", async () => {
+    const unknown = await h.run("PRINT 'first'\nSELECT NO_SUCH_FUNCTION(1)");
+    expect(infos(unknown)).toEqual([]);
+    expect(errors(unknown)[0]).toMatchObject({
+      number: 195,
+      message: "'NO_SUCH_FUNCTION' is not a recognized built-in function name.",
+    });
+    expect(errors(await h.run("SELECT QUOTENAME()"))[0].number).toBe(174);
+  });
+
   it("refuses an undeclared variable before running anything (137)", async () => {
     const events = await h.run("PRINT 'first'\nSELECT @missing");
     expect(infos(events)).toEqual([]);
