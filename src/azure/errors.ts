@@ -41,7 +41,7 @@ export class AzureOperationError extends Error {
       `Could not ${context.action} (${context.resource})` +
       (answer ? `: Azure answered ${answer}` : "") +
       (azureMessage ? `: ${azureMessage.trim()}` : "") +
-      (detail ? ` ${detail.trim()}` : "") +
+      (detail ? `${answer || azureMessage ? " " : ": "}${detail.trim()}` : "") +
       (fix ? ` Fix: ${fix}` : "");
     super(message);
     // Set explicitly: an Error subclass called without `new` (closure-serialized code) sets neither.

@@ -191,3 +191,59 @@ describe("link operations (2023-08-01) against the ARM emulator", () => {
     expect(emulator.counters().requests).toBe(0);
   });
 });
+
+describe("link operations: deadlines and credentials", () => {
+  let emulator: ArmEmulator;
+  let target: AzureTarget;
+
+  beforeEach(async () => {
+    emulator = new ArmEmulator({ lroDelayMs: 20 });
+    const { endpoint, tlsCaPem } = await emulator.start();
+    target = {
+      subscriptionId: emulator.subscriptionId,
+      resourceGroupName: emulator.resourceGroupName,
+      managedInstanceName: "sqlmi1",
+      armEndpoint: endpoint,
+      tlsCaPem,
+      credential: new StaticTokenCredential("test-token"),
+      retryDelayMs: 10,
+      pollIntervalMs: 10,
+    };
+  });
+  afterEach(() => emulator.stop());
+
+  it("stops polling at operationTimeoutSeconds and says the operation may still run", async () => {
+    const mi = emulator.managedInstance();
+    emulator.setLroDelayMs(5000);
+    const client = createSqlClient({ ...target, operationTimeoutSeconds: 0.3 });
+    const started = Date.now();
+    const failure = await armLongRunning(
+      client,
+      { ...target, operationTimeoutSeconds: 0.3 },
+      { action: "upload the certificate", resource: "trust certificate c1" },
+      "PUT",
+      `${target.armEndpoint}${managedInstanceResourceId(target)}/serverTrustCertificates/c1?api-version=2021-11-01-preview`,
+      { body: { properties: { publicBlob: mi.endpointCertificate("SERVICE_BROKER").der.toString("hex") } } },
+    ).catch((error: unknown) => error);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(failure).toBeInstanceOf(AzureOperationError);
+    expect((failure as Error).message).toMatch(
+      /Could not upload the certificate \(trust certificate c1\): It did not finish within operationTimeoutSeconds = 0.3 s\. Fix: the operation may still be running/,
+    );
+  });
+
+  it("explains a credential that cannot get a token, before any request", async () => {
+    const credential = {
+      getToken: async () => {
+        throw Object.assign(new Error("Azure CLI not found on path.\nMore text"), {
+          name: "CredentialUnavailableError",
+        });
+      },
+    };
+    const failure = await getLink({ ...target, credential }, dag).catch((error: unknown) => error);
+    expect((failure as Error).message).toMatch(
+      /^Could not read the link \(link DAG_sales of managed instance sqlmi1 in resource group rg-mi-link\): No Azure token: Azure CLI not found on path\. Fix: sign in \(az login\)/,
+    );
+    expect(emulator.counters().requests).toBe(0);
+  });
+});

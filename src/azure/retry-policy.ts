@@ -15,6 +15,8 @@ export const RETRY_COUNT_HEADER = "x-mi-link-retry-count";
 /** Response header the policy adds: the seconds spent retrying, for error messages. */
 export const RETRY_SECONDS_HEADER = "x-mi-link-retry-seconds";
 
+const MIN_BUSY_WAIT_MS = 10;
+
 /** Azure error codes of a 409 that means "busy, try again later" rather than a real conflict. */
 const BUSY_CONFLICT_CODES = new Set(["AnotherOperationInProgress"]);
 /** Network failures worth another attempt. */
@@ -61,7 +63,8 @@ export function armRetryPolicy(options: ArmRetryOptions): PipelinePolicy {
         const retries = busyRetries + transientRetries;
         let waitMs: number | undefined;
         if (verdict.kind === "busy") {
-          waitMs = verdict.waitMs ?? backoff(options, busyRetries);
+          // A Retry-After of 0 on a busy answer must not turn into a tight loop until the deadline.
+          waitMs = Math.max(MIN_BUSY_WAIT_MS, verdict.waitMs ?? backoff(options, busyRetries));
         } else if (verdict.kind === "transient" && transientRetries < options.maxTransientRetries) {
           waitMs = verdict.waitMs ?? backoff(options, transientRetries);
         }
