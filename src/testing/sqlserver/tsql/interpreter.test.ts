@@ -346,6 +346,26 @@ describe("SELECT", () => {
     expect(set.columns[0].type).toEqual({ kind: "nvarchar", length: 128 });
   });
 
+  it("computes dates with DATEADD, DATEDIFF and DATEPART, and chooses with IIF", async () => {
+    const [set] = resultSets(
+      await h.run(
+        "DECLARE @d datetime = '2025-01-31T10:30:00'\n" +
+          "SELECT DATEADD(day, 1, @d), DATEADD(month, 1, @d), DATEDIFF(hour, @d, DATEADD(mi, 90, @d)), " +
+          "DATEDIFF(year, '20241231', '20250101'), DATEPART(hh, @d), DATEPART(year, @d), IIF(1 > 2, 'a', 'b')",
+      ),
+    );
+    expect(set.rows[0]).toEqual([
+      new Date(Date.UTC(2025, 1, 1, 10, 30)),
+      new Date(Date.UTC(2025, 1, 28, 10, 30)),
+      2,
+      1,
+      10,
+      2025,
+      "b",
+    ]);
+    expect(set.columns[0].type).toEqual({ kind: "datetime" });
+  });
+
   it("converts binary to hex text with CONVERT style 1", async () => {
     const [set] = resultSets(await h.run("SELECT CONVERT(varchar(max), 0x0A0B, 1)"));
     expect(set.rows).toEqual([["0x0A0B"]]);

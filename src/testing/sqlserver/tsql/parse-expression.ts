@@ -187,6 +187,8 @@ function parseWordExpression(ts: TokenStream): Expr {
 /** Reserved words that are also built-in function names. */
 const CALLABLE_KEYWORDS = new Set(["COALESCE", "NULLIF", "LEFT", "RIGHT", "CURRENT_USER", "SYSTEM_USER"]);
 
+const DATE_PART_FUNCTIONS = new Set(["DATEADD", "DATEDIFF", "DATEPART"]);
+
 function parseCall(ts: TokenStream): Expr {
   const name = ts.next().value;
   ts.expectSymbol("(");
@@ -195,6 +197,13 @@ function parseCall(ts: TokenStream): Expr {
     return { kind: "call", name, args: [], star: true };
   }
   const args: Expr[] = [];
+  if (DATE_PART_FUNCTIONS.has(name)) {
+    // The date part is a keyword (day, hh, minute, ...), not a column.
+    const part = ts.next();
+    if (part.kind !== "word") throw ts.unexpected(part);
+    args.push({ kind: "literal", value: part.value, type: { kind: "nvarchar", length: part.value.length } });
+    if (!ts.isSymbol(")")) ts.expectSymbol(",");
+  }
   if (!ts.isSymbol(")")) {
     args.push(parseExpression(ts));
     while (ts.acceptSymbol(",")) args.push(parseExpression(ts));
