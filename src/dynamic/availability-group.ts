@@ -1,0 +1,381 @@
+/**
+ * The link's availability group on SQL Server: one replica (this instance), one database.
+ * Created with `CLUSTER_TYPE = NONE` (left out on SQL Server 2016); without a database and with
+ * `GRANT CREATE ANY DATABASE` when the managed instance is the initial primary, so automatic
+ * seeding can create the database here. An existing group with this name is adopted when it is a
+ * regular availability group with this instance as a replica and the same database; it is left in
+ * place on delete. A group still used by a distributed availability group is never dropped.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { readAvailabilityGroup, runStatement, withConnection, type AvailabilityGroupInfo } from "../sql";
+import { readDistributedAgsUsing } from "../sql/catalog/distributed-ags-using-ag";
+import {
+  buildCreateAgSql,
+  buildDropAgSql,
+  buildGrantCreateAnyDatabaseSql,
+  buildModifyReplicaEndpointUrlSql,
+  linkSupport,
+  parseProductVersion,
+  validateIdentifier,
+} from "../tsql";
+import type * as mssql from "mssql";
+import {
+  partiallyCreated,
+  sameName,
+  validateEndpointUrl,
+  validateUserDatabase,
+} from "./availability-group-inputs";
+import { checkConnectionInputs, FailureCollector, isUnknown } from "./common/check";
+import { CONNECTION_SECRET_OUTPUTS, toConnectionArgs, type ConnectionInputs } from "./common/connection";
+import { forwardingProvider, PACKAGE_NAME } from "./common/delegate";
+import { diffInputs } from "./common/diff";
+import { logWarning } from "./common/log";
+import {
+  connectionProps,
+  DYNAMIC_MODULE,
+  objectId,
+  withSecretOutputs,
+  type ConnectionArgs,
+} from "./common/resource";
+
+export interface AvailabilityGroupInputs extends ConnectionInputs {
+  /** The availability group's name, e.g. `AG_<db>`. */
+  name: string;
+  /** The database; absent when the managed instance is the initial primary. */
+  database?: string;
+  /** `@@SERVERNAME` of the SQL Server: the replica's name. */
+  replicaServerName: string;
+  /** `TCP://<host>:<port>` of the mirroring endpoint, as the managed instance reaches it. */
+  endpointUrl: string;
+  /** `SERVERPROPERTY('ProductVersion')`: SQL Server 2016 takes no CLUSTER_TYPE. */
+  productVersion: string;
+  /** Drop the group on delete even when it existed before. Default false. */
+  dropAdoptedOnDelete?: boolean;
+}
+
+export interface AvailabilityGroupOutputs extends AvailabilityGroupInputs {
+  /** The group existed before this resource: it is left in place on delete. */
+  adopted: boolean;
+  /** NONE, WSFC or EXTERNAL, as the catalog reports it. */
+  clusterType: string | null;
+  /** The databases of the group, as the catalog reports them. */
+  databases: string[];
+  /** Whether CREATE ANY DATABASE was granted to the group (managed instance as initial primary). */
+  createAnyDatabaseGranted: boolean;
+}
+
+const REPLACE_ON = ["name", "database", "replicaServerName"];
+
+function describeObject(name: string): string {
+  return `availability group [${name}]`;
+}
+
+/** Why an existing group cannot be adopted, or undefined when it can. */
+function adoptionConflict(
+  existing: AvailabilityGroupInfo,
+  inputs: AvailabilityGroupInputs,
+): string | undefined {
+  if (existing.isDistributed) {
+    return "it is a distributed availability group, not a regular one";
+  }
+  if (!existing.replicas.some((replica) => sameName(replica.serverName, inputs.replicaServerName))) {
+    const replicas = existing.replicas.map((replica) => replica.serverName).join(", ") || "none";
+    return `it has no replica on '${inputs.replicaServerName}' (its replicas: ${replicas})`;
+  }
+  const dbs = existing.databases;
+  if (inputs.database !== undefined) {
+    if (dbs.length !== 1 || !sameName(dbs[0], inputs.database)) {
+      return `it holds ${dbs.length ? dbs.map((d) => `[${d}]`).join(", ") : "no database"}, not only [${inputs.database}]`;
+    }
+  } else if (dbs.length > 1) {
+    // The managed instance as initial primary: empty, or holding the one database seeding created.
+    return `it holds several databases (${dbs.map((d) => `[${d}]`).join(", ")}); the link needs one database per group`;
+  }
+  return undefined;
+}
+
+/** The outputs that reflect the catalog; inputs are kept where the catalog agrees up to case. */
+function observed(
+  inputs: AvailabilityGroupInputs,
+  group: AvailabilityGroupInfo,
+): Pick<AvailabilityGroupOutputs, "replicaServerName" | "endpointUrl" | "clusterType" | "databases"> {
+  const local = group.replicas.find((replica) => sameName(replica.serverName, inputs.replicaServerName));
+  return {
+    replicaServerName: local
+      ? inputs.replicaServerName
+      : (group.replicas[0]?.serverName ?? inputs.replicaServerName),
+    endpointUrl: local?.endpointUrl ?? inputs.endpointUrl,
+    clusterType: group.clusterType,
+    databases: group.databases,
+  };
+}
+
+export class AvailabilityGroupProvider implements pulumi.dynamic.ResourceProvider {
+  async check(
+    _olds: AvailabilityGroupInputs,
+    news: AvailabilityGroupInputs,
+  ): Promise<pulumi.dynamic.CheckResult> {
+    const collector = new FailureCollector();
+    checkConnectionInputs(news, collector);
+    collector.check("name", news.name, (v) => validateIdentifier(v, "name"));
+    if (news.database !== undefined && news.database !== null) {
+      collector.check("database", news.database, (v) => validateUserDatabase(v, "database"));
+    }
+    collector.check("replicaServerName", news.replicaServerName, (v) =>
+      validateIdentifier(v, "replicaServerName"),
+    );
+    collector.check("endpointUrl", news.endpointUrl, (v) => validateEndpointUrl(v, "endpointUrl"));
+    collector.check("productVersion", news.productVersion, (v) => parseProductVersion(v, "productVersion"));
+    if (
+      collector.failures.every((f) => f.property !== "productVersion") &&
+      !isUnknown(news.productVersion) &&
+      !isUnknown(news.database)
+    ) {
+      const support = linkSupport(news.productVersion, {
+        initialPrimary: news.database == null ? "ManagedInstance" : "SqlServer",
+        failoverMode: "None",
+      });
+      if (!support.ok) collector.add("productVersion", `${support.reason}. ${support.fix}`);
+    }
+    collector.require(
+      "dropAdoptedOnDelete",
+      news.dropAdoptedOnDelete,
+      news.dropAdoptedOnDelete === undefined || typeof news.dropAdoptedOnDelete === "boolean",
+      "must be true or false (default false)",
+    );
+    return { inputs: news, failures: collector.failures };
+  }
+
+  async diff(
+    _id: string,
+    olds: AvailabilityGroupOutputs,
+    news: AvailabilityGroupInputs,
+  ): Promise<pulumi.dynamic.DiffResult> {
+    // endpointUrl changes in place (MODIFY REPLICA); productVersion only mattered at creation.
+    const outcome = diffInputs(
+      olds as unknown as Record<string, unknown>,
+      news as unknown as Record<string, unknown>,
+      { replaceOn: REPLACE_ON },
+    );
+    return {
+      changes: outcome.changes,
+      replaces: outcome.replaces,
+      // Same name on SQL Server: the old group must go first.
+      deleteBeforeReplace: sameName(olds.name, news.name),
+    };
+  }
+
+  async create(inputs: AvailabilityGroupInputs): Promise<pulumi.dynamic.CreateResult> {
+    const id = objectId(inputs.connection, "availability-group", inputs.name);
+    const outs = await withConnection(toConnectionArgs(inputs), async (pool) => {
+      const existing = await readAvailabilityGroup(pool, inputs.name);
+      if (existing) {
+        const conflict = adoptionConflict(existing, inputs);
+        if (conflict) {
+          throw new Error(
+            `Cannot use the existing ${describeObject(inputs.name)}: ${conflict}. ` +
+              "Give this link's availability group another name, or drop the existing group if it is not in use.",
+          );
+        }
+        if (inputs.database == null) await grantCreateAnyDatabase(pool, inputs.name);
+        const outputs = { ...inputs, adopted: true, createAnyDatabaseGranted: inputs.database == null };
+        const seen = observed(inputs, existing);
+        if (seen.endpointUrl !== inputs.endpointUrl) {
+          logWarning(
+            `The existing ${describeObject(inputs.name)} uses the endpoint URL ${seen.endpointUrl}, not ` +
+              `${inputs.endpointUrl}; the next update will change it.`,
+          );
+        }
+        return { ...outputs, ...seen };
+      }
+      await runStatement(
+        pool,
+        buildCreateAgSql({
+          agName: inputs.name,
+          database: inputs.database ?? undefined,
+          serverName: inputs.replicaServerName,
+          endpointUrl: inputs.endpointUrl,
+          version: inputs.productVersion,
+        }),
+        undefined,
+        { action: "create availability group", object: `[${inputs.name}]` },
+      );
+      const partial: AvailabilityGroupOutputs = {
+        ...inputs,
+        adopted: false,
+        clusterType: null,
+        databases: inputs.database == null ? [] : [inputs.database],
+        createAnyDatabaseGranted: false,
+      };
+      try {
+        if (inputs.database == null) {
+          await grantCreateAnyDatabase(pool, inputs.name);
+          partial.createAnyDatabaseGranted = true;
+        }
+        return await refreshed(pool, partial);
+      } catch (error) {
+        throw partiallyCreated(error, id, partial as unknown as Record<string, unknown>);
+      }
+    });
+    return { id, outs };
+  }
+
+  async read(id: string, props: AvailabilityGroupOutputs): Promise<pulumi.dynamic.ReadResult> {
+    const group = await withConnection(toConnectionArgs(props), (pool) =>
+      readAvailabilityGroup(pool, props.name),
+    );
+    if (!group || group.isDistributed) return { id: "", props: {} };
+    return { id, props: { ...props, ...observed(props, group) } };
+  }
+
+  async update(
+    _id: string,
+    olds: AvailabilityGroupOutputs,
+    news: AvailabilityGroupInputs,
+  ): Promise<pulumi.dynamic.UpdateResult> {
+    const base: AvailabilityGroupOutputs = {
+      ...news,
+      adopted: olds.adopted,
+      clusterType: olds.clusterType,
+      databases: olds.databases,
+      createAnyDatabaseGranted: olds.createAnyDatabaseGranted,
+    };
+    const needsUrl = olds.endpointUrl !== news.endpointUrl;
+    // A create that failed after CREATE AVAILABILITY GROUP left the grant to do.
+    const needsGrant = news.database == null && !olds.createAnyDatabaseGranted;
+    if (!needsUrl && !needsGrant) return { outs: base };
+    const outs = await withConnection(toConnectionArgs(news), async (pool) => {
+      if (needsUrl) {
+        await runStatement(
+          pool,
+          buildModifyReplicaEndpointUrlSql({
+            agName: news.name,
+            serverName: news.replicaServerName,
+            endpointUrl: news.endpointUrl,
+          }),
+          undefined,
+          { action: "change the endpoint URL of availability group", object: `[${news.name}]` },
+        );
+      }
+      if (needsGrant) {
+        await grantCreateAnyDatabase(pool, news.name);
+        base.createAnyDatabaseGranted = true;
+      }
+      return refreshed(pool, base);
+    });
+    return { outs };
+  }
+
+  async delete(_id: string, props: AvailabilityGroupOutputs): Promise<void> {
+    if (props.adopted && !props.dropAdoptedOnDelete) return;
+    await withConnection(toConnectionArgs(props), async (pool) => {
+      const group = await readAvailabilityGroup(pool, props.name);
+      if (!group || group.isDistributed) return;
+      const users = await readDistributedAgsUsing(pool, props.name);
+      if (users.length > 0) {
+        throw new Error(
+          `Cannot drop ${describeObject(props.name)}: the distributed availability group ` +
+            `${users.map((u) => `[${u}]`).join(", ")} still uses it. Remove the link first ` +
+            "(delete the Azure link and its distributed availability group), then delete this resource again.",
+        );
+      }
+      try {
+        await runStatement(pool, buildDropAgSql(props.name), undefined, {
+          action: "drop availability group",
+          object: `[${props.name}]`,
+        });
+      } catch (error) {
+        // 15151: dropped by someone else in the meantime; gone is what delete wants.
+        if ((error as { number?: number }).number !== 15151) throw error;
+      }
+    });
+  }
+}
+
+async function grantCreateAnyDatabase(pool: mssql.ConnectionPool, name: string): Promise<void> {
+  await runStatement(pool, buildGrantCreateAnyDatabaseSql(name), undefined, {
+    action: "grant CREATE ANY DATABASE to availability group",
+    object: `[${name}]`,
+  });
+}
+
+/** The outputs with what the catalog now shows. */
+async function refreshed(
+  pool: mssql.ConnectionPool,
+  outputs: AvailabilityGroupOutputs,
+): Promise<AvailabilityGroupOutputs> {
+  const group = await readAvailabilityGroup(pool, outputs.name);
+  if (!group) {
+    throw new Error(
+      `${describeObject(outputs.name)} is missing right after it was changed; run the update again.`,
+    );
+  }
+  return { ...outputs, ...observed(outputs, group) };
+}
+
+/** The implementation, loaded by the dynamic-provider host through {@link availabilityGroupProvider}. */
+export const availabilityGroupOperations = new AvailabilityGroupProvider();
+
+/** One provider instance per class: Pulumi serializes it once per program. */
+export const availabilityGroupProvider = forwardingProvider(
+  `${PACKAGE_NAME}/dist/dynamic/availability-group.js`,
+  "availabilityGroupOperations",
+);
+
+export interface AvailabilityGroupArgs extends ConnectionArgs {
+  /** The availability group's name. The component uses `AG_<db>`. Changing it replaces the group. */
+  name: pulumi.Input<string>;
+  /**
+   * The database to replicate. Leave it out when the managed instance is the initial primary
+   * (SQL Server 2022 CU10 or later): the group then receives the database by seeding. No default.
+   */
+  database?: pulumi.Input<string>;
+  /** `@@SERVERNAME` of the SQL Server (the replica's name); the component reads it. Required. */
+  replicaServerName: pulumi.Input<string>;
+  /**
+   * `TCP://<host>:<port>` of the mirroring endpoint as the managed instance reaches it. Changed in
+   * place. Required.
+   */
+  endpointUrl: pulumi.Input<string>;
+  /** `SERVERPROPERTY('ProductVersion')`; decides whether CLUSTER_TYPE = NONE is written. Required. */
+  productVersion: pulumi.Input<string>;
+  /** Drop the group on delete even when it existed before this resource. Default false. */
+  dropAdoptedOnDelete?: pulumi.Input<boolean>;
+}
+
+/** The link's availability group on one SQL Server. */
+export class AvailabilityGroup extends pulumi.dynamic.Resource {
+  /** The group existed before this resource and is left in place on delete. */
+  public readonly adopted!: pulumi.Output<boolean>;
+  public readonly name!: pulumi.Output<string>;
+  /** NONE (WSFC on SQL Server 2016), as the catalog reports it. */
+  public readonly clusterType!: pulumi.Output<string | null>;
+  public readonly replicaServerName!: pulumi.Output<string>;
+  public readonly endpointUrl!: pulumi.Output<string>;
+  /** The group's databases, as the catalog reports them. */
+  public readonly databases!: pulumi.Output<string[]>;
+  public readonly createAnyDatabaseGranted!: pulumi.Output<boolean>;
+
+  constructor(name: string, args: AvailabilityGroupArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      availabilityGroupProvider,
+      name,
+      {
+        ...connectionProps(args),
+        name: args.name,
+        database: args.database,
+        replicaServerName: args.replicaServerName,
+        endpointUrl: args.endpointUrl,
+        productVersion: args.productVersion,
+        dropAdoptedOnDelete: args.dropAdoptedOnDelete,
+        adopted: undefined,
+        clusterType: undefined,
+        databases: undefined,
+        createAnyDatabaseGranted: undefined,
+      },
+      withSecretOutputs(opts, CONNECTION_SECRET_OUTPUTS),
+      DYNAMIC_MODULE,
+      "AvailabilityGroup",
+    );
+  }
+}
