@@ -6,7 +6,7 @@ import { serverCertificate } from "./certificate";
 import { parseLogin7 } from "./login7";
 import { MessageReader, encodeMessage, type TdsMessage } from "./packet";
 import { Encrypt, buildPrelogin, parsePrelogin } from "./prelogin";
-import { DEFAULT_PACKET_SIZE, DoneStatus, EnvChangeType, PacketType } from "./protocol";
+import { DEFAULT_PACKET_SIZE, DoneStatus, EnvChangeType, PacketType, negotiateTdsVersion } from "./protocol";
 import {
   encodeAttentionAck,
   encodeDone,
@@ -239,7 +239,7 @@ export class TdsConnection {
       this.tunnel = undefined;
     }
     const login = parseLogin7(message.data);
-    this.tdsVersion = login.tdsVersion;
+
     const engine = this.host.engine;
     const identity = engine.identity();
     const refuse = (cause?: ServerMessage) => {
@@ -249,6 +249,17 @@ export class TdsConnection {
         encodeLoginFailed(login.userName, identity.serverName, cause),
       );
     };
+    const tdsVersion = negotiateTdsVersion(login.tdsVersion);
+    if (tdsVersion === undefined) {
+      const version = `${login.tdsVersion >>> 28}.${(login.tdsVersion >>> 24) & 0xf}`;
+      return refuse({
+        number: 50000,
+        state: 1,
+        severity: 14,
+        message: `TDS ${version} is not supported by this server; use TDS 7.2 or later.`,
+      });
+    }
+    this.tdsVersion = tdsVersion;
     let result: LoginResult;
     try {
       result = engine.authenticate(login.userName, login.password);
@@ -276,6 +287,7 @@ export class TdsConnection {
         packetSize: this.packetSize,
         serverName: identity.serverName,
         productVersion: identity.productVersion,
+        tdsVersion: this.tdsVersion,
       }),
     );
   }

@@ -24,13 +24,14 @@ function runTsql(
   input: string,
   encryption: "off" | "request" | "require",
   password = TEST_PASSWORD,
+  tdsVersion = "7.4",
 ) {
   const dir = mkdtempSync(join(tmpdir(), "freetds-"));
   const conf = join(dir, "freetds.conf");
-  writeFileSync(conf, `[global]\n\ttds version = 7.4\n\tencryption = ${encryption}\n`);
+  writeFileSync(conf, `[global]\n\ttds version = ${tdsVersion}\n\tencryption = ${encryption}\n`);
   return new Promise<TsqlRun>((resolve, reject) => {
     const child = spawn(TSQL, ["-H", "127.0.0.1", "-p", String(port), "-U", TEST_USER, "-P", password], {
-      env: { ...process.env, FREETDSCONF: conf, TDSVER: "7.4", TDSDUMP: "" },
+      env: { ...process.env, FREETDSCONF: conf, TDSVER: tdsVersion, TDSDUMP: "" },
     });
     let stdout = "";
     let stderr = "";
@@ -92,6 +93,19 @@ describe.runIf(existsSync(TSQL))("FreeTDS tsql against the emulator", () => {
       }
     });
   }
+
+  for (const version of ["7.2", "7.3"]) {
+    it(`follows an older client down to TDS ${version}`, async () => {
+      const run = await runTsql(port, `${QUERY}\ngo\nexit\n`, "off", TEST_PASSWORD, version);
+      const output = `${run.stdout}\n${run.stderr}`;
+      expect(run.stdout, output).toMatch(/SQL1\s+42/);
+    });
+  }
+
+  it("refuses a client older than TDS 7.2 with a message saying so", async () => {
+    const run = await runTsql(port, `${QUERY}\ngo\nexit\n`, "off", TEST_PASSWORD, "7.1");
+    expect(`${run.stdout}\n${run.stderr}`).toMatch(/TDS 7\.1 is not supported by this server/);
+  });
 
   it("reports a failed login", async () => {
     const run = await runTsql(port, "exit\n", "off", "wrong");

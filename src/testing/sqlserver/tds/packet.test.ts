@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MessageReader, encodeMessage, type TdsMessage } from "./packet";
-import { PacketType } from "./protocol";
+import { PacketType, negotiateTdsVersion } from "./protocol";
 
 describe("packets", () => {
   it("splits a message into packets of the negotiated size, EOM only on the last", () => {
@@ -53,5 +53,16 @@ describe("packets", () => {
   it("rejects a packet whose length is shorter than its header", () => {
     const reader = new MessageReader(() => undefined);
     expect(() => reader.push(Buffer.from([1, 1, 0, 4, 0, 0, 1, 0]))).toThrow(/Invalid TDS packet length/);
+  });
+});
+
+describe("TDS version negotiation", () => {
+  it("follows a 7.2/7.3 client down, answers 7.4 to 7.4, TDS 8 and newer, refuses older than 7.2", () => {
+    expect(negotiateTdsVersion(0x72090002)).toBe(0x72090002);
+    expect(negotiateTdsVersion(0x730b0003)).toBe(0x730b0003);
+    expect(negotiateTdsVersion(0x74000004)).toBe(0x74000004);
+    expect(negotiateTdsVersion(0x08000000)).toBe(0x74000004);
+    expect(negotiateTdsVersion(0x75000000)).toBe(0x74000004);
+    expect(negotiateTdsVersion(0x71000001)).toBeUndefined();
   });
 });

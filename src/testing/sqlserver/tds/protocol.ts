@@ -54,6 +54,24 @@ export const EnvChangeType = {
 /** TDS 7.4 as LOGINACK carries it (big-endian on the wire). */
 export const TDS_VERSION_7_4 = 0x74000004;
 
+/** TDS versions this server can speak, oldest first: 7.2 brought 8-byte row counts, 4-byte user
+ * types and PLP values, which the token writers assume. */
+const TDS_VERSION_8_0 = 0x08000000;
+const SUPPORTED_TDS_VERSIONS = [0x72090002, 0x730a0003, 0x730b0003, TDS_VERSION_7_4];
+
+/**
+ * The version both sides speak: the client's if it is an older one this
+ * server supports, 7.4 for anything newer, undefined for a client older than
+ * 7.2. Versions differ on the wire (ALL_HEADERS, feature support), so the
+ * server follows the client down.
+ */
+export function negotiateTdsVersion(clientVersion: number): number | undefined {
+  if (SUPPORTED_TDS_VERSIONS.includes(clientVersion)) return clientVersion;
+  // TDS 8.0 is 7.4's token stream inside TLS.
+  if (clientVersion === TDS_VERSION_8_0) return TDS_VERSION_7_4;
+  return clientVersion > TDS_VERSION_7_4 ? TDS_VERSION_7_4 : undefined;
+}
+
 /** SQL_Latin1_General_CP1_CI_AS: LCID 0x0409, flags, sort id 52. */
 export const DEFAULT_COLLATION = Buffer.from([0x09, 0x04, 0xd0, 0x00, 0x34]);
 

@@ -99,6 +99,7 @@ export interface LoginResponse {
   packetSize: number;
   serverName: string;
   productVersion: string;
+  tdsVersion: number;
 }
 
 /** Successful login, in the order SQL Server sends it. */
@@ -116,7 +117,7 @@ export function encodeLoginResponse(login: LoginResponse): Buffer {
   writeEnvChangeText(w, EnvChangeType.Language, "us_english", "");
   writeMessage(w, info(5703, "Changed language setting to us_english."), login.serverName);
   writeEnvChangeText(w, EnvChangeType.PacketSize, String(login.packetSize), String(login.packetSize));
-  writeLoginAck(w, "Microsoft SQL Server", login.productVersion);
+  writeLoginAck(w, "Microsoft SQL Server", login.productVersion, login.tdsVersion);
   writeDone(w, Token.Done, DoneStatus.Final);
   return w.toBuffer();
 }

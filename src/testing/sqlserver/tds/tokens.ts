@@ -78,11 +78,16 @@ export function writeEnvChangeTransaction(
   writeEnvChange(w, new BufferWriter(24).u8(type).bVarbyte(newValue).bVarbyte(oldValue).toBuffer());
 }
 
-export function writeLoginAck(w: BufferWriter, programName: string, productVersion: string): void {
+export function writeLoginAck(
+  w: BufferWriter,
+  programName: string,
+  productVersion: string,
+  tdsVersion = TDS_VERSION_7_4,
+): void {
   const [major = 0, minor = 0, build = 0] = productVersion.split(".").map(Number);
   const body = new BufferWriter(64)
     .u8(1) // interface: SQL_TSQL
-    .u32be(TDS_VERSION_7_4)
+    .u32be(tdsVersion)
     .bVarchar(programName)
     .u8(major)
     .u8(minor)
