@@ -78,10 +78,12 @@ export class EndpointCertificateProvider implements pulumi.dynamic.ResourceProvi
     const collector = new FailureCollector();
     checkConnectionInputs(news, collector);
     const inputs = { ...news };
-    if (inputs.subject === undefined && typeof inputs.name === "string" && !isUnknown(inputs.name)) {
+    const nameFailures = collector.failures.length;
+    collector.check("name", inputs.name, (name) => validateCertificateName(name, "name"));
+    const nameValid = collector.failures.length === nameFailures && !isUnknown(inputs.name);
+    if (inputs.subject === undefined && nameValid) {
       inputs.subject = defaultEndpointCertificateSubject(inputs.name);
     }
-    collector.check("name", inputs.name, (name) => validateCertificateName(name, "name"));
     if (inputs.subject !== undefined) collector.check("subject", inputs.subject, checkSubject);
     if (inputs.expiryDate === undefined) {
       collector.add("expiryDate", "is required: the last day the certificate is valid, as YYYY-MM-DD");

@@ -137,7 +137,7 @@ export class TrustedCertificateProvider implements pulumi.dynamic.ResourceProvid
     const publicKey = normalizeDerHex(inputs.publicKey);
     const outs = await withConnection(toConnectionArgs(inputs), async (pool) => {
       const existing = await readCertificate(pool, inputs.name);
-      if (existing && existing.publicKey?.toUpperCase() !== publicKey) {
+      if (existing && plainHex(existing.publicKey) !== plainHex(publicKey)) {
         throw new Error(
           `Certificate [${inputs.name}] already exists in master with another certificate ` +
             `(thumbprint ${plainHex(existing.thumbprint)}, subject "${existing.subject ?? ""}"), not the ` +
@@ -292,7 +292,7 @@ function outputsFrom(
   return {
     ...inputs,
     // What SQL Server holds, so a certificate swapped outside Pulumi shows as a publicKey change.
-    publicKey: certificate.publicKey?.toUpperCase() ?? inputs.publicKey,
+    publicKey: certificate.publicKey ? normalizeDerHex(certificate.publicKey) : inputs.publicKey,
     certificateId: certificate.certificateId,
     thumbprint: plainHex(certificate.thumbprint),
     subject: certificate.subject,
