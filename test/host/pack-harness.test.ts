@@ -20,10 +20,15 @@ async function packAndProbe(
   return { consumer, report: await probePackage(consumer, { providersDir: "lib/dynamic" }) };
 }
 
-/** A copy of the fixture package whose `exports` map is replaced. */
-function withExports(exportsMap: Record<string, string>): string {
+function variantOfFixture(): string {
   const dir = fs.mkdtempSync(path.join(scratch, "variant-"));
   fs.cpSync(fixturePackage, dir, { recursive: true });
+  return dir;
+}
+
+/** A copy of the fixture package whose `exports` map is replaced. */
+function withExports(exportsMap: Record<string, string>): string {
+  const dir = variantOfFixture();
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
   fs.writeFileSync(
     path.join(dir, "package.json"),
@@ -112,6 +117,25 @@ describe("pack, install and probe catch what only a published package shows", ()
     expect(report.entryPoints.every((e) => e.ok)).toBe(true);
     expect(report.modules).toEqual([
       expect.objectContaining({ ok: false, error: expect.stringContaining('is not defined by "exports"') }),
+    ]);
+  }, 60_000);
+});
+
+describe("a package that lists its providers", () => {
+  it("has exactly the listed providers probed, not every object with a create method", async () => {
+    const dir = variantOfFixture();
+    fs.writeFileSync(
+      path.join(dir, "lib/dynamic/index.js"),
+      'module.exports = { providers: { widget: require("./widget").widgetProvider } };\n',
+    );
+    fs.writeFileSync(
+      path.join(dir, "lib/dynamic/operations.js"),
+      "module.exports = { ops: { create() {} } };\n",
+    );
+    const { report } = await packAndProbe(dir);
+    expect(report.modules.map((m) => m.specifier)).toContain("fixture-widgets/lib/dynamic/operations.js");
+    expect(report.providers.map((p) => [p.name, p.restored])).toEqual([
+      ["fixture-widgets/lib/dynamic/index.js#providers.widget", true],
     ]);
   }, 60_000);
 });

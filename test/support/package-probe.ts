@@ -5,8 +5,8 @@
  *   const report = await probePackage(consumer, { providersDir? });   // default "dist/dynamic"
  *   report.entryPoints  // every subpath of the `exports` map: loaded or the error
  *   report.modules      // every <providersDir>/**.js: loaded or the error
- *   report.providers    // every provider they export (any object with a `create` method, plus the entries of
- *                       // an exported `providers` list or record): serialized, then restored in a fresh process
+ *   report.providers    // the entries of exported `providers` lists or records when there are any, else every
+ *                       // exported object with a `create` method: serialized, then restored in a fresh process
  *
  * Providers are discovered, not listed, so ones added later are covered without touching the tests.
  */
@@ -68,8 +68,8 @@ const files = fs.existsSync(dynamicDir)
   ? fs.readdirSync(dynamicDir, { recursive: true }).map(String).filter((f) => f.endsWith(".js") && !f.endsWith(".test.js")).sort()
   : [];
 const isProvider = (v) => v !== null && typeof v === "object" && typeof v.create === "function";
-const seen = new Set();
-const candidates = [];
+const listed = [];
+const discovered = [];
 for (const file of files) {
   const specifier = pkgName + "/" + providersDir + "/" + file.split(path.sep).join("/");
   let mod;
@@ -80,17 +80,21 @@ for (const file of files) {
     report.modules.push({ specifier, ok: false, error: errorText(e) });
     continue;
   }
-  const entries = Object.entries(mod);
   if (mod.providers && typeof mod.providers === "object") {
-    for (const [k, v] of Object.entries(mod.providers)) entries.push(["providers." + k, v]);
+    for (const [k, v] of Object.entries(mod.providers)) listed.push({ name: specifier + "#providers." + k, value: v });
   }
-  for (const [exportName, value] of entries) {
-    if (isProvider(value) && !seen.has(value)) {
-      seen.add(value);
-      candidates.push({ name: specifier + "#" + exportName, value });
-    }
+  for (const [exportName, value] of Object.entries(mod)) {
+    if (isProvider(value)) discovered.push({ name: specifier + "#" + exportName, value });
   }
 }
+// An exported \`providers\` list is the package's own word on what it registers; without one, every object
+// with a create method is taken. Each provider is probed once, under the first name it was found by.
+const seen = new Set();
+const candidates = (listed.length > 0 ? listed : discovered).filter(({ value }) => {
+  if (seen.has(value)) return false;
+  seen.add(value);
+  return true;
+});
 
 function serializeProvider(provider) {
   return sc.serializeFunction(() => provider, { allowSecrets: true });
