@@ -239,7 +239,6 @@ export class TdsConnection {
       this.tunnel = undefined;
     }
     const login = parseLogin7(message.data);
-
     const engine = this.host.engine;
     const identity = engine.identity();
     const refuse = (cause?: ServerMessage) => {
