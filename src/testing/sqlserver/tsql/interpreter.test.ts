@@ -87,6 +87,14 @@ describe("variables and control flow", () => {
     expect(errors(await h.run("SELECT QUOTENAME()"))[0].number).toBe(174);
   });
 
+  it("a compile error inside dynamic SQL fails only the EXEC", async () => {
+    const events = await h.run(
+      "EXEC (N'SELECT @nope')\nEXEC sp_executesql N'SELECT * FROM sys.nope'\nPRINT 'still running'",
+    );
+    expect(errors(events).map((m) => m.number)).toEqual([137, 208]);
+    expect(infos(events).map((m) => m.message)).toEqual(["still running"]);
+  });
+
   it("refuses an undeclared variable before running anything (137)", async () => {
     const events = await h.run("PRINT 'first'\nSELECT @missing");
     expect(infos(events)).toEqual([]);

@@ -16,6 +16,7 @@ import {
   BatchAborted,
   Cancelled,
   CaughtError,
+  DynamicSqlError,
   LoopControl,
   getVariable,
   type Runtime,
@@ -46,7 +47,7 @@ export async function runBatch(
       variables.set(name, { type: type.type, value: null, nonUnicode: type.nonUnicode });
     }
   } catch (error) {
-    if (nested) throw error;
+    if (nested) throw DynamicSqlError.from(toSqlError(error));
     reportError(rt, toSqlError(error));
     rt.events.push({ kind: "done", error: true });
     return;
@@ -107,7 +108,9 @@ export async function runStatement(statement: Statement, rt: Runtime): Promise<v
       throw new BatchAborted("xact_abort");
     }
     if (statement.kind === "throw" || statement.kind === "rethrow") throw new BatchAborted("throw");
-    if (BATCH_ABORTING_ERRORS.has(sqlError.number)) throw new BatchAborted("compile");
+    if (BATCH_ABORTING_ERRORS.has(sqlError.number) && !(sqlError instanceof DynamicSqlError)) {
+      throw new BatchAborted("compile");
+    }
   }
 }
 
@@ -128,7 +131,9 @@ function isControlFlow(error: unknown): boolean {
 function catchable(rt: Runtime, error: SqlError): boolean {
   const tryScope = rt.tryScopes.at(-1);
   if (tryScope === undefined || error.severity <= 10) return false;
-  return !BATCH_ABORTING_ERRORS.has(error.number) || tryScope < rt.scopeDepth;
+  return (
+    !BATCH_ABORTING_ERRORS.has(error.number) || tryScope < rt.scopeDepth || error instanceof DynamicSqlError
+  );
 }
 
 export function toSqlError(error: unknown): SqlError {

@@ -100,6 +100,14 @@ export interface RowScope {
   group?: SourceBinding[][];
 }
 
+/** A compile error of dynamic SQL: an error of the EXEC statement, which never ends the outer batch. */
+export class DynamicSqlError extends SqlError {
+  static from(error: SqlError): DynamicSqlError {
+    const wrapped = new DynamicSqlError(error.number, error.message, error.severity, error.state);
+    return Object.assign(wrapped, { lineNumber: (error as SqlError & { lineNumber?: number }).lineNumber });
+  }
+}
+
 /** Errors that stop the rest of the batch (name resolution, THROW, XACT_ABORT). */
 export class BatchAborted extends Error {
   constructor(readonly reason: "compile" | "throw" | "xact_abort" | "return") {
