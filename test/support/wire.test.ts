@@ -76,3 +76,14 @@ describe("markSecret", () => {
     });
   });
 });
+
+describe("toWire under concurrency", () => {
+  it("marks secrets in every one of many overlapping serializations", async () => {
+    const slowSecret = (i: number) =>
+      pulumi.secret(new Promise<string>((r) => setTimeout(() => r(`s${i}`), i % 3)));
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => toWire({ password: slowSecret(i) })),
+    );
+    expect(results).toEqual(Array.from({ length: 12 }, (_, i) => ({ password: secretValue(`s${i}`) })));
+  });
+});

@@ -45,14 +45,20 @@ export function containsSecrets(value: unknown): boolean {
  * does for a monitor that supports secrets: `pulumi.secret(x)` becomes a secret wire value, an unknown Output
  * becomes {@link UNKNOWN}. Values already in wire form pass through unchanged.
  */
+let serializing = 0;
+let supportsSecretsBefore = false;
+
 export async function toWire(props: Record<string, unknown>): Promise<WireMap> {
+  // The flag is global and serialization is async: keep it set while any call is in flight.
   const store = state.getStore();
-  const previous = store.supportsSecrets;
-  store.supportsSecrets = true;
+  if (serializing++ === 0) {
+    supportsSecretsBefore = store.supportsSecrets;
+    store.supportsSecrets = true;
+  }
   try {
     return (await rpc.serializeProperties("harness", props)) as WireMap;
   } finally {
-    store.supportsSecrets = previous;
+    if (--serializing === 0) store.supportsSecrets = supportsSecretsBefore;
   }
 }
 
