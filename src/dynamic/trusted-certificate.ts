@@ -26,6 +26,7 @@ import {
   buildDropCertificateSql,
   validateCertificateName,
 } from "../tsql";
+import { readCertificateNamesByThumbprint } from "../sql/catalog/certificate-by-thumbprint";
 import { endpointUsing } from "./certificates/usage";
 import {
   isoOrNull,
@@ -147,6 +148,7 @@ export class TrustedCertificateProvider implements pulumi.dynamic.ResourceProvid
         );
       }
       if (!existing) {
+        await refuseCopyUnderAnotherName(pool, inputs.name, publicKey);
         await runStatement(pool, buildCreateCertificateFromBinarySql(inputs.name, publicKey), undefined, {
           action: "import the certificate",
           object: `[${inputs.name}]`,
@@ -242,6 +244,25 @@ export class TrustedCertificateProvider implements pulumi.dynamic.ResourceProvid
       await dropQuietly(pool, props.name, true);
     });
   }
+}
+
+/**
+ * SQL Server keeps one copy of a certificate: the same DER under another name would fail with
+ * 15232. Say which name holds it and what to do instead.
+ */
+async function refuseCopyUnderAnotherName(
+  pool: mssql.ConnectionPool,
+  name: string,
+  publicKey: string,
+): Promise<void> {
+  const [other] = await readCertificateNamesByThumbprint(pool, thumbprintOf(publicKey));
+  if (other === undefined) return;
+  throw new Error(
+    `Cannot import certificate [${name}]: the same certificate (thumbprint ${thumbprintOf(publicKey)}) is ` +
+      `already in master as [${other}], and SQL Server keeps one copy of a certificate. Drop [${other}] ` +
+      `(DROP CERTIFICATE [${other}]) if nothing relies on it, then run again; the managed instance's ` +
+      `certificate must be named exactly after its FQDN.`,
+  );
 }
 
 /** Binds the certificate as trusted issuer; a binding that already exists is success. */

@@ -238,6 +238,16 @@ describe("TrustedCertificate provider", () => {
     expect(await certificate()).toEqual(existing);
   });
 
+  it("names the copy when the same certificate is already in master under another name", async () => {
+    await asAdmin(emulator, `CREATE CERTIFICATE [old_mi_name] FROM BINARY = ${MI_CERTIFICATE}`);
+    emulator.tds.resetCounters();
+    await expect(up(host, urn, inputs())).rejects.toThrow(
+      /Cannot import certificate \[sqlmi1\..*\]: the same certificate \(thumbprint [0-9A-F]{40}\) is already in master as \[old_mi_name\].*DROP CERTIFICATE \[old_mi_name\]/,
+    );
+    expect(productStatements(emulator.tds.requestLog()).join("\n")).not.toMatch(/CREATE CERTIFICATE/);
+    expect((await certificatesInCatalog(emulator)).map((row) => row.name)).toEqual(["old_mi_name"]);
+  });
+
   it("reports SQL Server 2017 without the Azure Connect pack clearly, and works on 2016 with it", async () => {
     const old = new SqlServerEmulator({ productVersion: "14.0.3456.2" });
     await old.start();
