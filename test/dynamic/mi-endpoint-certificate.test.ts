@@ -207,6 +207,31 @@ describe("ManagedInstanceEndpointCertificate provider", () => {
     expect(rerun.state.outputs).toEqual(retried.state.outputs);
   });
 
+  it("a create that fails at either request converges when run again", async () => {
+    const clean = await up(host, urn, inputs(), undefined, options);
+    emulator.resetCounters();
+    await up(host, urn, inputs(), undefined, options);
+    const requests = emulator.requestLog().map((entry) => entry.path);
+    expect(requests).toHaveLength(2);
+    for (const path of requests) {
+      emulator.clearFaults();
+      // Retry-After keeps the three transient retries short.
+      emulator.addFault({
+        match: { method: "GET", pathRegex: `${path}$` },
+        status: 500,
+        times: 100,
+        retryAfterSeconds: 0.01,
+      });
+      const failure = await up(host, urn, inputs(), undefined, options).catch((error: unknown) => error);
+      expect(String(failure)).toMatch(
+        /Could not read .*Azure answered HTTP 500 InternalServerError.*Fix: Azure had an internal error/,
+      );
+      emulator.clearFaults();
+      const rerun = await up(host, urn, inputs(), undefined, options);
+      expect(rerun.state.outputs).toEqual(clean.state.outputs);
+    }
+  });
+
   it("keeps the access token secret in state, and out of __provider and the host's logs", async () => {
     const created: { state: ResourceState; plan: { check: { state: Record<string, unknown> } } } = await up(
       host,
