@@ -27,7 +27,8 @@ export type Expr =
   | { kind: "negate"; operand: Expr }
   | { kind: "not"; operand: Expr }
   | { kind: "like"; operand: Expr; pattern: Expr; negated: boolean }
-  | { kind: "in"; operand: Expr; list: Expr[]; negated: boolean }
+  /** `subquery`: the list is the single column of list[0] (a subquery), IN (SELECT ...). */
+  | { kind: "in"; operand: Expr; list: Expr[]; negated: boolean; subquery?: boolean }
   | { kind: "isNull"; operand: Expr; negated: boolean }
   | { kind: "between"; operand: Expr; low: Expr; high: Expr; negated: boolean }
   | { kind: "exists"; query: SelectStatement }

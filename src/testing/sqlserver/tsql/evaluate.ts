@@ -40,8 +40,13 @@ export function evaluate(expr: Expr, rt: Runtime, scope?: RowScope): SqlValue {
       const value = evaluate(expr.operand, rt, scope);
       if (value === null) return null;
       let unknown = false;
-      for (const item of expr.list) {
-        const result = compareValues(value, evaluate(item, rt, scope));
+      const first = expr.list[0];
+      const candidates =
+        expr.subquery && first.kind === "subquery"
+          ? executeQuery(first.query, rt, scope).rows.map((row) => row[0])
+          : expr.list.map((item) => evaluate(item, rt, scope));
+      for (const candidate of candidates) {
+        const result = compareValues(value, candidate);
         if (result === 0) return !expr.negated;
         if (result === null) unknown = true;
       }

@@ -333,6 +333,15 @@ describe("SELECT", () => {
     expect(none.rows).toEqual([]);
   });
 
+  it("filters with IN (SELECT ...) and NOT IN", async () => {
+    const [set] = resultSets(
+      await h.run(
+        "SELECT name FROM sys.databases WHERE database_id IN (SELECT database_id FROM sys.databases WHERE name LIKE 'S%') AND name NOT IN ('nothing') ORDER BY name",
+      ),
+    );
+    expect(set.rows).toEqual([["SalesDb"]]);
+  });
+
   it("compares strings case-insensitively and evaluates CASE and COALESCE", async () => {
     const [set] = resultSets(
       await h.run(

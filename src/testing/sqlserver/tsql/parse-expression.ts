@@ -57,6 +57,11 @@ function parsePredicate(ts: TokenStream): Expr {
   if (ts.acceptWord("LIKE")) return { kind: "like", operand, pattern: parseAdditive(ts), negated };
   if (ts.acceptWord("IN")) {
     ts.expectSymbol("(");
+    if (ts.isWord("SELECT")) {
+      const query = parseSelect(ts);
+      ts.expectSymbol(")");
+      return { kind: "in", operand, list: [{ kind: "subquery", query }], negated, subquery: true };
+    }
     const list = [parseExpression(ts)];
     while (ts.acceptSymbol(",")) list.push(parseExpression(ts));
     ts.expectSymbol(")");
