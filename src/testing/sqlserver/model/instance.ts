@@ -40,9 +40,13 @@ import { ModelPartner } from "./sqlserver-partner";
 import { STATE_FORMAT, type InstanceState } from "./state";
 import { engineEdition, parseProductVersion, versionString } from "./version";
 
-/** What changed: a statement's effect, a link's phase, or a role. */
+/**
+ * What changed: a statement ran, the MI acted on a link ("remote"), a link's phase moved
+ * ("link", detail "<connected>/<seeding>/<synchronization>"), roles changed ("role", detail
+ * "<SQL Server role>/<MI role>"), or a test control was used.
+ */
 export interface InstanceChange {
-  kind: "statement" | "link" | "role" | "control";
+  kind: "statement" | "remote" | "link" | "role" | "control";
   /** The object concerned (database, availability group, ...). */
   object?: string;
   detail: string;
@@ -67,7 +71,7 @@ export class SqlServerInstance extends EventEmitter implements InstanceModel {
     const timings = { ...DEFAULT_TIMINGS, ...options.timings };
     this.m = new ModelContext(state, timings, now, parseProductVersion(state.productVersion));
     this.partner = new ModelPartner(this.m, (detail, dag) =>
-      this.changed({ kind: "link", object: dag, detail }),
+      this.changed({ kind: "remote", object: dag, detail }),
     );
     this.snapshot = this.takeSnapshot();
     this.schedule();
