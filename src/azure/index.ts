@@ -31,6 +31,16 @@ export {
   type ReplicationMode,
   type RoleChangeType,
 } from "./links";
+export { linkFixes } from "./link-errors";
+export {
+  armLongRunning,
+  armRequest,
+  toAzureOperationError,
+  withArmErrors,
+  type ArmAnswer,
+  type ArmRequestOptions,
+  type FixFinder,
+} from "./request";
 export { armRetryPolicy, ARM_RETRY_POLICY_NAME, type ArmRetryOptions } from "./retry-policy";
 export {
   AzureInputError,
@@ -39,5 +49,6 @@ export {
   validateManagedInstanceName,
   validateResourceGroupName,
   validateSubscriptionId,
+  validateTimeoutSeconds,
   validateTlsCaPem,
 } from "./validate";

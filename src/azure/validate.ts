@@ -27,6 +27,7 @@ function requireText(field: string, value: unknown): string {
   return value;
 }
 
+/** A subscription id: a GUID. */
 export function validateSubscriptionId(value: unknown, field = "subscriptionId"): void {
   const text = requireText(field, value);
   if (!GUID.test(text)) {
@@ -37,6 +38,7 @@ export function validateSubscriptionId(value: unknown, field = "subscriptionId")
   }
 }
 
+/** A resource group name: 1-90 of letters, digits, `-_.()`, not ending with '.'. */
 export function validateResourceGroupName(value: unknown, field = "resourceGroupName"): void {
   const text = requireText(field, value);
   if (!RESOURCE_GROUP.test(text) || text.endsWith(".")) {
@@ -47,6 +49,7 @@ export function validateResourceGroupName(value: unknown, field = "resourceGroup
   }
 }
 
+/** A managed instance name: 1-63 lowercase letters, digits and inner hyphens. */
 export function validateManagedInstanceName(value: unknown, field = "managedInstanceName"): void {
   const text = requireText(field, value);
   if (text.length > 63 || !MANAGED_INSTANCE.test(text)) {
@@ -57,6 +60,7 @@ export function validateManagedInstanceName(value: unknown, field = "managedInst
   }
 }
 
+/** A link (distributed availability group) name: 1-128 characters, a letter, `_` or `#` first. */
 export function validateLinkName(value: unknown, field = "distributedAvailabilityGroupName"): void {
   const text = requireText(field, value);
   if (text.length > 128 || !LINK_NAME.test(text)) {
@@ -101,6 +105,7 @@ export function validateTlsCaPem(value: unknown, field = "tlsCaPem"): void {
   }
 }
 
+/** A deadline in seconds: more than 0, at most a week. */
 export function validateTimeoutSeconds(value: unknown, field = "operationTimeoutSeconds"): void {
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > 7 * 24 * 3600) {
     throw new AzureInputError(field, `must be a number of seconds greater than 0 (at most a week).`);
