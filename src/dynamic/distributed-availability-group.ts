@@ -1,0 +1,450 @@
+/**
+ * The link's distributed availability group on SQL Server: this SQL Server's availability group
+ * and the managed instance's, the initial primary's listed first. An existing distributed group
+ * with the same name, members and listener URLs is adopted (and left in place on delete); any
+ * other object of that name is a conflict. The availability mode changes in place on both
+ * members; `initialPrimary` is a creation-time choice: once created it is ignored by diff, since
+ * failovers change the roles afterwards.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type * as mssql from "mssql";
+import { readDistributedAg, runStatement, withConnection, type DistributedAgInfo } from "../sql";
+import {
+  buildCreateDistributedAgSql,
+  buildDropAgSql,
+  buildSetDagAvailabilityModeSql,
+  miListenerUrl,
+  TsqlInputError,
+  validateDagName,
+  validateHost,
+  validateManagedInstanceName,
+  type AvailabilityMode,
+  type InitialPrimary,
+} from "../tsql";
+import {
+  partiallyCreated,
+  sameName,
+  validateEndpointUrl,
+  validateUserDatabase,
+} from "./availability-group-inputs";
+import { checkConnectionInputs, FailureCollector, isUnknown } from "./common/check";
+import { CONNECTION_SECRET_OUTPUTS, toConnectionArgs, type ConnectionInputs } from "./common/connection";
+import { forwardingProvider, PACKAGE_NAME } from "./common/delegate";
+import { diffInputs } from "./common/diff";
+import {
+  connectionProps,
+  DYNAMIC_MODULE,
+  objectId,
+  withSecretOutputs,
+  type ConnectionArgs,
+} from "./common/resource";
+
+export interface DistributedAvailabilityGroupInputs extends ConnectionInputs {
+  /** The distributed availability group's name (also the Azure link's name), e.g. `DAG_<db>`. */
+  name: string;
+  /** The availability group on SQL Server. */
+  agName: string;
+  /** The availability group the managed instance creates for the link, e.g. `AG_<db>_MI`. */
+  miAgName: string;
+  /** `TCP://<host>:<port>` of SQL Server's mirroring endpoint, as the managed instance reaches it. */
+  sqlServerListenerUrl: string;
+  managedInstanceFqdn: string;
+  managedInstanceName: string;
+  database: string;
+  /** Default "SqlServer". Only used at creation. */
+  initialPrimary?: InitialPrimary;
+  /** Default ASYNCHRONOUS_COMMIT. */
+  availabilityMode?: AvailabilityMode;
+  /** Seconds; default 20. */
+  sessionTimeout?: number;
+  /** Drop the group on delete even when it existed before. Default false. */
+  dropAdoptedOnDelete?: boolean;
+}
+
+export interface DistributedAgMemberOutput {
+  agName: string;
+  listenerUrl: string | null;
+  availabilityMode: string | null;
+  failoverMode: string | null;
+  seedingMode: string | null;
+  sessionTimeout: number | null;
+  /** PRIMARY, SECONDARY; null when SQL Server does not know it. */
+  role: string | null;
+}
+
+export interface DistributedAvailabilityGroupOutputs extends Omit<
+  DistributedAvailabilityGroupInputs,
+  "availabilityMode"
+> {
+  /** The members' common mode; null when they differ (the next update sets both). */
+  availabilityMode?: AvailabilityMode | null;
+  /** The group existed before this resource: it is left in place on delete. */
+  adopted: boolean;
+  /** The two members as the catalog reports them. */
+  members: DistributedAgMemberOutput[];
+  /** The role of SQL Server's member: PRIMARY or SECONDARY (changes with failovers). */
+  localRole: string | null;
+}
+
+const REPLACE_ON = [
+  "name",
+  "agName",
+  "miAgName",
+  "sqlServerListenerUrl",
+  "managedInstanceFqdn",
+  "managedInstanceName",
+  "database",
+  "sessionTimeout",
+];
+
+/** Inputs as the builder's fields name them, to report its failures on the right property. */
+const BUILDER_FIELD_TO_PROPERTY: Record<string, string> = {
+  dagName: "name",
+  miFqdn: "managedInstanceFqdn",
+  miName: "managedInstanceName",
+  miListenerUrl: "managedInstanceFqdn",
+};
+
+function withDefaults(inputs: DistributedAvailabilityGroupInputs): DistributedAvailabilityGroupInputs {
+  return {
+    ...inputs,
+    initialPrimary: inputs.initialPrimary ?? "SqlServer",
+    availabilityMode: inputs.availabilityMode ?? "ASYNCHRONOUS_COMMIT",
+    sessionTimeout: inputs.sessionTimeout ?? 20,
+  };
+}
+
+function createSpec(inputs: DistributedAvailabilityGroupInputs) {
+  return {
+    dagName: inputs.name,
+    agName: inputs.agName,
+    miAgName: inputs.miAgName,
+    sqlServerListenerUrl: inputs.sqlServerListenerUrl,
+    miFqdn: inputs.managedInstanceFqdn,
+    miName: inputs.managedInstanceName,
+    database: inputs.database,
+    initialPrimary: inputs.initialPrimary ?? "SqlServer",
+    availabilityMode: inputs.availabilityMode,
+    sessionTimeout: inputs.sessionTimeout,
+  };
+}
+
+function expectedMiListenerUrl(inputs: DistributedAvailabilityGroupInputs): string {
+  return miListenerUrl(
+    inputs.managedInstanceFqdn,
+    inputs.managedInstanceName,
+    inputs.initialPrimary === "ManagedInstance" ? inputs.database : undefined,
+  );
+}
+
+/** Why an existing group cannot be adopted, or undefined when it can. */
+function adoptionConflict(
+  existing: DistributedAgInfo,
+  inputs: DistributedAvailabilityGroupInputs,
+): string | undefined {
+  if (!existing.isDistributed) return "it is a regular availability group, not a distributed one";
+  const sql = existing.members.find((m) => sameName(m.agName, inputs.agName));
+  const mi = existing.members.find((m) => sameName(m.agName, inputs.miAgName));
+  if (!sql || !mi || existing.members.length !== 2) {
+    const names = existing.members.map((m) => `'${m.agName}'`).join(" and ");
+    return `its members are ${names}, not '${inputs.agName}' and '${inputs.miAgName}'`;
+  }
+  if (!sameName(sql.listenerUrl, inputs.sqlServerListenerUrl)) {
+    return `'${sql.agName}' listens on ${sql.listenerUrl}, not ${inputs.sqlServerListenerUrl}`;
+  }
+  const miUrl = expectedMiListenerUrl(inputs);
+  if (!sameName(mi.listenerUrl, miUrl)) return `'${mi.agName}' listens on ${mi.listenerUrl}, not ${miUrl}`;
+  return undefined;
+}
+
+/** The outputs that reflect the catalog. */
+function observed(
+  inputs: Pick<DistributedAvailabilityGroupInputs, "agName" | "sessionTimeout">,
+  dag: DistributedAgInfo,
+): Pick<
+  DistributedAvailabilityGroupOutputs,
+  "members" | "localRole" | "availabilityMode" | "sessionTimeout"
+> {
+  const members = dag.members.map((m) => ({
+    agName: m.agName,
+    listenerUrl: m.listenerUrl,
+    availabilityMode: m.availabilityMode,
+    failoverMode: m.failoverMode,
+    seedingMode: m.seedingMode,
+    sessionTimeout: m.sessionTimeout,
+    role: m.role,
+  }));
+  const sql = dag.members.find((m) => sameName(m.agName, inputs.agName));
+  const modes = new Set(dag.members.map((m) => m.availabilityMode));
+  return {
+    members,
+    localRole: sql?.role ?? null,
+    // Members in different modes show as no mode, so the next update sets both again.
+    availabilityMode: modes.size === 1 ? ([...modes][0] as AvailabilityMode) : null,
+    sessionTimeout: sql?.sessionTimeout ?? inputs.sessionTimeout,
+  };
+}
+
+export class DistributedAvailabilityGroupProvider implements pulumi.dynamic.ResourceProvider {
+  async check(
+    _olds: DistributedAvailabilityGroupInputs,
+    news: DistributedAvailabilityGroupInputs,
+  ): Promise<pulumi.dynamic.CheckResult> {
+    const collector = new FailureCollector();
+    checkConnectionInputs(news, collector);
+    collector.check("name", news.name, (v) => validateDagName(v, "name"));
+    collector.check("agName", news.agName, (v) => validateDagName(v, "agName"));
+    collector.check("miAgName", news.miAgName, (v) => validateDagName(v, "miAgName"));
+    collector.check("sqlServerListenerUrl", news.sqlServerListenerUrl, (v) =>
+      validateEndpointUrl(v, "sqlServerListenerUrl"),
+    );
+    collector.check("managedInstanceFqdn", news.managedInstanceFqdn, (v) =>
+      validateHost(v, "managedInstanceFqdn"),
+    );
+    collector.check("managedInstanceName", news.managedInstanceName, (v) =>
+      validateManagedInstanceName(v, "managedInstanceName"),
+    );
+    collector.check("database", news.database, (v) => validateUserDatabase(v, "database"));
+    collector.require(
+      "initialPrimary",
+      news.initialPrimary,
+      news.initialPrimary == null || ["SqlServer", "ManagedInstance"].includes(news.initialPrimary),
+      'must be "SqlServer" or "ManagedInstance" (default "SqlServer")',
+    );
+    collector.require(
+      "availabilityMode",
+      news.availabilityMode,
+      news.availabilityMode == null ||
+        ["ASYNCHRONOUS_COMMIT", "SYNCHRONOUS_COMMIT"].includes(news.availabilityMode),
+      "must be ASYNCHRONOUS_COMMIT or SYNCHRONOUS_COMMIT (default ASYNCHRONOUS_COMMIT)",
+    );
+    collector.require(
+      "sessionTimeout",
+      news.sessionTimeout,
+      news.sessionTimeout == null || (Number.isInteger(news.sessionTimeout) && news.sessionTimeout >= 5),
+      "must be a whole number of seconds of at least 5 (default 20)",
+    );
+    const inputs = withDefaults(news);
+    // What only the whole statement can tell (URL lengths, a database name the MI URL cannot carry).
+    if (collector.failures.length === 0 && !isUnknown(inputs)) {
+      try {
+        buildCreateDistributedAgSql(createSpec(inputs));
+      } catch (error) {
+        if (!(error instanceof TsqlInputError)) throw error;
+        collector.add(BUILDER_FIELD_TO_PROPERTY[error.field] ?? error.field, error.message);
+      }
+    }
+    collector.require(
+      "dropAdoptedOnDelete",
+      news.dropAdoptedOnDelete,
+      news.dropAdoptedOnDelete == null || typeof news.dropAdoptedOnDelete === "boolean",
+      "must be true or false (default false)",
+    );
+    return { inputs, failures: collector.failures };
+  }
+
+  async diff(
+    _id: string,
+    olds: DistributedAvailabilityGroupOutputs,
+    news: DistributedAvailabilityGroupInputs,
+  ): Promise<pulumi.dynamic.DiffResult> {
+    // initialPrimary only chose the member order at creation; failovers change roles since.
+    const { initialPrimary: _oldChoice, ...oldRest } = olds;
+    const { initialPrimary: _newChoice, ...newRest } = news;
+    const outcome = diffInputs(
+      oldRest as unknown as Record<string, unknown>,
+      newRest as unknown as Record<string, unknown>,
+      { replaceOn: REPLACE_ON },
+    );
+    return {
+      changes: outcome.changes,
+      replaces: outcome.replaces,
+      deleteBeforeReplace: sameName(olds.name, news.name),
+    };
+  }
+
+  async create(raw: DistributedAvailabilityGroupInputs): Promise<pulumi.dynamic.CreateResult> {
+    const inputs = withDefaults(raw);
+    const id = objectId(inputs.connection, "distributed-availability-group", inputs.name);
+    const outs = await withConnection(toConnectionArgs(inputs), async (pool) => {
+      const existing = await readDistributedAg(pool, inputs.name);
+      if (existing) {
+        const conflict = adoptionConflict(existing, inputs);
+        if (conflict) {
+          throw new Error(
+            `Cannot use the existing availability group [${inputs.name}] as the link's distributed ` +
+              `availability group: ${conflict}. Give the link another name, or drop the existing ` +
+              "group if it is not in use.",
+          );
+        }
+        return { ...inputs, adopted: true, ...observed(inputs, existing) };
+      }
+      await runStatement(pool, buildCreateDistributedAgSql(createSpec(inputs)), undefined, {
+        action: "create distributed availability group",
+        object: `[${inputs.name}]`,
+      });
+      const partial: DistributedAvailabilityGroupOutputs = {
+        ...inputs,
+        adopted: false,
+        members: [],
+        localRole: null,
+      };
+      try {
+        return await refreshed(pool, partial);
+      } catch (error) {
+        throw partiallyCreated(error, id, partial as unknown as Record<string, unknown>);
+      }
+    });
+    return { id, outs };
+  }
+
+  async read(id: string, props: DistributedAvailabilityGroupOutputs): Promise<pulumi.dynamic.ReadResult> {
+    const dag = await withConnection(toConnectionArgs(props), (pool) => readDistributedAg(pool, props.name));
+    if (!dag || !dag.isDistributed) return { id: "", props: {} };
+    return { id, props: { ...props, ...observed(props, dag) } };
+  }
+
+  async update(
+    _id: string,
+    olds: DistributedAvailabilityGroupOutputs,
+    raw: DistributedAvailabilityGroupInputs,
+  ): Promise<pulumi.dynamic.UpdateResult> {
+    const news = withDefaults(raw);
+    const base: DistributedAvailabilityGroupOutputs = {
+      ...news,
+      initialPrimary: olds.initialPrimary,
+      adopted: olds.adopted,
+      members: olds.members,
+      localRole: olds.localRole,
+    };
+    if (olds.availabilityMode === news.availabilityMode && olds.members.length > 0) return { outs: base };
+    const outs = await withConnection(toConnectionArgs(news), async (pool) => {
+      if (olds.availabilityMode !== news.availabilityMode) {
+        await runStatement(
+          pool,
+          buildSetDagAvailabilityModeSql({
+            dagName: news.name,
+            agName: news.agName,
+            miAgName: news.miAgName,
+            availabilityMode: news.availabilityMode ?? "ASYNCHRONOUS_COMMIT",
+          }),
+          undefined,
+          {
+            action: "change the availability mode of distributed availability group",
+            object: `[${news.name}]`,
+          },
+        );
+      }
+      return refreshed(pool, base);
+    });
+    return { outs };
+  }
+
+  async delete(_id: string, props: DistributedAvailabilityGroupOutputs): Promise<void> {
+    if (props.adopted && !props.dropAdoptedOnDelete) return;
+    await withConnection(toConnectionArgs(props), async (pool) => {
+      const dag = await readDistributedAg(pool, props.name);
+      if (!dag || !dag.isDistributed) return;
+      try {
+        await runStatement(pool, buildDropAgSql(props.name), undefined, {
+          action: "drop distributed availability group",
+          object: `[${props.name}]`,
+        });
+      } catch (error) {
+        // 15151: dropped by someone else in the meantime; gone is what delete wants.
+        if ((error as { number?: number }).number !== 15151) throw error;
+      }
+    });
+  }
+}
+
+/** The outputs with what the catalog now shows. */
+async function refreshed(
+  pool: mssql.ConnectionPool,
+  outputs: DistributedAvailabilityGroupOutputs,
+): Promise<DistributedAvailabilityGroupOutputs> {
+  const dag = await readDistributedAg(pool, outputs.name);
+  if (!dag) {
+    throw new Error(
+      `The distributed availability group [${outputs.name}] is missing right after it was changed; run the update again.`,
+    );
+  }
+  return { ...outputs, ...observed(outputs, dag) };
+}
+
+/** The implementation, loaded by the dynamic-provider host through {@link distributedAvailabilityGroupProvider}. */
+export const distributedAvailabilityGroupOperations = new DistributedAvailabilityGroupProvider();
+
+/** One provider instance per class: Pulumi serializes it once per program. */
+export const distributedAvailabilityGroupProvider = forwardingProvider(
+  `${PACKAGE_NAME}/dist/dynamic/distributed-availability-group.js`,
+  "distributedAvailabilityGroupOperations",
+);
+
+export interface DistributedAvailabilityGroupArgs extends ConnectionArgs {
+  /** The distributed availability group's name, also the Azure link's name. The component uses `DAG_<db>`. Replaces. */
+  name: pulumi.Input<string>;
+  /** The availability group on SQL Server (`AG_<db>`). Replaces. Required. */
+  agName: pulumi.Input<string>;
+  /** The availability group the managed instance creates for the link (`AG_<db>_MI`). Replaces. Required. */
+  miAgName: pulumi.Input<string>;
+  /** `TCP://<host>:<port>` of SQL Server's mirroring endpoint as the managed instance reaches it. Replaces. Required. */
+  sqlServerListenerUrl: pulumi.Input<string>;
+  /** The managed instance's fully qualified domain name. Replaces. Required. */
+  managedInstanceFqdn: pulumi.Input<string>;
+  /** The managed instance's short name. Replaces. Required. */
+  managedInstanceName: pulumi.Input<string>;
+  /** The replicated database. Replaces. Required. */
+  database: pulumi.Input<string>;
+  /**
+   * Which side holds the database when the link is created: "SqlServer" or "ManagedInstance"
+   * (SQL Server 2022 CU10+). Decides the member order and the MI listener URL at creation only;
+   * later changes are ignored (failovers change the roles). Default "SqlServer".
+   */
+  initialPrimary?: pulumi.Input<InitialPrimary>;
+  /** ASYNCHRONOUS_COMMIT or SYNCHRONOUS_COMMIT, set on both members in place. Default ASYNCHRONOUS_COMMIT. */
+  availabilityMode?: pulumi.Input<AvailabilityMode>;
+  /** SESSION_TIMEOUT of SQL Server's member, in seconds (at least 5). Replaces. Default 20. */
+  sessionTimeout?: pulumi.Input<number>;
+  /** Drop the group on delete even when it existed before this resource. Default false. */
+  dropAdoptedOnDelete?: pulumi.Input<boolean>;
+}
+
+/** The link's distributed availability group on one SQL Server. */
+export class DistributedAvailabilityGroup extends pulumi.dynamic.Resource {
+  /** The group existed before this resource and is left in place on delete. */
+  public readonly adopted!: pulumi.Output<boolean>;
+  public readonly name!: pulumi.Output<string>;
+  /** Both members: names, listener URLs, modes and roles, as the catalog reports them. */
+  public readonly members!: pulumi.Output<DistributedAgMemberOutput[]>;
+  /** The role of SQL Server's member (PRIMARY or SECONDARY). */
+  public readonly localRole!: pulumi.Output<string | null>;
+  public readonly availabilityMode!: pulumi.Output<AvailabilityMode>;
+
+  constructor(name: string, args: DistributedAvailabilityGroupArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      distributedAvailabilityGroupProvider,
+      name,
+      {
+        ...connectionProps(args),
+        name: args.name,
+        agName: args.agName,
+        miAgName: args.miAgName,
+        sqlServerListenerUrl: args.sqlServerListenerUrl,
+        managedInstanceFqdn: args.managedInstanceFqdn,
+        managedInstanceName: args.managedInstanceName,
+        database: args.database,
+        initialPrimary: args.initialPrimary,
+        availabilityMode: args.availabilityMode,
+        sessionTimeout: args.sessionTimeout,
+        dropAdoptedOnDelete: args.dropAdoptedOnDelete,
+        adopted: undefined,
+        members: undefined,
+        localRole: undefined,
+      },
+      withSecretOutputs(opts, CONNECTION_SECRET_OUTPUTS),
+      DYNAMIC_MODULE,
+      "DistributedAvailabilityGroup",
+    );
+  }
+}
