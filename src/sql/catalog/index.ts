@@ -1,10 +1,12 @@
 /** Typed catalog readers: one function per question, one round trip each. */
 export * from "./availability-group";
+export * from "./backup-chain";
 export * from "./backup-history";
 export * from "./certificate";
 export * from "./certificate-chain";
 export * from "./databases";
 export * from "./distributed-ag";
+export * from "./endpoint-replicas";
 export * from "./endpoint-settings";
 export * from "./link-state";
 export * from "./master-key";
