@@ -237,6 +237,9 @@ describe("MirroringEndpoint provider", () => {
     });
     expect((await refresh(host, adopted.state))?.changed).toBe(false);
     expect((await preview(host, urn, inputs(), adopted.state)).op).toBe("same");
+    // The name is only used when creating; another port means another endpoint.
+    expect((await preview(host, urn, inputs({ name: "other" }), adopted.state)).op).toBe("same");
+    expect((await preview(host, urn, inputs({ port: 5023 }), adopted.state)).op).toBe("replace");
 
     // Rotation keeps Windows authentication and the endpoint's own algorithms.
     const rotated = await up(host, urn, inputs({ certificateName: "Cert_B" }), adopted.state);
@@ -369,6 +372,39 @@ describe("MirroringEndpoint provider", () => {
     await destroy(host, created.state);
     expect(host.logs().filter((entry) => secrets.some((s) => entry.message.includes(s)))).toEqual([]);
   });
+
+  it("converges when adoption is run again after a failure at any of its requests, and still restores", async () => {
+    const original =
+      "CREATE ENDPOINT [Hadr_endpoint] STATE = STARTED AS TCP (LISTENER_PORT = 5022) " +
+      "FOR DATABASE_MIRRORING (ROLE = ALL, AUTHENTICATION = WINDOWS NEGOTIATE, ENCRYPTION = REQUIRED ALGORITHM RC4)";
+    await admin(original);
+    const found = catalogEndpoint();
+    emulator.tds.resetCounters();
+    const clean = await up(host, urn, inputs());
+    const texts = [...new Set(emulator.tds.requestLog().map((entry) => entry.text))];
+    const expected = catalogEndpoint();
+    await destroy(host, clean.state);
+    expect(texts.some((text) => text.startsWith("ALTER ENDPOINT"))).toBe(true);
+
+    for (const text of texts) {
+      for (const action of ["error", "drop"] as const) {
+        const where = `fault ${action} at ${text.slice(0, 40)}`;
+        emulator.tds.addFault({ on: { match: new RegExp(`^${escapeRegExp(text)}$`) }, action });
+        let state: ResourceState | undefined;
+        try {
+          state = (await up(host, urn, inputs())).state;
+        } catch {
+          state = undefined;
+        }
+        emulator.tds.clearFaults();
+        if (text.startsWith("ALTER ENDPOINT")) expect(state, where).toBeUndefined();
+        const rerun = await up(host, urn, inputs(), state);
+        expect(catalogEndpoint(), where).toEqual(expected);
+        await destroy(host, rerun.state);
+        expect(catalogEndpoint(), where).toEqual(found);
+      }
+    }
+  }, 60_000);
 
   it("converges when create is run again after a failure at any of its requests", async () => {
     emulator.tds.resetCounters();
