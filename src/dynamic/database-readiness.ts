@@ -74,7 +74,7 @@ export class DatabaseReadinessProvider implements pulumi.dynamic.ResourceProvide
       );
     }
     const options = news.backupOptions as BackupOptions | undefined;
-    if (options?.copyOnly) {
+    if (options?.copyOnly === true) {
       collector.add(
         "backupOptions.copyOnly",
         "is not allowed: a COPY_ONLY backup does not start the log backup chain the link needs; remove it",
