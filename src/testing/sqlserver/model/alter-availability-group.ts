@@ -8,7 +8,7 @@ import type { ModelContext } from "./context";
 import { checkAgDdl, checkJoinableDatabase } from "./availability-groups";
 import { errors } from "./errors";
 import { advance } from "./hadr-clock";
-import { linkView } from "./hadr-status";
+import { linkView, localDatabase } from "./hadr-status";
 import type { AvailabilityGroupState, DistributedGroupState } from "./state";
 import { supportsLinkFailover } from "./version";
 
@@ -20,7 +20,20 @@ export function restartSynchronization(m: ModelContext, dag: DistributedGroupSta
 /** SQL Server becomes secondary to the MI: its copy reverts to the MI's log (data loss on a split brain). */
 export function demoteLocal(m: ModelContext, dag: DistributedGroupState): void {
   dag.localRole = "SECONDARY";
-  if (dag.remoteRole === "PRIMARY") restartSynchronization(m, dag);
+  if (dag.remoteRole !== "PRIMARY") return;
+  const db = localDatabase(m, dag);
+  // Transactions only this side had (written while both were primary) are lost.
+  if (db && dag.link.seeding === "COMPLETED") db.lsn = dag.link.remoteLsn;
+  restartSynchronization(m, dag);
+}
+
+/** The MI becomes secondary to SQL Server: its copy reverts to SQL Server's log. */
+export function demoteRemote(m: ModelContext, dag: DistributedGroupState): void {
+  dag.remoteRole = "SECONDARY";
+  if (dag.localRole !== "PRIMARY") return;
+  const db = localDatabase(m, dag);
+  if (db && dag.link.seeding === "COMPLETED") dag.link.remoteLsn = db.lsn;
+  restartSynchronization(m, dag);
 }
 
 function alterRegular(

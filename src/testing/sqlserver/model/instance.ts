@@ -113,18 +113,23 @@ export class SqlServerInstance extends EventEmitter implements InstanceModel {
 
   /**
    * Test control: the emulated workload writing to a database's log every lsnTickMs (default on for
-   * user databases). Also applies to the managed instance's copy when it is the primary of a link.
+   * user databases), on SQL Server, on the managed instance's copy (when it is a link's primary), or both.
    */
-  setWorkload(database: string, running: boolean): void {
+  setWorkload(
+    database: string,
+    running: boolean,
+    side: "both" | "sqlServer" | "managedInstance" = "both",
+  ): void {
     const db = this.requireDatabase(database);
-    db.workload = running;
+    if (side !== "managedInstance") db.workload = running;
     for (const g of this.m.state.groups) {
-      if (g.kind === "DAG" && localDatabase(this.m, g) === db) g.link.remoteWorkload = running;
+      if (side !== "sqlServer" && g.kind === "DAG" && localDatabase(this.m, g) === db)
+        g.link.remoteWorkload = running;
     }
     this.changed({
       kind: "control",
       object: db.name,
-      detail: running ? "workload started" : "workload stopped",
+      detail: `workload ${running ? "started" : "stopped"} (${side})`,
     });
   }
 

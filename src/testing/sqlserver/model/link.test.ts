@@ -314,13 +314,19 @@ describe("failover", () => {
         .number,
     ).toBe(41122);
 
+    // Only SQL Server keeps writing: its extra transactions are lost when it becomes secondary again.
+    model.setWorkload("sales", false, "managedInstance");
+    at(2400);
+    const beforeRevert = model.partner.linkStatus("DAG_sales")!;
+    expect(beforeRevert.sqlServerLastHardenedLsn > beforeRevert.managedInstanceLastHardenedLsn).toBe(true);
     model.alterAvailabilityGroup(ctx, "DAG_sales", { kind: "setRole", role: "SECONDARY" });
     expect(model.partner.linkStatus("DAG_sales")).toMatchObject({
       sqlServerRole: "SECONDARY",
       managedInstanceRole: "PRIMARY",
     });
-    at(2300);
+    at(2700);
     const resolved = model.partner.linkStatus("DAG_sales")!;
+    expect(resolved.managedInstanceLastHardenedLsn).toBe(beforeRevert.managedInstanceLastHardenedLsn);
     expect(resolved.synchronizationState).toBe("SYNCHRONIZED");
     expect(resolved.sqlServerLastHardenedLsn).toBe(resolved.managedInstanceLastHardenedLsn);
   });

@@ -4,7 +4,7 @@
  * replica's side of the link (join, failure, failover, role changes).
  */
 import type { ModelContext } from "./context";
-import { demoteLocal, restartSynchronization } from "./alter-availability-group";
+import { demoteRemote, restartSynchronization } from "./alter-availability-group";
 import { validateCaChain } from "./ca-chain";
 import { errors } from "./errors";
 import { advance } from "./hadr-clock";
@@ -199,13 +199,12 @@ export class ModelPartner implements SqlServerPartner {
         `The managed instance is already ${role} in '${dag.name}'.`,
       );
     }
-    dag.remoteRole = role;
-    if (role === "SECONDARY" && dag.localRole === "PRIMARY") {
-      restartSynchronization(this.m, dag);
-    } else if (role === "PRIMARY" && dag.localRole === "PRIMARY") {
-      // The MI took the primary role by force; SQL Server keeps its own until told otherwise.
-    } else if (role === "PRIMARY") {
-      demoteLocal(this.m, dag);
+    if (role === "SECONDARY") {
+      demoteRemote(this.m, dag);
+    } else {
+      // When SQL Server is still primary it keeps its role until told otherwise (split brain).
+      dag.remoteRole = "PRIMARY";
+      if (dag.localRole === "SECONDARY") restartSynchronization(this.m, dag);
     }
     this.changed("role", dag.name);
   }
