@@ -37,7 +37,11 @@ export function createSqlEngine(model: InstanceModel): SqlEngine {
     try {
       await body();
     } catch (error) {
-      if (!(error instanceof Cancelled)) throw error;
+      // Never reject: anything unexpected still reaches the client as an error message.
+      if (!(error instanceof Cancelled) && !(error instanceof BatchAborted)) {
+        reportError(rt, toSqlError(error));
+        rt.events.push({ kind: "done", error: true });
+      }
     }
     return rt.events;
   };
