@@ -316,11 +316,26 @@ describe("TrustedCertificate provider", () => {
 
   it("quotes a hostile but legal name exactly", async () => {
     const name = "a]; DROP DATABASE x--'";
-    const created = await up(host, urn, inputs({ name }));
+    const created = await up(host, urn, inputs({ name, trustedIssuerFor: FQDN }));
     expect(await certificate(name)).toMatchObject({ subject: FQDN });
+    expect(issuers()).toEqual([{ certificateName: name, dnsName: FQDN }]);
     expect(await certificatesInCatalog(emulator)).toHaveLength(1);
     await destroy(host, created.state);
     expect(await certificatesInCatalog(emulator)).toEqual([]);
+  });
+
+  it("drops an imported certificate on delete: without a private key no endpoint can use it", async () => {
+    const created = await up(host, urn, inputs());
+    // The provider still checks the endpoint before dropping; SQL Server (15299) makes that moot.
+    await expect(
+      asAdmin(
+        emulator,
+        `CREATE ENDPOINT [Hadr_endpoint] STATE = STARTED AS TCP (LISTENER_PORT = 5022) FOR DATABASE_MIRRORING ` +
+          `(ROLE = ALL, AUTHENTICATION = CERTIFICATE [${FQDN}], ENCRYPTION = REQUIRED ALGORITHM AES)`,
+      ),
+    ).rejects.toThrow(/no private key/);
+    await destroy(host, created.state);
+    expect(await certificate()).toBeUndefined();
   });
 
   it("keeps credentials secret in state, and out of __provider and the host's logs", async () => {
