@@ -11,7 +11,7 @@ import { buildIfStale } from "../support/build";
 import { destroy, preview, refresh, up, type ResourceState } from "../support/engine-steps";
 import { startProviderHost, urnFor, type ProviderHost } from "../support/provider-host";
 import { serializeProvider } from "../support/serialize";
-import { plaintextPaths } from "../support/wire";
+import { plaintextPaths, UNKNOWN } from "../support/wire";
 
 const ADMIN_CONTEXT = { login: "sa", database: "master", inTransaction: false, info: () => undefined };
 
@@ -246,6 +246,13 @@ describe("DatabaseReadiness provider", () => {
         JSON.stringify(extra),
       ).toContain(property);
     }
+    // Values unknown during preview are checked once known.
+    const unknowns = await host.check(
+      urn,
+      {},
+      inputs(UNKNOWN, { backupTarget: UNKNOWN, backupOptions: { copyOnly: UNKNOWN, stats: UNKNOWN } }),
+    );
+    expect(unknowns.failures).toEqual([]);
     expect(emulator.tds.counters().requests).toBe(0);
   });
 
