@@ -1,0 +1,231 @@
+/**
+ * The link readiness provider through Pulumi's real dynamic-provider host, against the local world
+ * (SQL Server emulator + ARM emulator): the runbook's trust, endpoint, AG and DAG on SQL Server and
+ * the link created in Azure. First without the managed instance's certificate on SQL Server (the
+ * wait times out with 41974 evidence and the fix), then with it (CONNECTED, seeding progress,
+ * SYNCHRONIZING within the deadline), at most one query per poll interval.
+ */
+import { SqlManagementClient } from "@azure/arm-sql";
+import * as pulumi from "@pulumi/pulumi";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { StaticTokenCredential } from "../../src/testing/arm/credential";
+import { armLongRunning } from "../../src/testing/arm/test-support";
+import { startLocalWorld, type LocalWorld } from "../../src/testing/world";
+import { LINK_STATE_QUERY } from "../../src/tsql/queries/link-state";
+import { buildIfStale } from "../support/build";
+import { destroy, preview, refresh, up } from "../support/engine-steps";
+import { ProviderHostError, startProviderHost, urnFor, type ProviderHost } from "../support/provider-host";
+import { serializeProvider } from "../support/serialize";
+import { plaintextPaths } from "../support/wire";
+import { seedScript, splitBatches } from "../seed/runbook";
+import { adminQuery } from "./support/availability-groups";
+
+const DB = "Sales";
+const DAG = `DAG_${DB}`;
+const ENDPOINT_PORT = "5022";
+const SQL_SERVER_IP = "10.0.0.4";
+const MASTER_KEY_PASSWORD = "Str0ng!MasterKey#Pass";
+
+describe("LinkReadiness provider", () => {
+  let world: LocalWorld;
+  let host: ProviderHost;
+  let providerText: string;
+  let arm: SqlManagementClient;
+  let names: Record<string, string>;
+  const urn = urnFor("pulumi-nodejs:dynamic/mi-link:LinkReadiness", "ready");
+
+  const run = async (file: string, extra: Record<string, string> = {}, edit = (s: string) => s) => {
+    const results = [];
+    for (const batch of splitBatches(edit(seedScript(file, { ...names, ...extra })))) {
+      results.push(...(await adminQuery(world.sql, batch)));
+    }
+    return results;
+  };
+
+  beforeAll(async () => {
+    await buildIfStale();
+    providerText = (await serializeProvider("./dist/dynamic/link-readiness.js", "linkReadinessProvider"))
+      .text;
+    world = await startLocalWorld({ databases: [DB], seedingSeconds: 2.5 });
+    host = await startProviderHost();
+    arm = new SqlManagementClient(new StaticTokenCredential(), world.info.arm.subscriptionId, {
+      endpoint: world.info.arm.endpoint,
+      tlsOptions: { ca: world.info.arm.tlsCaPem },
+    });
+    names = {
+      DatabaseName: DB,
+      DiskPath: `/var/opt/mssql/backup/${DB}.bak`,
+      strong_password: MASTER_KEY_PASSWORD,
+      ManagedInstanceFQDN: world.info.arm.fqdn,
+      ManagedInstanceName: world.info.arm.managedInstanceName,
+      EndpointPort: ENDPOINT_PORT,
+      SQLServerIP: SQL_SERVER_IP,
+      SQLServerName: world.info.sql.serverName,
+      AGNameOnSQLServer: `AG_${DB}`,
+      AGNameOnSQLMI: `AG_${DB}_MI`,
+      DAGName: DAG,
+    };
+    // The runbook on SQL Server, except importing the managed instance's certificate.
+    const { resourceGroupName: rg, managedInstanceName: mi } = world.info.arm;
+    await run("01-recovery-and-backup.sql");
+    await run("02-master-key.sql");
+    await run("03-endpoint-certificate.sql", {}, (s) => s.replace("'03/30/2025'", "'03/30/2030'"));
+    const [[name], [blob]] = await run("05-certificate-public-key.sql");
+    const certificateName = String(name.SQLServerCertName);
+    const publicBlob = "0x" + (blob.SQLServerPublicKey as Buffer).toString("hex").toUpperCase();
+    await arm.serverTrustCertificates.beginCreateOrUpdateAndWait(rg, mi, certificateName, { publicBlob });
+    await run("07-microsoft-pki.sql");
+    await run("08-digicert-pki.sql");
+    await run("15-create-endpoint.sql", { SQL_SERVER_CERTIFICATE: certificateName });
+    await run("19-create-ag.sql");
+    await run("20-create-dag.sql");
+    await armLink("PUT", {
+      properties: {
+        partnerAvailabilityGroupName: names.AGNameOnSQLServer,
+        instanceAvailabilityGroupName: names.AGNameOnSQLMI,
+        databases: [{ databaseName: DB }],
+        partnerEndpoint: `TCP://${SQL_SERVER_IP}:${ENDPOINT_PORT}`,
+        instanceLinkRole: "Secondary",
+      },
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await host?.stop();
+    await world?.stop();
+  });
+
+  async function armLink(method: "PUT" | "DELETE", body?: unknown): Promise<void> {
+    const { endpoint, subscriptionId, resourceGroupName, managedInstanceName } = world.info.arm;
+    const url =
+      `${endpoint}/subscriptions/${subscriptionId}/resourceGroups/${resourceGroupName}` +
+      `/providers/Microsoft.Sql/managedInstances/${managedInstanceName}` +
+      `/distributedAvailabilityGroups/${DAG}?api-version=2023-08-01`;
+    await armLongRunning(arm, url, method, body);
+  }
+
+  const connectionOf = (extra: Record<string, unknown> = {}) => {
+    const info = world.info.sql;
+    return { host: info.host, port: info.port, user: info.user, trustServerCertificate: true, ...extra };
+  };
+  const inputs = (extra: Record<string, unknown> = {}) => ({
+    __provider: providerText,
+    connection: connectionOf(),
+    password: pulumi.secret(world.info.sql.password),
+    dagName: DAG,
+    database: DB,
+    ...extra,
+  });
+  const linkStateQueries = () =>
+    world.sql.tds.requestLog().filter((entry) => entry.text === LINK_STATE_QUERY).length;
+
+  it("refuses hostile and invalid input in check without sending a statement", async () => {
+    world.sql.tds.resetCounters();
+    const bad = await host.check(
+      urn,
+      {},
+      inputs({
+        dagName: "a]; DROP DATABASE x--",
+        database: "master",
+        waitFor: "ONLINE",
+        timeoutSeconds: -1,
+        pollIntervalSeconds: 0.1,
+        connection: { host: "", port: 1433 },
+      }),
+    );
+    expect(bad.failures.map((f) => f.property).sort()).toEqual([
+      "connection.host",
+      "connection.user",
+      "dagName",
+      "database",
+      "pollIntervalSeconds",
+      "timeoutSeconds",
+      "waitFor",
+    ]);
+    expect(world.sql.tds.counters().requests).toBe(0);
+  });
+
+  it("times out with the 41974 evidence and the fix while SQL Server lacks the MI certificate", async () => {
+    world.sql.tds.resetCounters();
+    const started = Date.now();
+    const failure = await up(host, urn, inputs({ timeoutSeconds: 2.5 })).catch((e: unknown) => e);
+    const elapsed = (Date.now() - started) / 1000;
+    expect(failure).toBeInstanceOf(ProviderHostError);
+    const message = (failure as ProviderHostError).details;
+    expect(message).toMatch(
+      /The link \[DAG_Sales\] for database \[Sales\] did not become SYNCHRONIZING within 2\.5 s/,
+    );
+    expect(message).toMatch(/managed instance replica DISCONNECTED/);
+    expect(message).toMatch(/last connection error 41974: /);
+    expect(message).toMatch(
+      /not imported on SQL Server: create it FROM BINARY under exactly the managed instance's FQDN/,
+    );
+    expect(elapsed).toBeLessThan(6);
+    // One query per second at most.
+    expect(linkStateQueries()).toBeLessThanOrEqual(Math.ceil(elapsed) + 1);
+    const secrets = [world.info.sql.password, MASTER_KEY_PASSWORD];
+    expect(secrets.some((s) => message.includes(s))).toBe(false);
+    expect(host.logs().filter((entry) => secrets.some((s) => entry.message.includes(s)))).toEqual([]);
+  });
+
+  it("waits until CONNECTED and SYNCHRONIZING once trust is complete, reporting seeding progress", async () => {
+    const { resourceGroupName, managedInstanceName } = world.info.arm;
+    const mi = await arm.endpointCertificates.get(
+      resourceGroupName,
+      managedInstanceName,
+      "DATABASE_MIRRORING",
+    );
+    await run("06-import-mi-certificate.sql", { PublicKey: "0x" + mi.publicBlob });
+    world.sql.tds.resetCounters();
+    const started = Date.now();
+    const ready = await up(host, urn, inputs({ timeoutSeconds: 30 }));
+    const elapsed = (Date.now() - started) / 1000;
+    expect(ready.state.outputs).toMatchObject({
+      connectedState: "CONNECTED",
+      synchronizationState: expect.stringMatching(/^SYNCHRONIZ(ING|ED)$/),
+      seedingProgressPercent: 100,
+      lastHardenedLsn: expect.stringMatching(/^\d+$/),
+      waitFor: "SYNCHRONIZING",
+      timeoutSeconds: 30,
+      pollIntervalSeconds: 1,
+    });
+    expect(Date.parse(String(ready.state.outputs.observedAt))).toBeGreaterThanOrEqual(started);
+    expect(linkStateQueries()).toBeLessThanOrEqual(Math.ceil(elapsed) + 1);
+    const progress = host
+      .logs()
+      .map((entry) => entry.message)
+      .filter((m) => m.startsWith("Link [DAG_Sales] (database [Sales])"));
+    expect(progress.some((m) => /seeding \w+ \d+%/.test(m) && /waiting for SYNCHRONIZING/.test(m))).toBe(
+      true,
+    );
+    expect(progress.at(-1)).toMatch(
+      /is SYNCHRONIZING: managed instance replica CONNECTED; database SYNCHRONIZ/,
+    );
+    expect(plaintextPaths(ready.state.outputs, [world.info.sql.password])).toEqual([]);
+    expect(plaintextPaths(ready.plan.check.state, [world.info.sql.password])).toEqual([]);
+    expect(providerText.includes(world.info.sql.password)).toBe(false);
+
+    // A steady link (no workload) refreshes without change; a preview with the same inputs is empty.
+    world.sql.model.setWorkload(DB, false);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const settled = (await refresh(host, ready.state))!.state;
+    expect(await refresh(host, settled)).toMatchObject({ changed: false });
+    expect((await preview(host, urn, inputs({ timeoutSeconds: 30 }), settled)).op).toBe("same");
+
+    // Waiting settings update without SQL; the link's names replace.
+    world.sql.tds.resetCounters();
+    const patient = await up(host, urn, inputs({ timeoutSeconds: 900, pollIntervalSeconds: 5 }), settled);
+    expect(patient.op).toBe("update");
+    expect(world.sql.tds.counters().requests).toBe(0);
+    const other = await preview(host, urn, inputs({ dagName: "DAG_Other" }), patient.state);
+    expect(other.diff).toMatchObject({ replaces: ["dagName"], deleteBeforeReplace: false });
+
+    // Delete observes nothing and changes nothing; once the link is gone, refresh reports it gone.
+    world.sql.tds.resetCounters();
+    await destroy(host, patient.state);
+    expect(world.sql.tds.counters().requests).toBe(0);
+    await armLink("DELETE");
+    await run("23-drop-dag.sql");
+    expect(await refresh(host, patient.state)).toBeUndefined();
+  });
+});
