@@ -1,0 +1,80 @@
+/**
+ * Entry point of one rehearsal run, forked by ./runner with an IPC channel. Pulumi's runtime is
+ * process-global, so every run gets a fresh process: it receives a {@link RehearsalJob}, runs it with a
+ * {@link RehearsalEngine}, reports {@link RehearsalEvent}s and exits.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { RehearsalEngine } from "./engine";
+import { installRehearsalMonitor } from "./monitor";
+import { runProgram } from "./program";
+import type { DoneEvent, RehearsalEvent, RehearsalJob } from "./protocol";
+import { WireValue, isSecretValue } from "./wire";
+
+// Internal to the SDK (no typings): waits until every registration has been answered.
+const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+
+function send(event: RehearsalEvent): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send) {
+      process.stdout.write(JSON.stringify(event) + "\n");
+      return resolve();
+    }
+    process.send(event, () => resolve());
+  });
+}
+
+/** Stack outputs for the report: secrets never leave the child in clear. */
+function redact(value: WireValue): unknown {
+  if (isSecretValue(value)) return "[secret]";
+  if (Array.isArray(value)) return value.map(redact);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v)]));
+  }
+  return value;
+}
+
+async function runUp(job: RehearsalJob, engine: RehearsalEngine): Promise<Record<string, unknown>> {
+  if (!job.program) throw new Error("up needs a program");
+  engine.warmUp();
+  const resources = installRehearsalMonitor(engine, job.project, job.stack);
+  pulumi.runtime.setAllConfig(job.config, job.secretKeys);
+  const program = job.program;
+  let programError: unknown;
+  await pulumi.runtime.runInPulumiStack(() => runProgram(program)).catch((error) => (programError = error));
+  await settings.waitForRPCs();
+  if (programError && engine.errors.length === 0) throw programError;
+  if (engine.errors.length > 0) return {};
+  await engine.deleteUnregistered();
+  const stack = [...resources.values()].find((r) => r.urn.includes("::pulumi:pulumi:Stack::"));
+  const state = stack?.state as { toJavaScript?: () => WireValue } | undefined;
+  const outputs = state?.toJavaScript ? state.toJavaScript() : ((state ?? {}) as WireValue);
+  return redact(outputs) as Record<string, unknown>;
+}
+
+async function run(job: RehearsalJob): Promise<DoneEvent> {
+  const engine = new RehearsalEngine(job, (event) => void send(event));
+  const unexpected: string[] = [];
+  process.on("unhandledRejection", (reason) => {
+    unexpected.push(reason instanceof Error ? reason.message : String(reason));
+  });
+  let outputs: Record<string, unknown> = {};
+  try {
+    if (job.operation === "up") outputs = await runUp(job, engine);
+    else if (job.operation === "refresh") await engine.refresh();
+    else await engine.destroy();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (!engine.errors.some((e) => e.endsWith(message))) unexpected.push(message);
+  } finally {
+    await engine.stop().catch(() => undefined);
+  }
+  const errors = [...engine.errors, ...unexpected.filter((m) => !engine.errors.some((e) => e.endsWith(m)))];
+  return { kind: "done", ok: errors.length === 0, outputs, errors };
+}
+
+process.once("message", (job: RehearsalJob) => {
+  void run(job).then(async (done) => {
+    await send(done);
+    process.exit(done.ok ? 0 : 1);
+  });
+});

@@ -1,0 +1,331 @@
+/**
+ * The engine side of one rehearsal run, inside the child process: serves the program's registrations (up),
+ * reads (refresh) or deletes (destroy) each resource, keeping the state file current after every step.
+ *
+ * Dynamic resources go through the real dynamic-provider host (check → diff → create/update/replace, the
+ * engine's rules in ./engine-steps); azure-native resources go to ARM (./azure-native); components and
+ * providers only enter the state.
+ */
+import { ProviderHostError, startProviderHost, type ProviderHost } from "./provider-host";
+import {
+  destroy as destroyStep,
+  refresh as refreshStep,
+  up as upStep,
+  type ResourceState,
+} from "./engine-steps";
+import {
+  createAzureResource,
+  deleteAzureResource,
+  diffAzureInputs,
+  invokeAzureFunction,
+  putAzureResource,
+  readAzureResource,
+  azureResourceId,
+} from "./azure-native";
+import type { Registration, RegistrationHandler, RegistrationResult } from "./monitor";
+import type { RehearsalEvent, RehearsalJob, StepOp } from "./protocol";
+import { ResourceKind, ResourceRecord, dependencyOrder, loadState, saveState } from "./state";
+import { WireMap, annotateSecrets, markSecret, secretValue } from "./wire";
+
+function kindOf(registration: { type: string; custom: boolean }): ResourceKind {
+  if (!registration.custom) return "component";
+  if (registration.type.startsWith("pulumi:providers:")) return "provider";
+  if (registration.type.startsWith("pulumi-nodejs:dynamic")) return "dynamic";
+  if (registration.type.startsWith("azure-native:")) return "azure-native";
+  throw new Error(
+    `the rehearsal cannot create ${registration.type}: it serves dynamic resources, ` +
+      `azure-native:sql resources of the link and component resources`,
+  );
+}
+
+/** The engine's `ignoreChanges` for top-level properties: the old value is kept. */
+function applyIgnoreChanges(news: WireMap, olds: WireMap | undefined, ignore: string[]): WireMap {
+  if (!olds || ignore.length === 0) return news;
+  const result = { ...news };
+  for (const key of ignore) {
+    if (key in olds) result[key] = olds[key];
+    else delete result[key];
+  }
+  return result;
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof ProviderHostError) return error.details;
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class RehearsalEngine implements RegistrationHandler {
+  private readonly prior: Map<string, ResourceRecord>;
+  /** The state as it stands: prior records, replaced as resources register. */
+  private readonly current: Map<string, ResourceRecord>;
+  private readonly registered = new Set<string>();
+  private hostPromise?: Promise<ProviderHost>;
+  private logsSent = 0;
+  readonly errors: string[] = [];
+
+  constructor(
+    private readonly job: RehearsalJob,
+    private readonly emit: (event: RehearsalEvent) => void,
+  ) {
+    const records = loadState(job.stateFile).resources;
+    this.prior = new Map(records.map((r) => [r.urn, r]));
+    this.current = new Map(this.prior);
+  }
+
+  /** Starts the dynamic-provider host now rather than at the first dynamic resource. */
+  warmUp(): void {
+    this.host().catch(() => undefined);
+  }
+
+  private host(): Promise<ProviderHost> {
+    this.hostPromise ??= (async () => {
+      // Node's own warnings on the host's stderr are not the providers' messages.
+      const host = await startProviderHost({
+        cwd: this.job.hostCwd,
+        project: this.job.project,
+        env: { NODE_NO_WARNINGS: "1" },
+      });
+      const vars: Record<string, string | WireMap> = {};
+      for (const [key, value] of Object.entries(this.job.config)) {
+        vars[key] = this.job.secretKeys.includes(key) ? (secretValue(value) as WireMap) : value;
+      }
+      await host.configure(vars as Record<string, string>);
+      return host;
+    })();
+    return this.hostPromise;
+  }
+
+  private arm() {
+    if (!this.job.arm)
+      throw new Error("this program uses azure-native resources: give the rehearsal an ARM target");
+    return this.job.arm;
+  }
+
+  private save(): void {
+    saveState(this.job.stateFile, { version: 1, resources: dependencyOrder([...this.current.values()]) });
+  }
+
+  private async flushLogs(): Promise<void> {
+    if (!this.hostPromise) return;
+    const logs = (await this.hostPromise).logs();
+    for (const entry of logs.slice(this.logsSent)) {
+      if (entry.severity === "warning" || entry.severity === "error") {
+        this.emit({ kind: "log", severity: entry.severity, message: entry.message, urn: entry.urn });
+      }
+    }
+    this.logsSent = logs.length;
+  }
+
+  /** Runs `work` as one step: times it, reports it, records failures. */
+  private async step<T extends { op: StepOp }>(
+    record: Pick<ResourceRecord, "urn" | "type" | "name"> & { custom: boolean },
+    fallbackOp: StepOp,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    const started = Date.now();
+    const seconds = () => (Date.now() - started) / 1000;
+    const base = {
+      kind: "step" as const,
+      urn: record.urn,
+      type: record.type,
+      name: record.name,
+      custom: record.custom,
+    };
+    try {
+      const result = await work();
+      await this.flushLogs();
+      this.emit({ ...base, op: result.op, seconds: seconds() });
+      return result;
+    } catch (error) {
+      await this.flushLogs().catch(() => undefined);
+      const message = messageOf(error);
+      this.errors.push(`${record.type} ${record.name}: ${message}`);
+      this.emit({ ...base, op: fallbackOp, seconds: seconds(), error: message });
+      throw error;
+    }
+  }
+
+  // ---- up ----
+
+  async register(registration: Registration): Promise<RegistrationResult> {
+    this.registered.add(registration.urn);
+    const kind = kindOf(registration);
+    const prior = this.prior.get(registration.urn);
+    const inputs = applyIgnoreChanges(registration.inputs, prior?.inputs, registration.ignoreChanges);
+    const record = (id: string, outputs: WireMap, checked = inputs): ResourceRecord => ({
+      urn: registration.urn,
+      type: registration.type,
+      name: registration.name,
+      kind,
+      id,
+      inputs: checked,
+      outputs,
+      ...(registration.parent ? { parent: registration.parent } : {}),
+      dependencies: registration.dependencies,
+      ...(registration.additionalSecretOutputs.length > 0
+        ? { additionalSecretOutputs: registration.additionalSecretOutputs }
+        : {}),
+    });
+    const { result } = await this.step(
+      { ...registration, custom: kind !== "component" },
+      prior ? "update" : "create",
+      async () => {
+        let next: ResourceRecord;
+        let op: StepOp;
+        if (kind === "component" || kind === "provider") {
+          op = prior ? "same" : "create";
+          next = record(
+            kind === "provider" ? (prior?.id ?? `${registration.name}-id`) : "",
+            kind === "provider" ? inputs : {},
+          );
+        } else if (kind === "dynamic") {
+          ({ op, next } = await this.dynamicUp(registration, inputs, prior, record));
+        } else {
+          ({ op, next } = await this.azureUp(registration, inputs, prior, record));
+        }
+        this.current.set(registration.urn, next);
+        this.save();
+        return { op, result: { id: next.id, outputs: next.outputs } };
+      },
+    );
+    return result;
+  }
+
+  private async dynamicUp(
+    registration: Registration,
+    inputs: WireMap,
+    prior: ResourceRecord | undefined,
+    record: (id: string, outputs: WireMap, checked?: WireMap) => ResourceRecord,
+  ): Promise<{ op: StepOp; next: ResourceRecord }> {
+    const host = await this.host();
+    const priorState: ResourceState | undefined =
+      prior?.kind === "dynamic"
+        ? {
+            urn: prior.urn,
+            id: prior.id,
+            inputs: prior.inputs,
+            outputs: prior.outputs,
+            ...(prior.additionalSecretOutputs
+              ? { additionalSecretOutputs: prior.additionalSecretOutputs }
+              : {}),
+          }
+        : undefined;
+    try {
+      const { op, state } = await upStep(host, registration.urn, inputs, priorState, {
+        additionalSecretOutputs: registration.additionalSecretOutputs,
+      });
+      return { op, next: record(state.id, state.outputs, state.inputs) };
+    } catch (error) {
+      // A partially created resource is kept in state, as the engine keeps it: the next up continues it.
+      const failure = error instanceof ProviderHostError ? error.initFailure : undefined;
+      if (failure?.id) {
+        const outputs = markSecret(
+          annotateSecrets(failure.properties as WireMap, inputs),
+          registration.additionalSecretOutputs,
+        );
+        this.current.set(registration.urn, record(failure.id, outputs));
+        this.save();
+      }
+      throw error;
+    }
+  }
+
+  private async azureUp(
+    registration: Registration,
+    inputs: WireMap,
+    prior: ResourceRecord | undefined,
+    record: (id: string, outputs: WireMap) => ResourceRecord,
+  ): Promise<{ op: StepOp; next: ResourceRecord }> {
+    const target = this.arm();
+    const { type, name } = registration;
+    if (!prior || prior.kind !== "azure-native") {
+      const created = await createAzureResource(target, type, name, inputs);
+      return { op: "create", next: record(created.id, created.outputs) };
+    }
+    const plan = diffAzureInputs(type, prior.inputs, inputs);
+    if (plan === "same") return { op: "same", next: record(prior.id, prior.outputs) };
+    if (plan === "update") {
+      return { op: "update", next: record(prior.id, await putAzureResource(target, type, prior.id, inputs)) };
+    }
+    const newId = azureResourceId(target, type, inputs, name);
+    if (newId === prior.id || registration.deleteBeforeReplace) {
+      await deleteAzureResource(target, prior.id);
+      const created = await createAzureResource(target, type, name, inputs);
+      return { op: "replace", next: record(created.id, created.outputs) };
+    }
+    const created = await createAzureResource(target, type, name, inputs);
+    await deleteAzureResource(target, prior.id);
+    return { op: "replace", next: record(created.id, created.outputs) };
+  }
+
+  async invoke(token: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
+    if (token.startsWith("azure-native:")) return invokeAzureFunction(this.arm(), token, args);
+    throw new Error(`the rehearsal does not serve the function ${token}`);
+  }
+
+  /** After a successful up: what the program no longer declares is deleted, dependents first. */
+  async deleteUnregistered(): Promise<void> {
+    const stale = [...this.current.values()].filter((r) => !this.registered.has(r.urn));
+    await this.deleteAll(stale);
+  }
+
+  // ---- destroy ----
+
+  async destroy(): Promise<void> {
+    await this.deleteAll([...this.current.values()]);
+  }
+
+  private async deleteAll(records: ResourceRecord[]): Promise<void> {
+    for (const record of dependencyOrder(records).reverse()) {
+      await this.step({ ...record, custom: record.kind !== "component" }, "delete", async () => {
+        if (record.kind === "dynamic") await destroyStep(await this.host(), this.stateOf(record));
+        if (record.kind === "azure-native") await deleteAzureResource(this.arm(), record.id);
+        this.current.delete(record.urn);
+        this.save();
+        return { op: "delete" as const };
+      });
+    }
+  }
+
+  private stateOf(record: ResourceRecord): ResourceState {
+    return {
+      urn: record.urn,
+      id: record.id,
+      inputs: record.inputs,
+      outputs: record.outputs,
+      ...(record.additionalSecretOutputs ? { additionalSecretOutputs: record.additionalSecretOutputs } : {}),
+    };
+  }
+
+  // ---- refresh ----
+
+  async refresh(): Promise<void> {
+    for (const record of dependencyOrder([...this.current.values()])) {
+      if (record.kind !== "dynamic" && record.kind !== "azure-native") continue;
+      await this.step({ ...record, custom: true }, "read", async () => {
+        let outputs: WireMap | undefined;
+        let id = record.id;
+        let inputs = record.inputs;
+        if (record.kind === "dynamic") {
+          const read = await refreshStep(await this.host(), this.stateOf(record));
+          if (read) ({ outputs, id, inputs } = read.state);
+        } else {
+          outputs = await readAzureResource(this.arm(), record.type, record.id, record.inputs);
+        }
+        if (!outputs) {
+          this.current.delete(record.urn);
+          this.save();
+          return { op: "gone" as const };
+        }
+        const changed = JSON.stringify(outputs) !== JSON.stringify(record.outputs) || id !== record.id;
+        this.current.set(record.urn, { ...record, id, inputs, outputs });
+        this.save();
+        return { op: changed ? ("drift" as const) : ("read" as const) };
+      });
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.hostPromise) await (await this.hostPromise).stop();
+  }
+}

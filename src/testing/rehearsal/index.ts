@@ -1,0 +1,9 @@
+/**
+ * The local rehearsal: `up`, `refresh` and `destroy` of a Pulumi program against the emulators, with
+ * Pulumi's mock runtime serving registrations for real (see ./runner).
+ */
+export { Rehearsal, type RehearsalOptions, type RunReport } from "./runner";
+export type { ArmTarget } from "./arm-client";
+export type { StepEvent, LogEvent, StepOp, RehearsalOperation } from "./protocol";
+export { formatStep, displayType } from "./progress";
+export { loadState, type StackState, type ResourceRecord } from "./state";
