@@ -14,6 +14,7 @@ import {
   DIGICERT_PKI_ROOT,
   MICROSOFT_PKI_ROOT,
 } from "../../src/tsql";
+import { UNKNOWN_VALUE } from "../../src/dynamic/common/check";
 import { buildIfStale } from "../support/build";
 import { destroy, preview, refresh, up, type ResourceState } from "../support/engine-steps";
 import { startProviderHost, urnFor, type ProviderHost } from "../support/provider-host";
@@ -311,7 +312,35 @@ describe("TrustedCertificate provider", () => {
     expect(notX509?.reason).toMatch(/is not a DER-encoded X\.509 certificate/);
     const [badIssuer] = await failuresOf({ trustedIssuerFor: "x'; DROP DATABASE master--" });
     expect(badIssuer?.reason).toMatch(/^Invalid trustedIssuerFor: .*is not a DNS name pattern/);
+    // Values unknown during preview are checked later.
+    expect(
+      await properties({ name: UNKNOWN_VALUE, publicKey: UNKNOWN_VALUE, trustedIssuerFor: UNKNOWN_VALUE }),
+    ).toEqual([]);
     expect(emulator.tds.counters().requests).toBe(0);
+  });
+
+  it("stores a new connection or credential without sending SQL", async () => {
+    const created = await up(host, urn, inputs());
+    const info = emulator.connectionInfo();
+    const connection = { host: info.host, port: info.port, user: info.user, trustServerCertificate: true };
+    emulator.tds.resetCounters();
+    const moved = await up(
+      host,
+      urn,
+      inputs({ connection: { ...connection, connectTimeoutMs: 9000 } }),
+      created.state,
+    );
+    expect(moved.op).toBe("update");
+    const rotated = await up(
+      host,
+      urn,
+      inputs({ password: pulumi.secret(`${info.password}-next`) }),
+      moved.state,
+    );
+    expect(rotated.op).toBe("update");
+    expect(emulator.tds.counters().requests).toBe(0);
+    await destroy(host, { ...rotated.state, outputs: { ...rotated.state.outputs, password: info.password } });
+    expect(await certificate()).toBeUndefined();
   });
 
   it("quotes a hostile but legal name exactly", async () => {
