@@ -144,6 +144,15 @@ describe("describeSqlError", () => {
     expect(encrypt.fix).toMatch(/encrypt: true/);
   });
 
+  it("gives no TLS advice for a numbered SQL Server error about a certificate", () => {
+    const err = describeSqlError(
+      requestError([{ number: 15299, message: "The certificate 'x' cannot be used for endpoint authentication." }]),
+      { action: "create the mirroring endpoint" },
+    );
+    expect(err.number).toBe(15299);
+    expect(err.message).not.toMatch(/TLS|trustServerCertificate/);
+  });
+
   it("removes known secrets and PASSWORD literals from every text", () => {
     const err = describeSqlError(
       requestError([

@@ -154,8 +154,11 @@ export function describeSqlError(err: unknown, context: SqlErrorContext): SqlSer
   const numbers = details.map((d) => d.number).filter((n): n is number => n !== undefined);
   const serverMessage = scrubSecrets(primary.message, secrets);
   const fix =
-    (primary.number !== undefined ? SQL_ERROR_FIXES[primary.number] : undefined) ??
-    connectionAdvice(err, code, systemCode);
+    primary.number !== undefined
+      ? SQL_ERROR_FIXES[primary.number]
+      : // Connection advice only for failures SQL Server did not number: a numbered error
+        // about a certificate (15299, 15232, ...) is not a TLS problem.
+        connectionAdvice(err, code, systemCode);
 
   const target = [context.object, context.server ? `on ${context.server}` : undefined]
     .filter(Boolean)
