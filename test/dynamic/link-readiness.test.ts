@@ -30,6 +30,8 @@ describe("LinkReadiness provider", () => {
   let world: LocalWorld;
   let host: ProviderHost;
   let providerText: string;
+  let agProviderText: string;
+  let dagProviderText: string;
   let arm: SqlManagementClient;
   let names: Record<string, string>;
   const urn = urnFor("pulumi-nodejs:dynamic/mi-link:LinkReadiness", "ready");
@@ -46,6 +48,15 @@ describe("LinkReadiness provider", () => {
     await buildIfStale();
     providerText = (await serializeProvider("./dist/dynamic/link-readiness.js", "linkReadinessProvider"))
       .text;
+    agProviderText = (
+      await serializeProvider("./dist/dynamic/availability-group.js", "availabilityGroupProvider")
+    ).text;
+    dagProviderText = (
+      await serializeProvider(
+        "./dist/dynamic/distributed-availability-group.js",
+        "distributedAvailabilityGroupProvider",
+      )
+    ).text;
     world = await startLocalWorld({ databases: [DB], seedingSeconds: 2.5 });
     host = await startProviderHost();
     arm = new SqlManagementClient(new StaticTokenCredential(), world.info.arm.subscriptionId, {
@@ -95,12 +106,12 @@ describe("LinkReadiness provider", () => {
     await world?.stop();
   });
 
-  async function armLink(method: "PUT" | "DELETE", body?: unknown): Promise<void> {
+  async function armLink(method: "PUT" | "DELETE", body?: unknown, dagName = DAG): Promise<void> {
     const { endpoint, subscriptionId, resourceGroupName, managedInstanceName } = world.info.arm;
     const url =
       `${endpoint}/subscriptions/${subscriptionId}/resourceGroups/${resourceGroupName}` +
       `/providers/Microsoft.Sql/managedInstances/${managedInstanceName}` +
-      `/distributedAvailabilityGroups/${DAG}?api-version=2023-08-01`;
+      `/distributedAvailabilityGroups/${dagName}?api-version=2023-08-01`;
     await armLongRunning(arm, url, method, body);
   }
 
@@ -191,6 +202,10 @@ describe("LinkReadiness provider", () => {
     });
     expect(Date.parse(String(ready.state.outputs.observedAt))).toBeGreaterThanOrEqual(started);
     expect(linkStateQueries()).toBeLessThanOrEqual(Math.ceil(elapsed) + 1);
+    // Provider logs travel to the engine asynchronously: wait for the last one.
+    await host.waitForLog((entry) =>
+      entry.message.startsWith("Link [DAG_Sales] (database [Sales]) is SYNCHRONIZING"),
+    );
     const progress = host
       .logs()
       .map((entry) => entry.message)
@@ -227,5 +242,74 @@ describe("LinkReadiness provider", () => {
     await armLink("DELETE");
     await run("23-drop-dag.sql");
     expect(await refresh(host, patient.state)).toBeUndefined();
+  });
+  it("with the managed instance as initial primary: AG, DAG and readiness through the providers, seeding into SQL Server", async () => {
+    // Trust is complete (previous test). SQL Server 2022 CU13: the AG has no database and may create it.
+    const common = { connection: connectionOf(), password: pulumi.secret(world.info.sql.password) };
+    const ag = await up(host, urnFor("pulumi-nodejs:dynamic/mi-link:AvailabilityGroup", "ag"), {
+      __provider: agProviderText,
+      ...common,
+      name: "AG_Inbound",
+      replicaServerName: world.info.sql.serverName,
+      endpointUrl: `TCP://${SQL_SERVER_IP}:${ENDPOINT_PORT}`,
+      productVersion: "16.0.4125.3",
+    });
+    expect(ag.state.outputs).toMatchObject({
+      databases: [],
+      createAnyDatabaseGranted: true,
+      clusterType: "NONE",
+    });
+    const dag = await up(host, urnFor("pulumi-nodejs:dynamic/mi-link:DistributedAvailabilityGroup", "dag"), {
+      __provider: dagProviderText,
+      ...common,
+      name: "DAG_Inbound",
+      agName: "AG_Inbound",
+      miAgName: "AG_Inbound_MI",
+      sqlServerListenerUrl: `TCP://${SQL_SERVER_IP}:${ENDPOINT_PORT}`,
+      managedInstanceFqdn: world.info.arm.fqdn,
+      managedInstanceName: world.info.arm.managedInstanceName,
+      database: "Inbound",
+      initialPrimary: "ManagedInstance",
+    });
+    expect(dag.state.outputs.localRole).toBe("SECONDARY");
+    await armLink(
+      "PUT",
+      {
+        properties: {
+          partnerAvailabilityGroupName: "AG_Inbound",
+          instanceAvailabilityGroupName: "AG_Inbound_MI",
+          databases: [{ databaseName: "Inbound" }],
+          partnerEndpoint: `TCP://${SQL_SERVER_IP}:${ENDPOINT_PORT}`,
+          instanceLinkRole: "Primary",
+        },
+      },
+      "DAG_Inbound",
+    );
+    const ready = await up(
+      host,
+      urn,
+      inputs({ dagName: "DAG_Inbound", database: "Inbound", timeoutSeconds: 30 }),
+    );
+    expect(ready.state.outputs).toMatchObject({
+      connectedState: "CONNECTED",
+      synchronizationState: expect.stringMatching(/^SYNCHRONIZ(ING|ED)$/),
+    });
+    // Seeding created the database on SQL Server, inside the availability group.
+    const [[database]] = await adminQuery(
+      world.sql,
+      "SELECT name, state_desc FROM sys.databases WHERE name = N'Inbound'",
+    );
+    expect(database).toMatchObject({ name: "Inbound", state_desc: "ONLINE" });
+    expect((await refresh(host, ag.state))?.state.outputs.databases).toEqual(["Inbound"]);
+
+    // Teardown in the engine's order: the link, the DAG, then the AG.
+    await armLink("DELETE", undefined, "DAG_Inbound");
+    await destroy(host, dag.state);
+    await destroy(host, ag.state);
+    expect(
+      (
+        await adminQuery(world.sql, "SELECT name FROM sys.availability_groups WHERE name LIKE N'%Inbound%'")
+      )[0],
+    ).toEqual([]);
   });
 });
