@@ -231,6 +231,13 @@ describe("AvailabilityGroup provider", () => {
     // The managed instance as initial primary needs SQL Server 2022 CU10.
     const old = await host.check(urn, {}, inputs({ database: undefined, productVersion: "15.0.4312.2" }));
     expect(old.failures).toEqual([{ property: "productVersion", reason: expect.stringMatching(/CU10/) }]);
+    const cu9 = await host.check(urn, {}, inputs({ database: undefined, productVersion: "16.0.4085.2" }));
+    expect(cu9.failures.map((f) => f.property)).toEqual(["productVersion"]);
+    const cu10 = await host.check(urn, {}, inputs({ database: undefined, productVersion: "16.0.4095.4" }));
+    expect(cu10.failures).toEqual([]);
+    // SQL Server 2019 before CU20 does not support the link at all.
+    const cu19 = await host.check(urn, {}, inputs({ productVersion: "15.0.4298.1" }));
+    expect(cu19.failures).toEqual([{ property: "productVersion", reason: expect.stringMatching(/CU20/) }]);
     expect(emulator.tds.counters().requests).toBe(0);
 
     // Legal but hostile names are quoted, not refused.
