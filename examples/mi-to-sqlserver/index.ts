@@ -1,0 +1,46 @@
+/**
+ * Replicates a managed instance database to SQL Server 2022 (CU10 or later): the managed instance is the initial primary, SQL Server the secondary (for example a disaster recovery copy on-premises).
+ *
+ * Config keys: see README.md.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { MiLink } from "pulumi-mi-link";
+
+const cfg = new pulumi.Config();
+
+/** SQL Server as this program reaches it, and as the managed instance reaches its mirroring endpoint. */
+const sqlServer = {
+  host: cfg.require("sqlHost"),
+  port: cfg.getNumber("sqlPort") ?? 1433,
+  user: cfg.require("sqlUser"),
+  password: cfg.requireSecret("sqlPassword"),
+  encrypt: true,
+  trustServerCertificate: cfg.getBoolean("trustServerCertificate") ?? false,
+  endpointHost: cfg.require("endpointHost"),
+  endpointPort: cfg.getNumber("endpointPort") ?? 5022,
+};
+
+/** The managed instance. The ARM settings are only needed off Azure's public cloud (or in a rehearsal). */
+const armAccessToken = cfg.getSecret("armAccessToken");
+const managedInstance = {
+  resourceGroupName: cfg.require("resourceGroupName"),
+  name: cfg.require("managedInstanceName"),
+  subscriptionId: cfg.get("subscriptionId"),
+  armEndpoint: cfg.get("armEndpoint"),
+  tlsCaPem: cfg.get("armTlsCaPem"),
+  ...(armAccessToken ? { accessToken: armAccessToken } : {}),
+};
+
+const link = new MiLink("reporting", {
+  sqlServer,
+  managedInstance,
+  databases: cfg.getObject<string[]>("databases") ?? ["Reporting"],
+  masterKeyPassword: cfg.requireSecret("masterKeyPassword"),
+  certificateExpiry: cfg.get("certificateExpiry") ?? "2028-12-31",
+  initialPrimary: "ManagedInstance",
+  failoverMode: "Manual",
+  replicationMode: "Async",
+});
+
+/** Per database: the names on both sides, the Azure link id and the observed replication state. */
+export const links = link.links;

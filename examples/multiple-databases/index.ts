@@ -1,0 +1,52 @@
+/**
+ * Links several SQL Server databases to one managed instance: the instance-wide trust (master key, certificates, mirroring endpoint) is created once, then one link per database, in parallel.
+ *
+ * Config keys: see README.md.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { MiLink } from "pulumi-mi-link";
+
+const cfg = new pulumi.Config();
+
+/** SQL Server as this program reaches it, and as the managed instance reaches its mirroring endpoint. */
+const sqlServer = {
+  host: cfg.require("sqlHost"),
+  port: cfg.getNumber("sqlPort") ?? 1433,
+  user: cfg.require("sqlUser"),
+  password: cfg.requireSecret("sqlPassword"),
+  encrypt: true,
+  trustServerCertificate: cfg.getBoolean("trustServerCertificate") ?? false,
+  endpointHost: cfg.require("endpointHost"),
+  endpointPort: cfg.getNumber("endpointPort") ?? 5022,
+};
+
+/** The managed instance. The ARM settings are only needed off Azure's public cloud (or in a rehearsal). */
+const armAccessToken = cfg.getSecret("armAccessToken");
+const managedInstance = {
+  resourceGroupName: cfg.require("resourceGroupName"),
+  name: cfg.require("managedInstanceName"),
+  subscriptionId: cfg.get("subscriptionId"),
+  armEndpoint: cfg.get("armEndpoint"),
+  tlsCaPem: cfg.get("armTlsCaPem"),
+  ...(armAccessToken ? { accessToken: armAccessToken } : {}),
+};
+
+/** Where a database without a full backup since entering FULL recovery gets one. */
+const backupDisk = cfg.get("backupDisk");
+
+const link = new MiLink("erp", {
+  sqlServer,
+  managedInstance,
+  databases: cfg.getObject<string[]>("databases") ?? ["Sales", "Inventory", "Orders"],
+  masterKeyPassword: cfg.requireSecret("masterKeyPassword"),
+  certificateExpiry: cfg.get("certificateExpiry") ?? "2028-12-31",
+  initialPrimary: "SqlServer",
+  failoverMode: "Manual",
+  replicationMode: "Async",
+  ...(backupDisk ? { backupTarget: { disk: backupDisk } } : {}),
+});
+
+/** Per database: the names on both sides, the Azure link id and the observed replication state. */
+export const links = link.links;
+/** SQL Server's endpoint certificate, trusted by the managed instance. */
+export const sqlServerCertificate = link.sqlServerCertificate;

@@ -1,0 +1,220 @@
+#!/usr/bin/env node
+/**
+ * `npm run demo [-- --json]`: the SQL Server → Managed Instance example (examples/sqlserver-to-mi) rehearsed
+ * end to end against the local emulators: up, wait until every link is connected and healthy, a second up
+ * (which must change nothing), destroy, then a comparison of both sides with what was there before.
+ *
+ * With `--json` the output ends with one line:
+ * `{"created":N,"links":{"<db>":{"connectedState":…,"synchronizationState":…}},"secondUpChanges":0,
+ *   "destroyed":N,"leftovers":[]}`.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { readLinkState } from "../sql/catalog/link-state";
+import { withOneShotConnection } from "../sql/pool";
+import { defaultDagName } from "../tsql/names";
+import { Rehearsal, RunReport } from "./rehearsal";
+import { leftovers, snapshotWorld } from "./rehearsal/snapshot";
+import { LocalWorld, startLocalWorld } from "./world";
+
+const packageRoot = path.resolve(__dirname, "..", "..");
+
+export interface DemoOptions {
+  /** Program to rehearse. Default: examples/sqlserver-to-mi of this package. */
+  program?: string;
+  databases?: string[];
+  /** SQL Server version the emulator reports. Default: the emulator's (SQL Server 2022). */
+  productVersion?: string;
+  /** Deadline of the wait for healthy links. Default 60 s. */
+  healthyTimeoutMs?: number;
+  print?: (line: string) => void;
+}
+
+export interface LinkHealth {
+  connectedState: string | null;
+  synchronizationState: string | null;
+  synchronizationHealth: string | null;
+}
+
+export interface DemoResult {
+  created: number;
+  links: Record<string, LinkHealth>;
+  secondUpChanges: number;
+  destroyed: number;
+  leftovers: string[];
+  errors: string[];
+}
+
+/** The program's config, from the emulators' connection info. */
+export function exampleConfig(world: LocalWorld, databases: string[]): Record<string, string> {
+  const { sql, arm } = world.info;
+  return {
+    sqlHost: sql.host,
+    sqlPort: String(sql.port),
+    sqlUser: sql.user,
+    sqlPassword: sql.password,
+    trustServerCertificate: "true",
+    endpointHost: sql.host,
+    endpointPort: "5022",
+    resourceGroupName: arm.resourceGroupName,
+    managedInstanceName: arm.managedInstanceName,
+    subscriptionId: arm.subscriptionId,
+    armEndpoint: arm.endpoint,
+    armTlsCaPem: arm.tlsCaPem ?? "",
+    armAccessToken: "rehearsal-token",
+    masterKeyPassword: "Rehearsal-Master-Key-1!",
+    databases: JSON.stringify(databases),
+    backupDisk: "/var/opt/mssql/backup/link.bak",
+    "azure-native:subscriptionId": arm.subscriptionId,
+  };
+}
+
+export const EXAMPLE_SECRET_CONFIG = ["sqlPassword", "masterKeyPassword", "armAccessToken"];
+
+/** The state of each database's link as SQL Server reports it (the managed instance's replica). */
+export async function readLinkHealth(
+  world: LocalWorld,
+  dagNames: Record<string, string>,
+): Promise<Record<string, LinkHealth>> {
+  const { sql } = world.info;
+  const args = {
+    host: sql.host,
+    port: sql.port,
+    user: sql.user,
+    password: sql.password,
+    encrypt: true,
+    trustServerCertificate: true,
+  };
+  return withOneShotConnection(args, async (pool) => {
+    const health: Record<string, LinkHealth> = {};
+    for (const [database, dagName] of Object.entries(dagNames)) {
+      const state = await readLinkState(pool, dagName);
+      const remote = state?.replicas.find((r) => !r.isLocal);
+      const remoteDb = state?.databases.find((d) => !d.isLocal) ?? state?.databases[0];
+      health[database] = {
+        connectedState: remote?.connectedState ?? null,
+        synchronizationState: remoteDb?.synchronizationState ?? null,
+        synchronizationHealth: remoteDb?.synchronizationHealth ?? remote?.synchronizationHealth ?? null,
+      };
+    }
+    return health;
+  });
+}
+
+function isHealthy(health: LinkHealth): boolean {
+  return (
+    health.connectedState === "CONNECTED" &&
+    (health.synchronizationState === "SYNCHRONIZED" || health.synchronizationState === "SYNCHRONIZING") &&
+    health.synchronizationHealth === "HEALTHY"
+  );
+}
+
+/** Polls until every link is healthy or the deadline passes; returns the last reading either way. */
+export async function waitHealthy(
+  world: LocalWorld,
+  dagNames: Record<string, string>,
+  timeoutMs: number,
+): Promise<Record<string, LinkHealth>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const health = await readLinkHealth(world, dagNames);
+    if (Object.values(health).every(isHealthy) || Date.now() > deadline) return health;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** DAG names from the stack's `links` output (MiLink's), else the runbook's defaults. */
+function dagNamesOf(report: RunReport, databases: string[]): Record<string, string> {
+  const links = (report.outputs.links ?? {}) as Record<string, { dagName?: unknown }>;
+  return Object.fromEntries(
+    databases.map((db) => [
+      db,
+      typeof links[db]?.dagName === "string" ? links[db].dagName : defaultDagName(db),
+    ]),
+  );
+}
+
+export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
+  const print = options.print ?? ((line: string) => process.stdout.write(line + "\n"));
+  const databases = options.databases ?? ["Sales"];
+  const world = await startLocalWorld({
+    databases,
+    productVersion: options.productVersion,
+    armOperationMs: 20,
+    seedingSeconds: 0.2,
+  });
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "mi-link-rehearsal-"));
+  const errors: string[] = [];
+  try {
+    print(
+      `emulators: SQL Server ${world.info.sql.host}:${world.info.sql.port}, ARM ${world.info.arm.endpoint}`,
+    );
+    const before = snapshotWorld(world);
+    const rehearsal = new Rehearsal({
+      program: options.program ?? path.join(packageRoot, "examples", "sqlserver-to-mi"),
+      stateFile: path.join(stateDir, "stack.json"),
+      project: "mi-link-sqlserver-to-mi",
+      config: exampleConfig(world, databases),
+      secretConfig: EXAMPLE_SECRET_CONFIG,
+      arm: {
+        endpoint: world.info.arm.endpoint,
+        subscriptionId: world.info.arm.subscriptionId,
+        tlsCaPem: world.info.arm.tlsCaPem,
+      },
+      hostCwd: packageRoot,
+      print,
+    });
+    const first = await rehearsal.up();
+    errors.push(...first.errors);
+    let links: Record<string, LinkHealth> = {};
+    let second: RunReport | undefined;
+    if (first.ok) {
+      print("waiting for the links to be connected and healthy");
+      links = await waitHealthy(world, dagNamesOf(first, databases), options.healthyTimeoutMs ?? 60_000);
+      for (const [db, h] of Object.entries(links)) {
+        print(
+          `  ${db}: ${h.connectedState ?? "?"}, ${h.synchronizationState ?? "?"}, ${h.synchronizationHealth ?? "?"}`,
+        );
+      }
+      second = await rehearsal.up();
+      errors.push(...second.errors);
+    }
+    const destroyed = await rehearsal.destroy();
+    errors.push(...destroyed.errors);
+    const left = leftovers(before, snapshotWorld(world));
+    if (left.length > 0) print(`left behind: ${left.join(", ")}`);
+    return {
+      created: first.counts.create,
+      links,
+      secondUpChanges: second ? second.changes : -1,
+      destroyed: destroyed.counts.delete,
+      leftovers: left,
+      errors,
+    };
+  } finally {
+    await world.stop();
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  const json = process.argv.includes("--json");
+  runDemo()
+    .then((result) => {
+      const ok = result.errors.length === 0 && result.secondUpChanges === 0 && result.leftovers.length === 0;
+      if (json) {
+        const { errors, ...summary } = result;
+        process.stdout.write(JSON.stringify(errors.length > 0 ? { ...summary, errors } : summary) + "\n");
+      } else {
+        process.stdout.write(ok ? "rehearsal passed\n" : "rehearsal found problems\n");
+      }
+      process.exit(ok ? 0 : 1);
+    })
+    .catch((error: unknown) => {
+      process.stderr.write(
+        `demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exit(1);
+    });
+}
