@@ -1,0 +1,114 @@
+/**
+ * The arguments of the MiLink component: where SQL Server and the managed instance are, which
+ * databases to link and how. Every field is a `pulumi.Input` except `databases` and the
+ * per-database name overrides: one child resource set is created per database, so their names
+ * must be known when the program runs.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { BackupTarget } from "../tsql/statements/backup";
+import type { EndpointAlgorithm } from "../tsql/statements/endpoint";
+import type { InitialPrimary, LinkFailoverMode } from "../tsql/versions";
+
+/** How the program signs in to SQL Server. */
+export type SqlServerAuthenticationType = "default" | "ntlm" | "azure-active-directory-access-token";
+
+/** The link's replication mode on the managed instance side. */
+export type ReplicationMode = "Async" | "Sync";
+
+/** Where and how this program reaches SQL Server, and where the managed instance reaches it back. */
+export interface SqlServerArgs {
+  /** Host name or IP address this program reaches SQL Server on over TDS. Required. */
+  host: pulumi.Input<string>;
+  /** TDS port. Default 1433. */
+  port?: pulumi.Input<number>;
+  /** SQL login (authenticationType "default") or Windows user name ("ntlm"). Default: none. */
+  user?: pulumi.Input<string>;
+  /** Password of `user`. Wrapped as a secret by the component. Default: none. */
+  password?: pulumi.Input<string>;
+  /** "default" (SQL login), "ntlm" (Windows, with `domain`) or "azure-active-directory-access-token" (with `accessToken`). Default "default". */
+  authenticationType?: pulumi.Input<SqlServerAuthenticationType>;
+  /** Windows domain, for "ntlm". Default: none. */
+  domain?: pulumi.Input<string>;
+  /** Microsoft Entra access token, for "azure-active-directory-access-token". Wrapped as a secret. Default: none. */
+  accessToken?: pulumi.Input<string>;
+  /** Encrypt the TDS connection. Default true. */
+  encrypt?: pulumi.Input<boolean>;
+  /** Accept a TLS certificate that does not chain to a trusted root. Default false. */
+  trustServerCertificate?: pulumi.Input<boolean>;
+  /** Address (DNS name or IP) the managed instance uses to reach SQL Server's mirroring endpoint. Required. */
+  endpointHost: pulumi.Input<string>;
+  /** Port of SQL Server's mirroring endpoint. Default 5022. */
+  endpointPort?: pulumi.Input<number>;
+  /** Name of the mirroring endpoint when none exists yet. Default "database_mirroring_endpoint". */
+  endpointName?: pulumi.Input<string>;
+  /** Encryption algorithms of the endpoint, in order of preference; must include AES. Default ["AES"]. */
+  endpointAlgorithms?: pulumi.Input<EndpointAlgorithm[]>;
+}
+
+/** Which Azure SQL Managed Instance the databases are linked to, and how to reach Azure. */
+export interface ManagedInstanceArgs {
+  /** Resource group of the managed instance. Required. */
+  resourceGroupName: pulumi.Input<string>;
+  /** Short name of the managed instance (not its FQDN). Required. */
+  name: pulumi.Input<string>;
+  /** Subscription of the managed instance. Default: the one in the managed instance's resource id. */
+  subscriptionId?: pulumi.Input<string>;
+  /** Azure Resource Manager endpoint for the calls azure-native lacks. Default https://management.azure.com. */
+  armEndpoint?: pulumi.Input<string>;
+  /** Bearer token for those ARM calls. Wrapped as a secret. Default: DefaultAzureCredential signs in. */
+  accessToken?: pulumi.Input<string>;
+  /** PEM certificates to trust for the ARM endpoint's TLS. Default: the system trust store. */
+  tlsCaPem?: pulumi.Input<string>;
+}
+
+/** Name overrides for one database's link. Each default follows Microsoft's runbook. */
+export interface LinkNameArgs {
+  /** Availability group on SQL Server. Default `AG_<db>`. */
+  agName?: string;
+  /** Availability group the managed instance creates. Default `AG_<db>_MI`. */
+  miAgName?: string;
+  /** Distributed availability group, also the Azure link's name. Default `DAG_<db>`. */
+  dagName?: string;
+}
+
+/** Everything `new MiLink(name, args)` takes. */
+export interface MiLinkArgs {
+  /** The SQL Server side. Required. */
+  sqlServer: SqlServerArgs;
+  /** The managed instance side. Required. */
+  managedInstance: ManagedInstanceArgs;
+  /** User databases to link, one link each (1-100, no duplicates, no system databases). Required. */
+  databases: string[];
+  /** Password of master's database master key, used when the key has to be created. Wrapped as a secret. Required. */
+  masterKeyPassword: pulumi.Input<string>;
+  /** Last day (`YYYY-MM-DD`) of SQL Server's endpoint certificate. Default: 2 years after its creation, then stable. */
+  certificateExpiry?: pulumi.Input<string>;
+  /** Which side holds the databases when the links are created. "ManagedInstance" needs SQL Server 2022 CU10+. Default "SqlServer". */
+  initialPrimary?: InitialPrimary;
+  /** "Manual" (two-way: failover and fail back) or "None" (one-way to Azure). Default "Manual". */
+  failoverMode?: LinkFailoverMode;
+  /** "Async" or "Sync" replication. Default "Async". */
+  replicationMode?: ReplicationMode;
+  /** Check prerequisites (version, Always On, databases, collation, endpoint, update policy) before any change, in preview too. Default true. */
+  preflight?: boolean;
+  /** Per-database name overrides, keyed by database name. Default: the runbook's names. */
+  links?: Record<string, LinkNameArgs>;
+  /** Where to write a full backup for a database that has none since entering FULL recovery. Default: none (such a database is refused). */
+  backupTarget?: pulumi.Input<BackupTarget>;
+  /** Wait for each link until the managed instance replica reaches this state. Default "SYNCHRONIZING". */
+  waitFor?: pulumi.Input<"CONNECTED" | "SYNCHRONIZING" | "SYNCHRONIZED">;
+  /** Deadline of that wait, in seconds. Default 600. */
+  waitTimeoutSeconds?: pulumi.Input<number>;
+}
+
+/** Defaults of the optional arguments, in one place for the component, preflight and script. */
+export const DEFAULTS = {
+  port: 1433,
+  endpointPort: 5022,
+  endpointName: "database_mirroring_endpoint",
+  initialPrimary: "SqlServer" as InitialPrimary,
+  failoverMode: "Manual" as LinkFailoverMode,
+  replicationMode: "Async" as ReplicationMode,
+  certificateValidityYears: 2,
+  maxLinks: 100,
+} as const;

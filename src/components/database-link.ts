@@ -1,0 +1,225 @@
+/**
+ * DatabaseLink: the link of one database between a SQL Server and a managed instance, built on a
+ * SqlServerTrust. SQL Server side: the database made ready (FULL recovery and a full backup,
+ * skipped when the managed instance is the initial primary), its availability group and the
+ * distributed availability group; Azure side: the link resource. The Azure link is created
+ * after SQL Server's distributed availability group and the trust, and the link's role is left to
+ * failovers (ignored after creation).
+ */
+import * as azure from "@pulumi/azure-native";
+import * as pulumi from "@pulumi/pulumi";
+import { AvailabilityGroup } from "../dynamic/availability-group";
+import type { ConnectionArgs } from "../dynamic/common/resource";
+import { DatabaseReadiness } from "../dynamic/database-readiness";
+import { DistributedAvailabilityGroup } from "../dynamic/distributed-availability-group";
+import { LinkReadiness } from "../dynamic/link-readiness";
+import { defaultAgName, defaultDagName, defaultMiAgName } from "../tsql/names";
+import type { BackupTarget } from "../tsql/statements/backup";
+import type { InitialPrimary, LinkFailoverMode } from "../tsql/versions";
+import { DEFAULTS, type ReplicationMode } from "./args";
+import type { SqlServerTrust } from "./sql-server-trust";
+
+export interface DatabaseLinkArgs extends ConnectionArgs {
+  /** The database to link. Required. */
+  database: string;
+  /** The trust between this SQL Server and the managed instance (its objects are created first). Required. */
+  trust: SqlServerTrust;
+  /** `@@SERVERNAME` of the SQL Server. Required. */
+  serverName: pulumi.Input<string>;
+  /** `SERVERPROPERTY('ProductVersion')` of the SQL Server. Required. */
+  productVersion: pulumi.Input<string>;
+  /** `TCP://<endpointHost>:<endpointPort>`: SQL Server's mirroring endpoint as the managed instance reaches it. Required. */
+  endpointUrl: pulumi.Input<string>;
+  /** Resource group of the managed instance. Required. */
+  resourceGroupName: pulumi.Input<string>;
+  /** Short name of the managed instance. Required. */
+  managedInstanceName: pulumi.Input<string>;
+  /** FQDN of the managed instance. Required. */
+  managedInstanceFqdn: pulumi.Input<string>;
+  /** Availability group on SQL Server. Default `AG_<db>`. */
+  agName?: string;
+  /** Availability group on the managed instance. Default `AG_<db>_MI`. */
+  miAgName?: string;
+  /** Distributed availability group and Azure link name. Default `DAG_<db>`. */
+  dagName?: string;
+  /** Which side holds the database at creation. Default "SqlServer". */
+  initialPrimary?: InitialPrimary;
+  /** "Manual" (two-way) or "None" (one-way to Azure). Default "Manual". */
+  failoverMode?: pulumi.Input<LinkFailoverMode>;
+  /** "Async" or "Sync". Default "Async". */
+  replicationMode?: pulumi.Input<ReplicationMode>;
+  /** Where a missing full backup is written. Default: none (a database without one is refused). */
+  backupTarget?: pulumi.Input<BackupTarget>;
+  /** Wait until the managed instance's replica reaches this state. Default "SYNCHRONIZING". */
+  waitFor?: pulumi.Input<"CONNECTED" | "SYNCHRONIZING" | "SYNCHRONIZED">;
+  /** Deadline of that wait, in seconds. Default 600. */
+  waitTimeoutSeconds?: pulumi.Input<number>;
+}
+
+/** What a link reports once created. */
+export interface DatabaseLinkStatus {
+  database: string;
+  agName: string;
+  miAgName: string;
+  dagName: string;
+  /** The Azure link's resource id. */
+  linkId: string;
+  /** The Azure link's distributedAvailabilityGroupId. */
+  distributedAvailabilityGroupId: string;
+  /** The managed instance replica's connection on SQL Server: CONNECTED or DISCONNECTED. */
+  connectedState: string | null;
+  /** The database's synchronization state on SQL Server: SYNCHRONIZING, SYNCHRONIZED, ... */
+  synchronizationState: string | null;
+  /** Seeding progress observed on SQL Server, in percent. */
+  seedingProgressPercent: number | null;
+  /** Last hardened LSN of the database, observed on SQL Server. */
+  lastHardenedLsn: string | null;
+  /** Azure's replicaState of the database (e.g. LinkSynchronizing; ends in Error on failure). */
+  replicaState: string | null;
+}
+
+/** One database's Managed Instance link. */
+export class DatabaseLink extends pulumi.ComponentResource {
+  public readonly database: string;
+  public readonly agName: string;
+  public readonly miAgName: string;
+  public readonly dagName: string;
+  /** The link as created and last observed. */
+  public readonly status!: pulumi.Output<DatabaseLinkStatus>;
+
+  public readonly readiness: DatabaseReadiness | undefined;
+  public readonly availabilityGroup: AvailabilityGroup;
+  public readonly distributedAvailabilityGroup: DistributedAvailabilityGroup;
+  public readonly link: azure.sql.DistributedAvailabilityGroup;
+  public readonly linkReadiness: LinkReadiness;
+
+  constructor(name: string, args: DatabaseLinkArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mi-link:index:DatabaseLink", name, {}, opts);
+    const parent = { parent: this };
+    const connection = {
+      connection: args.connection,
+      password: args.password === undefined ? undefined : pulumi.secret(args.password),
+      accessToken: args.accessToken === undefined ? undefined : pulumi.secret(args.accessToken),
+    };
+    const database = args.database;
+    this.database = database;
+    this.agName = args.agName ?? defaultAgName(database);
+    this.miAgName = args.miAgName ?? defaultMiAgName(database);
+    this.dagName = args.dagName ?? defaultDagName(database);
+    const initialPrimary = args.initialPrimary ?? DEFAULTS.initialPrimary;
+    const miPrimary = initialPrimary === "ManagedInstance";
+
+    // With the managed instance as initial primary the database arrives by seeding: nothing to prepare.
+    this.readiness = miPrimary
+      ? undefined
+      : new DatabaseReadiness(
+          `${name}-readiness`,
+          { ...connection, database, backupTarget: args.backupTarget },
+          parent,
+        );
+
+    this.availabilityGroup = new AvailabilityGroup(
+      `${name}-ag`,
+      {
+        ...connection,
+        name: this.agName,
+        database: miPrimary ? undefined : database,
+        replicaServerName: args.serverName,
+        endpointUrl: args.endpointUrl,
+        productVersion: args.productVersion,
+      },
+      { ...parent, dependsOn: [args.trust.endpoint, ...(this.readiness ? [this.readiness] : [])] },
+    );
+
+    const replicationMode = pulumi.output(args.replicationMode ?? DEFAULTS.replicationMode);
+    this.distributedAvailabilityGroup = new DistributedAvailabilityGroup(
+      `${name}-dag`,
+      {
+        ...connection,
+        name: this.dagName,
+        agName: this.availabilityGroup.name,
+        miAgName: this.miAgName,
+        sqlServerListenerUrl: args.endpointUrl,
+        managedInstanceFqdn: args.managedInstanceFqdn,
+        managedInstanceName: args.managedInstanceName,
+        database,
+        initialPrimary,
+        availabilityMode: replicationMode.apply((mode) =>
+          mode === "Sync" ? "SYNCHRONOUS_COMMIT" : "ASYNCHRONOUS_COMMIT",
+        ),
+      },
+      { ...parent, dependsOn: [this.availabilityGroup] },
+    );
+
+    this.link = new azure.sql.DistributedAvailabilityGroup(
+      `${name}-link`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        managedInstanceName: args.managedInstanceName,
+        distributedAvailabilityGroupName: this.distributedAvailabilityGroup.name,
+        partnerAvailabilityGroupName: this.availabilityGroup.name,
+        instanceAvailabilityGroupName: this.miAgName,
+        partnerEndpoint: args.endpointUrl,
+        instanceLinkRole: miPrimary ? "Primary" : "Secondary",
+        databases: [{ databaseName: database }],
+        failoverMode: args.failoverMode ?? DEFAULTS.failoverMode,
+        replicationMode,
+        seedingMode: "Automatic",
+      },
+      {
+        ...parent,
+        // Both sides must trust each other before the managed instance connects.
+        dependsOn: [
+          this.distributedAvailabilityGroup,
+          args.trust.endpoint,
+          args.trust.serverTrustCertificate,
+          args.trust.managedInstanceCertificate,
+        ],
+        // Failovers change the role outside Pulumi: the next up must not flip it back.
+        ignoreChanges: ["instanceLinkRole"],
+      },
+    );
+
+    this.linkReadiness = new LinkReadiness(
+      `${name}-link-readiness`,
+      {
+        ...connection,
+        dagName: this.distributedAvailabilityGroup.name,
+        database,
+        waitFor: args.waitFor,
+        timeoutSeconds: args.waitTimeoutSeconds,
+      },
+      // The managed instance only joins once the Azure link exists.
+      { ...parent, dependsOn: [this.link] },
+    );
+
+    const names = { database, agName: this.agName, miAgName: this.miAgName, dagName: this.dagName };
+    const readiness = this.linkReadiness;
+    this.status = pulumi
+      .all([
+        this.link.id,
+        this.link.distributedAvailabilityGroupId,
+        this.link.databases,
+        pulumi.output({
+          connectedState: readiness.connectedState,
+          synchronizationState: readiness.synchronizationState,
+          seedingProgressPercent: readiness.seedingProgressPercent,
+          lastHardenedLsn: readiness.lastHardenedLsn,
+        }),
+      ])
+      .apply(([linkId, dagId, databases, observed]) => {
+        const db = databases?.find((d) => d.databaseName?.toLowerCase() === database.toLowerCase());
+        return {
+          ...names,
+          linkId,
+          distributedAvailabilityGroupId: dagId,
+          connectedState: observed.connectedState ?? null,
+          synchronizationState: observed.synchronizationState ?? null,
+          seedingProgressPercent: observed.seedingProgressPercent ?? null,
+          lastHardenedLsn: observed.lastHardenedLsn ?? null,
+          replicaState: db?.replicaState ?? null,
+        };
+      });
+    this.registerOutputs({ status: this.status });
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * `getSqlServerInfo`: a read-only look at a SQL Server from the user's program, in preview and up.
+ * One connection, three statements whatever the number of databases: who the server is, the
+ * named databases, and the mirroring endpoint. Nothing is changed.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { SqlServerConnectionArgs } from "../sql/connection-args";
+import type { SqlServerAuthenticationType } from "./args";
+
+/** How to reach SQL Server for the lookup (the connection fields of MiLink's `sqlServer`). */
+export interface SqlServerInfoConnection {
+  host: string;
+  /** Default 1433. */
+  port?: number;
+  user?: string;
+  password?: string;
+  /** Default "default" (SQL login). */
+  authenticationType?: SqlServerAuthenticationType;
+  domain?: string;
+  accessToken?: string;
+  /** Default true. */
+  encrypt?: boolean;
+  /** Default false. */
+  trustServerCertificate?: boolean;
+}
+
+/** One database as the lookup found it. */
+export interface SqlServerDatabaseInfo {
+  name: string;
+  /** ONLINE, RESTORING, OFFLINE, ... */
+  state: string;
+  /** FULL, BULK_LOGGED or SIMPLE. */
+  recoveryModel: string;
+  isSystem: boolean;
+  /** The availability group the database already belongs to, or null. */
+  availabilityGroup: string | null;
+  /** ISO time of the last full backup that was not COPY_ONLY, or null. */
+  lastFullBackup: string | null;
+  /** ISO time of the last log backup, or null. */
+  lastLogBackup: string | null;
+}
+
+/** What MiLink's preflight and children need to know about a SQL Server. */
+export interface SqlServerInfo {
+  /** @@SERVERNAME (HOST\INSTANCE for a named instance). */
+  serverName: string;
+  /** "16.0.4125.3" */
+  productVersion: string;
+  productMajorVersion: number;
+  productUpdateLevel: string | null;
+  edition: string;
+  /** 2 Standard, 3 Enterprise/Developer, 4 Express, ... */
+  engineEdition: number;
+  isHadrEnabled: boolean;
+  collation: string;
+  /** The databases asked about that exist (missing ones are absent). */
+  databases: SqlServerDatabaseInfo[];
+  /** The instance's database mirroring endpoint, or null when there is none. */
+  mirroringEndpoint: {
+    name: string;
+    port: number | null;
+    state: string;
+    /** e.g. "CERTIFICATE", "NEGOTIATE", "NEGOTIATE, CERTIFICATE" */
+    authentication: string;
+    certificateName: string | null;
+  } | null;
+}
+
+/** The SQL layer's connection arguments from the component's flat connection fields. */
+export function toSqlConnectionArgs(connection: SqlServerInfoConnection): SqlServerConnectionArgs {
+  const common = {
+    host: connection.host,
+    port: connection.port,
+    encrypt: connection.encrypt,
+    trustServerCertificate: connection.trustServerCertificate,
+  };
+  switch (connection.authenticationType ?? "default") {
+    case "ntlm":
+      return {
+        ...common,
+        authentication: {
+          type: "ntlm",
+          domain: connection.domain ?? "",
+          userName: connection.user ?? "",
+          password: connection.password ?? "",
+        },
+      };
+    case "azure-active-directory-access-token":
+      return {
+        ...common,
+        authentication: { type: "azure-active-directory-access-token", token: connection.accessToken ?? "" },
+      };
+    default:
+      return { ...common, user: connection.user, password: connection.password };
+  }
+}
+
+/**
+ * Reads a SQL Server's name, version, edition, Always On setting, collation, the given databases
+ * (recovery model, state, backups, availability group) and its mirroring endpoint.
+ * One connection, three statements; nothing is changed.
+ * @param connection where and how to reach SQL Server
+ * @param databases the databases to report on; default none
+ */
+export async function getSqlServerInfo(
+  connection: SqlServerInfoConnection,
+  databases: readonly string[] = [],
+): Promise<SqlServerInfo> {
+  // Loaded here: the SQL layer pulls in the driver, which a program that never calls this should not load.
+  const { withOneShotConnection, readServerInfo, readDatabases, readMirroringEndpoint } =
+    require("../sql") as typeof import("../sql");
+  return withOneShotConnection(toSqlConnectionArgs(connection), async (pool) => {
+    // Sequential on purpose: one connection is enough and keeps the lookup cheap for the server.
+    const server = await readServerInfo(pool);
+    const found = databases.length > 0 ? await readDatabases(pool, databases) : [];
+    const endpoint = await readMirroringEndpoint(pool);
+    return {
+      serverName: server.serverName,
+      productVersion: server.productVersion,
+      productMajorVersion: server.productMajorVersion,
+      productUpdateLevel: server.productUpdateLevel,
+      edition: server.edition,
+      engineEdition: server.engineEdition,
+      isHadrEnabled: server.isHadrEnabled,
+      collation: server.collation,
+      databases: found.map((db) => ({
+        name: db.name,
+        state: db.state,
+        recoveryModel: db.recoveryModel,
+        isSystem: db.isSystem,
+        availabilityGroup: db.availabilityGroup,
+        lastFullBackup: db.lastFullBackup?.toISOString() ?? null,
+        lastLogBackup: db.lastLogBackup?.toISOString() ?? null,
+      })),
+      mirroringEndpoint: endpoint && {
+        name: endpoint.name,
+        port: endpoint.port,
+        state: endpoint.state,
+        authentication: endpoint.authentication.description,
+        certificateName: endpoint.authentication.certificateName,
+      },
+    };
+  });
+}
+
+/** The connection of {@link getSqlServerInfoOutput}: any field may be an Output. */
+export type SqlServerInfoConnectionInput = {
+  [K in keyof SqlServerInfoConnection]: pulumi.Input<SqlServerInfoConnection[K]>;
+};
+
+/**
+ * {@link getSqlServerInfo} as an Output, for use in a program. The result holds no secret, so it
+ * is not marked secret even when the password is.
+ */
+export function getSqlServerInfoOutput(
+  connection: SqlServerInfoConnectionInput,
+  databases: readonly string[] = [],
+): pulumi.Output<SqlServerInfo> {
+  return pulumi.unsecret(
+    pulumi.output(connection).apply((plain) => getSqlServerInfo(plain as SqlServerInfoConnection, databases)),
+  ) as pulumi.Output<SqlServerInfo>;
+}

@@ -1,0 +1,213 @@
+/**
+ * SqlServerTrust: the instance-wide objects one SQL Server needs to talk to one managed instance,
+ * shared by every database linked between them. The master key protects SQL Server's endpoint
+ * certificate; its public key is given to the managed instance; the managed instance's endpoint
+ * certificate is imported into SQL Server under its FQDN and validated against the Azure root
+ * CAs; the mirroring endpoint authenticates with SQL Server's certificate.
+ *
+ * Linking one SQL Server to several managed instances (or several SQL Servers to one) creates one
+ * SqlServerTrust per pair: objects that already exist on SQL Server (master key, endpoint
+ * certificate, root CAs, endpoint) are adopted by the second, never duplicated.
+ */
+import * as azure from "@pulumi/azure-native";
+import * as pulumi from "@pulumi/pulumi";
+import type { ConnectionArgs } from "../dynamic/common/resource";
+import { EndpointCertificate } from "../dynamic/endpoint-certificate";
+import { MasterKey } from "../dynamic/master-key";
+import { ManagedInstanceEndpointCertificate } from "../dynamic/mi-endpoint-certificate";
+import { MirroringEndpoint } from "../dynamic/mirroring-endpoint";
+import { TrustedCertificate } from "../dynamic/trusted-certificate";
+import { defaultEndpointCertificateName } from "../tsql/names";
+import { AZURE_ROOT_CERTIFICATES, AZURE_TRUSTED_ISSUER_DNS_NAME } from "../tsql/root-certificates";
+import type { EndpointAlgorithm } from "../tsql/statements/endpoint";
+import { DEFAULTS } from "./args";
+
+/** The managed instance side of a trust, with its subscription resolved. */
+export interface TrustManagedInstanceArgs {
+  /** Subscription of the managed instance (GUID). Required. */
+  subscriptionId: pulumi.Input<string>;
+  /** Resource group of the managed instance. Required. */
+  resourceGroupName: pulumi.Input<string>;
+  /** Short name of the managed instance. Required. */
+  name: pulumi.Input<string>;
+  /** ARM endpoint for the endpoint-certificate read. Default https://management.azure.com. */
+  armEndpoint?: pulumi.Input<string>;
+  /** Bearer token for that read. Wrapped as a secret. Default: DefaultAzureCredential. */
+  accessToken?: pulumi.Input<string>;
+  /** PEM certificates to trust for the ARM endpoint's TLS. Default: the system trust store. */
+  tlsCaPem?: pulumi.Input<string>;
+}
+
+export interface SqlServerTrustArgs extends ConnectionArgs {
+  /** `@@SERVERNAME` of the SQL Server; names the endpoint certificate. Required. */
+  serverName: pulumi.Input<string>;
+  /** The managed instance to trust. Required. */
+  managedInstance: TrustManagedInstanceArgs;
+  /** Password of master's database master key, used when the key has to be created. Wrapped as a secret. Required. */
+  masterKeyPassword: pulumi.Input<string>;
+  /** Name of SQL Server's endpoint certificate. Default `Cert_<@@SERVERNAME>_endpoint` (`\` replaced by `_`). */
+  certificateName?: pulumi.Input<string>;
+  /** Last day (`YYYY-MM-DD`) of SQL Server's endpoint certificate. Default: 2 years after its creation, then stable. */
+  certificateExpiry?: pulumi.Input<string>;
+  /** Port of the mirroring endpoint. Default 5022. */
+  endpointPort?: pulumi.Input<number>;
+  /** Name of the mirroring endpoint when none exists. Default "database_mirroring_endpoint". */
+  endpointName?: pulumi.Input<string>;
+  /** Endpoint encryption algorithms, in order of preference. Default ["AES"]. */
+  endpointAlgorithms?: pulumi.Input<EndpointAlgorithm[]>;
+}
+
+/** `YYYY-MM-DD` of the day `years` after `now` (UTC). */
+export function defaultCertificateExpiry(
+  now: Date = new Date(),
+  years: number = DEFAULTS.certificateValidityYears,
+): string {
+  const day = new Date(Date.UTC(now.getUTCFullYear() + years, now.getUTCMonth(), now.getUTCDate()));
+  return day.toISOString().slice(0, 10);
+}
+
+/** The objects that let one SQL Server and one managed instance authenticate each other. */
+export class SqlServerTrust extends pulumi.ComponentResource {
+  /** Name of SQL Server's endpoint certificate in master. */
+  public readonly certificateName!: pulumi.Output<string>;
+  /** SHA-1 thumbprint of SQL Server's endpoint certificate. */
+  public readonly certificateThumbprint!: pulumi.Output<string>;
+  /** Expiry of SQL Server's endpoint certificate, as SQL Server reports it. */
+  public readonly certificateExpiry!: pulumi.Output<string>;
+  /** The managed instance's FQDN: also its certificate's name on SQL Server. */
+  public readonly managedInstanceFqdn!: pulumi.Output<string>;
+  /** SHA-1 thumbprint of the managed instance's endpoint certificate. */
+  public readonly managedInstanceCertificateThumbprint!: pulumi.Output<string>;
+  /** Expiry of the managed instance's endpoint certificate. */
+  public readonly managedInstanceCertificateExpiry!: pulumi.Output<string | null>;
+  /** Whether the managed instance's certificate chains to a trusted Azure root on SQL Server. */
+  public readonly chainValid!: pulumi.Output<boolean | null>;
+  /** The mirroring endpoint's name and port. */
+  public readonly endpointName!: pulumi.Output<string>;
+  public readonly endpointPort!: pulumi.Output<number>;
+
+  /** The children, for `dependsOn` of the links built on this trust. */
+  public readonly masterKey: MasterKey;
+  public readonly endpointCertificate: EndpointCertificate;
+  public readonly serverTrustCertificate: azure.sql.ServerTrustCertificate;
+  public readonly managedInstanceEndpointCertificate: ManagedInstanceEndpointCertificate;
+  public readonly rootCertificates: TrustedCertificate[];
+  public readonly managedInstanceCertificate: TrustedCertificate;
+  public readonly endpoint: MirroringEndpoint;
+
+  constructor(name: string, args: SqlServerTrustArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mi-link:index:SqlServerTrust", name, {}, opts);
+    const parent = { parent: this };
+    const connection = {
+      connection: args.connection,
+      password: args.password === undefined ? undefined : pulumi.secret(args.password),
+      accessToken: args.accessToken === undefined ? undefined : pulumi.secret(args.accessToken),
+    };
+    const mi = args.managedInstance;
+
+    this.masterKey = new MasterKey(
+      `${name}-master-key`,
+      { ...connection, masterKeyPassword: pulumi.secret(args.masterKeyPassword) },
+      parent,
+    );
+
+    // Without an explicit expiry the default moves every day; keeping the first value stable
+    // is what "2 years from creation" means, so later runs ignore the recomputed default.
+    const expiryDefaulted = args.certificateExpiry === undefined;
+    this.endpointCertificate = new EndpointCertificate(
+      `${name}-endpoint-cert`,
+      {
+        ...connection,
+        name: args.certificateName ?? pulumi.output(args.serverName).apply(defaultEndpointCertificateName),
+        expiryDate: args.certificateExpiry ?? defaultCertificateExpiry(),
+      },
+      { ...parent, dependsOn: [this.masterKey], ignoreChanges: expiryDefaulted ? ["expiryDate"] : [] },
+    );
+
+    this.serverTrustCertificate = new azure.sql.ServerTrustCertificate(
+      `${name}-sql-cert-on-mi`,
+      {
+        resourceGroupName: mi.resourceGroupName,
+        managedInstanceName: mi.name,
+        certificateName: this.endpointCertificate.name,
+        publicBlob: this.endpointCertificate.publicKey,
+      },
+      parent,
+    );
+
+    this.managedInstanceEndpointCertificate = new ManagedInstanceEndpointCertificate(
+      `${name}-mi-endpoint-cert`,
+      {
+        subscriptionId: mi.subscriptionId,
+        resourceGroupName: mi.resourceGroupName,
+        managedInstanceName: mi.name,
+        armEndpoint: mi.armEndpoint,
+        tlsCaPem: mi.tlsCaPem,
+        accessToken: mi.accessToken === undefined ? undefined : pulumi.secret(mi.accessToken),
+      },
+      parent,
+    );
+
+    this.rootCertificates = AZURE_ROOT_CERTIFICATES.map(
+      (root) =>
+        new TrustedCertificate(
+          `${name}-root-${root.name.toLowerCase()}`,
+          {
+            ...connection,
+            name: root.name,
+            publicKey: root.blob,
+            trustedIssuerFor: AZURE_TRUSTED_ISSUER_DNS_NAME,
+            // Other links and other tools on this SQL Server may rely on the Azure roots.
+            dropOnDelete: false,
+          },
+          parent,
+        ),
+    );
+
+    this.managedInstanceCertificate = new TrustedCertificate(
+      `${name}-mi-cert`,
+      {
+        ...connection,
+        // The link only works when the certificate is named exactly after the managed instance's FQDN.
+        name: this.managedInstanceEndpointCertificate.fqdn,
+        publicKey: this.managedInstanceEndpointCertificate.publicKey,
+        validateChain: true,
+      },
+      // The chain is validated on import: the roots must be trusted first.
+      { ...parent, dependsOn: this.rootCertificates },
+    );
+
+    this.endpoint = new MirroringEndpoint(
+      `${name}-endpoint`,
+      {
+        ...connection,
+        name: args.endpointName,
+        port: args.endpointPort ?? DEFAULTS.endpointPort,
+        certificateName: this.endpointCertificate.name,
+        algorithms: args.endpointAlgorithms,
+      },
+      parent,
+    );
+
+    this.certificateName = this.endpointCertificate.name;
+    this.certificateThumbprint = this.endpointCertificate.thumbprint;
+    this.certificateExpiry = this.endpointCertificate.expiryDate;
+    this.managedInstanceFqdn = this.managedInstanceEndpointCertificate.fqdn;
+    this.managedInstanceCertificateThumbprint = this.managedInstanceCertificate.thumbprint;
+    this.managedInstanceCertificateExpiry = this.managedInstanceCertificate.expiryDate;
+    this.chainValid = this.managedInstanceCertificate.chainValid;
+    this.endpointName = this.endpoint.name;
+    this.endpointPort = this.endpoint.port;
+    this.registerOutputs({
+      certificateName: this.certificateName,
+      certificateThumbprint: this.certificateThumbprint,
+      certificateExpiry: this.certificateExpiry,
+      managedInstanceFqdn: this.managedInstanceFqdn,
+      managedInstanceCertificateThumbprint: this.managedInstanceCertificateThumbprint,
+      managedInstanceCertificateExpiry: this.managedInstanceCertificateExpiry,
+      chainValid: this.chainValid,
+      endpointName: this.endpointName,
+      endpointPort: this.endpointPort,
+    });
+  }
+}
