@@ -243,7 +243,9 @@ export class AvailabilityGroupProvider implements pulumi.dynamic.ResourceProvide
     const needsUrl = olds.endpointUrl !== news.endpointUrl;
     // A create that failed after CREATE AVAILABILITY GROUP left the grant to do.
     const needsGrant = news.database == null && !olds.createAnyDatabaseGranted;
-    if (!needsUrl && !needsGrant) return { outs: base };
+    // Outputs never observed (create failed before its read) are read now.
+    const needsRead = olds.clusterType == null;
+    if (!needsUrl && !needsGrant && !needsRead) return { outs: base };
     const outs = await withConnection(toConnectionArgs(news), async (pool) => {
       if (needsUrl) {
         await runStatement(
