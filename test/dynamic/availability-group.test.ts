@@ -11,7 +11,7 @@ import { buildIfStale } from "../support/build";
 import { destroy, preview, refresh, up } from "../support/engine-steps";
 import { startProviderHost, urnFor, type ProviderHost } from "../support/provider-host";
 import { serializeProvider } from "../support/serialize";
-import { plaintextPaths } from "../support/wire";
+import { plaintextPaths, UNKNOWN } from "../support/wire";
 import { adminQuery, agCatalog, convergenceRuns, productStatements } from "./support/availability-groups";
 
 const DB = "Sales";
@@ -238,6 +238,21 @@ describe("AvailabilityGroup provider", () => {
     // SQL Server 2019 before CU20 does not support the link at all.
     const cu19 = await host.check(urn, {}, inputs({ productVersion: "15.0.4298.1" }));
     expect(cu19.failures).toEqual([{ property: "productVersion", reason: expect.stringMatching(/CU20/) }]);
+    expect(emulator.tds.counters().requests).toBe(0);
+
+    // Values unknown during preview are checked later, not refused.
+    const unknown = await host.check(
+      urn,
+      {},
+      inputs({
+        name: UNKNOWN,
+        database: UNKNOWN,
+        replicaServerName: UNKNOWN,
+        endpointUrl: UNKNOWN,
+        productVersion: UNKNOWN,
+      }),
+    );
+    expect(unknown.failures).toEqual([]);
     expect(emulator.tds.counters().requests).toBe(0);
 
     // Legal but hostile names are quoted, not refused.

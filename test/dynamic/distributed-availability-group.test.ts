@@ -11,7 +11,7 @@ import { buildIfStale } from "../support/build";
 import { destroy, preview, refresh, up } from "../support/engine-steps";
 import { startProviderHost, urnFor, type ProviderHost } from "../support/provider-host";
 import { serializeProvider } from "../support/serialize";
-import { plaintextPaths } from "../support/wire";
+import { plaintextPaths, UNKNOWN } from "../support/wire";
 import { adminQuery, agCatalog, convergenceRuns, productStatements } from "./support/availability-groups";
 
 const DB = "Sales";
@@ -293,6 +293,18 @@ describe("DistributedAvailabilityGroup provider", () => {
     expect(miPrimary.failures.map((f) => f.property)).toEqual(["database"]);
     const address = await host.check(urn, {}, inputs({ managedInstanceFqdn: "10.0.0.9" }));
     expect(address.failures.map((f) => f.property)).toEqual(["managedInstanceFqdn"]);
+    const unknown = await host.check(
+      urn,
+      {},
+      inputs({
+        name: UNKNOWN,
+        sqlServerListenerUrl: UNKNOWN,
+        managedInstanceFqdn: UNKNOWN,
+        database: UNKNOWN,
+        initialPrimary: UNKNOWN,
+      }),
+    );
+    expect(unknown.failures).toEqual([]);
     expect(emulator.tds.counters().requests).toBe(0);
   });
 

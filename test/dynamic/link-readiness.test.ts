@@ -16,7 +16,7 @@ import { buildIfStale } from "../support/build";
 import { destroy, preview, refresh, up } from "../support/engine-steps";
 import { ProviderHostError, startProviderHost, urnFor, type ProviderHost } from "../support/provider-host";
 import { serializeProvider } from "../support/serialize";
-import { plaintextPaths } from "../support/wire";
+import { plaintextPaths, UNKNOWN } from "../support/wire";
 import { seedScript, splitBatches } from "../seed/runbook";
 import { adminQuery } from "./support/availability-groups";
 
@@ -153,6 +153,12 @@ describe("LinkReadiness provider", () => {
       "timeoutSeconds",
       "waitFor",
     ]);
+    const unknown = await host.check(
+      urn,
+      {},
+      inputs({ dagName: UNKNOWN, database: UNKNOWN, timeoutSeconds: UNKNOWN }),
+    );
+    expect(unknown.failures).toEqual([]);
     expect(world.sql.tds.counters().requests).toBe(0);
   });
 
