@@ -90,21 +90,24 @@ describe("LinkReadiness provider", () => {
     await run("15-create-endpoint.sql", { SQL_SERVER_CERTIFICATE: certificateName });
     await run("19-create-ag.sql");
     await run("20-create-dag.sql");
-    await armLink("PUT", {
-      properties: {
-        partnerAvailabilityGroupName: names.AGNameOnSQLServer,
-        instanceAvailabilityGroupName: names.AGNameOnSQLMI,
-        databases: [{ databaseName: DB }],
-        partnerEndpoint: `TCP://${SQL_SERVER_IP}:${ENDPOINT_PORT}`,
-        instanceLinkRole: "Secondary",
-      },
-    });
+    await armLink("PUT", { properties: linkProperties() });
   }, 120_000);
 
   afterAll(async () => {
     await host?.stop();
     await world?.stop();
   });
+
+  /** The link of the runbook, SQL Server as initial primary. */
+  function linkProperties() {
+    return {
+      partnerAvailabilityGroupName: names.AGNameOnSQLServer,
+      instanceAvailabilityGroupName: names.AGNameOnSQLMI,
+      databases: [{ databaseName: DB }],
+      partnerEndpoint: `TCP://${SQL_SERVER_IP}:${ENDPOINT_PORT}`,
+      instanceLinkRole: "Secondary",
+    };
+  }
 
   async function armLink(method: "PUT" | "DELETE", body?: unknown, dagName = DAG): Promise<void> {
     const { endpoint, subscriptionId, resourceGroupName, managedInstanceName } = world.info.arm;
@@ -240,6 +243,23 @@ describe("LinkReadiness provider", () => {
     expect(world.sql.tds.counters().requests).toBe(0);
     const other = await preview(host, urn, inputs({ dagName: "DAG_Other" }), patient.state);
     expect(other.diff).toMatchObject({ replaces: ["dagName"], deleteBeforeReplace: false });
+
+    // SYNCHRONIZED needs synchronous commit on both sides: the DAG on SQL Server and the link in Azure.
+    world.sql.model.setWorkload(DB, true);
+    await adminQuery(
+      world.sql,
+      `ALTER AVAILABILITY GROUP [${DAG}] MODIFY AVAILABILITY GROUP ON
+       N'${names.AGNameOnSQLServer}' WITH (AVAILABILITY_MODE = SYNCHRONOUS_COMMIT),
+       N'${names.AGNameOnSQLMI}' WITH (AVAILABILITY_MODE = SYNCHRONOUS_COMMIT)`,
+    );
+    await armLink("PUT", { properties: { ...linkProperties(), replicationMode: "Sync" } });
+    const syncUrn = urnFor("pulumi-nodejs:dynamic/mi-link:LinkReadiness", "ready-sync");
+    const synchronized = await up(host, syncUrn, inputs({ waitFor: "SYNCHRONIZED", timeoutSeconds: 30 }));
+    expect(synchronized.state.outputs).toMatchObject({
+      connectedState: "CONNECTED",
+      synchronizationState: "SYNCHRONIZED",
+    });
+    await destroy(host, synchronized.state);
 
     // Delete observes nothing and changes nothing; once the link is gone, refresh reports it gone.
     world.sql.tds.resetCounters();
