@@ -188,7 +188,7 @@ describe("LinkReadiness provider", () => {
     expect(host.logs().filter((entry) => secrets.some((s) => entry.message.includes(s)))).toEqual([]);
   });
 
-  it("waits until CONNECTED and SYNCHRONIZING once trust is complete, reporting seeding progress", async () => {
+  it("waits until CONNECTED and SYNCHRONIZING once trust is complete, reporting seeding progress; SYNCHRONIZED under synchronous commit", async () => {
     const { resourceGroupName, managedInstanceName } = world.info.arm;
     const mi = await arm.endpointCertificates.get(
       resourceGroupName,
