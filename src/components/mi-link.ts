@@ -3,10 +3,11 @@
  * SQL Server and the managed instance (in preview too), checks the prerequisites, then builds one
  * SqlServerTrust for the pair and one DatabaseLink per database.
  *
- * Every argument is validated before anything is registered. Children are registered at once, so
- * `pulumi preview` shows them all, but their inputs flow from the preflight result: when a
- * prerequisite fails, no child reaches the engine and the preview fails with every problem and
- * its fix.
+ * Every argument is validated before anything is registered. The children are registered once
+ * the lookups and the prerequisite checks are done; both run in preview, so `pulumi preview`
+ * shows every child (unless the SQL Server's address is itself unknown in preview). A failed
+ * check stops the program with one error listing every problem and its fix; no child is
+ * registered.
  */
 import * as azure from "@pulumi/azure-native";
 import * as pulumi from "@pulumi/pulumi";
@@ -51,11 +52,6 @@ export class MiLink extends pulumi.ComponentResource {
   public readonly script!: pulumi.Output<string>;
   /** What the read-only lookup found on SQL Server. */
   public readonly sqlServerInfo!: pulumi.Output<SqlServerInfo>;
-
-  /** The instance-wide objects. */
-  public readonly trust: SqlServerTrust;
-  /** The per-database links, keyed by database. */
-  public readonly databaseLinks: Record<string, DatabaseLink>;
 
   constructor(name: string, args: MiLinkArgs, opts?: pulumi.ComponentResourceOptions) {
     const problems = validateMiLinkArgs(args);
@@ -122,128 +118,108 @@ export class MiLink extends pulumi.ComponentResource {
         return { info, mi };
       });
 
-    // Every child's inputs pass through `checked`: nothing is created unless the checks passed.
-    const gated = <T>(value: pulumi.Input<T>): pulumi.Output<pulumi.Unwrap<T>> =>
-      pulumi.all([checked, value]).apply(([, v]) => v) as pulumi.Output<pulumi.Unwrap<T>>;
-    const connection: pulumi.Output<SqlServerConnection> = gated(
-      pulumi.output({
-        host: sql.host,
-        port: sql.port,
-        user: sql.user,
-        authenticationType: sql.authenticationType,
-        domain: sql.domain,
-        encrypt: sql.encrypt,
-        trustServerCertificate: sql.trustServerCertificate,
-      }),
-    ) as pulumi.Output<SqlServerConnection>;
-    const serverName = checked.apply((c) => c.info.serverName);
-    const productVersion = checked.apply((c) => c.info.productVersion);
-    const fqdn = checked.apply((c) => c.mi.fullyQualifiedDomainName);
-    const subscriptionId = pulumi
-      .all([checked, pulumi.output(miArgs.subscriptionId)])
-      .apply(([c, given]) => given ?? subscriptionOf(c.mi.id));
-    const managedInstanceName = gated(miArgs.name);
-    const resourceGroupName = gated(miArgs.resourceGroupName);
-    const sqlEndpointUrl = pulumi
-      .all([checked, pulumi.output(sql.endpointHost), endpointPort])
-      .apply(([, host, port]) => endpointUrl(host, port));
-
-    this.trust = new SqlServerTrust(
-      `${name}-trust`,
-      {
-        connection,
-        password,
-        accessToken: sqlAccessToken,
-        serverName,
-        managedInstance: {
-          subscriptionId,
-          resourceGroupName,
-          name: managedInstanceName,
-          armEndpoint: miArgs.armEndpoint,
-          accessToken: miArgs.accessToken === undefined ? undefined : pulumi.secret(miArgs.accessToken),
-          tlsCaPem: miArgs.tlsCaPem,
-        },
-        masterKeyPassword: pulumi.secret(args.masterKeyPassword),
-        certificateExpiry: args.certificateExpiry,
-        endpointPort,
-        endpointName: sql.endpointName,
-        endpointAlgorithms: sql.endpointAlgorithms,
-      },
-      { parent: this },
-    );
-
-    this.databaseLinks = {};
-    for (const names of linkNames) {
-      this.databaseLinks[names.database] = new DatabaseLink(
-        `${name}-${databaseSlug(names.database)}`,
-        {
-          connection,
-          password,
-          accessToken: sqlAccessToken,
-          database: names.database,
-          agName: names.agName,
-          miAgName: names.miAgName,
-          dagName: names.dagName,
-          trust: this.trust,
-          serverName,
-          productVersion,
-          endpointUrl: sqlEndpointUrl,
-          resourceGroupName,
-          managedInstanceName,
-          managedInstanceFqdn: fqdn,
-          initialPrimary,
-          failoverMode,
-          replicationMode,
-          backupTarget: args.backupTarget,
-          waitFor: args.waitFor,
-          waitTimeoutSeconds: args.waitTimeoutSeconds,
-        },
-        { parent: this },
-      );
-    }
-
-    this.links = pulumi
-      .all(Object.values(this.databaseLinks).map((link) => link.status))
-      .apply((statuses) => Object.fromEntries(statuses.map((s) => [s.database, s])));
-    this.sqlServerCertificate = pulumi
-      .all([this.trust.certificateName, this.trust.certificateThumbprint, this.trust.certificateExpiry])
-      .apply(([certName, thumbprint, expiryDate]) => ({ name: certName, thumbprint, expiryDate }));
-    this.managedInstanceCertificate = pulumi
-      .all([
-        this.trust.managedInstanceFqdn,
-        this.trust.managedInstanceCertificateThumbprint,
-        this.trust.managedInstanceCertificateExpiry,
-      ])
-      .apply(([certName, thumbprint, expiryDate]) => ({ name: certName, thumbprint, expiryDate }));
-    this.script = pulumi
+    // Children are registered once the checks pass: a failed check then stops the program with
+    // one error listing every problem, and nothing reaches the engine. The lookups run in preview
+    // too, so preview shows every child.
+    const built = pulumi
       .all([
         checked,
-        subscriptionId,
-        resourceGroupName,
-        pulumi.output({ host: sql.endpointHost, port: endpointPort, name: sql.endpointName }),
-        pulumi.output(sql.endpointAlgorithms),
-        pulumi.output(args.certificateExpiry),
+        pulumi.output({
+          subscriptionId: miArgs.subscriptionId,
+          resourceGroupName: miArgs.resourceGroupName,
+          endpointHost: sql.endpointHost,
+          endpointPort,
+          endpointName: sql.endpointName,
+          endpointAlgorithms: sql.endpointAlgorithms,
+          certificateExpiry: args.certificateExpiry,
+        }),
         args.backupTarget,
       ])
-      .apply(([c, subscription, group, endpoint, algorithms, expiry, backupTarget]) => {
+      .apply(([c, plain, backupTarget]) => {
+        const subscriptionId = plain.subscriptionId ?? subscriptionOf(c.mi.id);
+        const connection: pulumi.Input<SqlServerConnection> = pulumi.output({
+          host: sql.host,
+          port: sql.port,
+          user: sql.user,
+          authenticationType: sql.authenticationType,
+          domain: sql.domain,
+          encrypt: sql.encrypt,
+          trustServerCertificate: sql.trustServerCertificate,
+        }) as pulumi.Output<SqlServerConnection>;
+        const sqlEndpointUrl = endpointUrl(plain.endpointHost, plain.endpointPort);
+
+        const trust = new SqlServerTrust(
+          `${name}-trust`,
+          {
+            connection,
+            password,
+            accessToken: sqlAccessToken,
+            serverName: c.info.serverName,
+            managedInstance: {
+              subscriptionId,
+              resourceGroupName: plain.resourceGroupName,
+              name: c.mi.name,
+              armEndpoint: miArgs.armEndpoint,
+              accessToken: miArgs.accessToken === undefined ? undefined : pulumi.secret(miArgs.accessToken),
+              tlsCaPem: miArgs.tlsCaPem,
+            },
+            masterKeyPassword: pulumi.secret(args.masterKeyPassword),
+            certificateExpiry: args.certificateExpiry,
+            endpointPort: plain.endpointPort,
+            endpointName: sql.endpointName,
+            endpointAlgorithms: sql.endpointAlgorithms,
+          },
+          { parent: this },
+        );
+
+        const databaseLinks = linkNames.map(
+          (names) =>
+            new DatabaseLink(
+              `${name}-${databaseSlug(names.database)}`,
+              {
+                connection,
+                password,
+                accessToken: sqlAccessToken,
+                database: names.database,
+                agName: names.agName,
+                miAgName: names.miAgName,
+                dagName: names.dagName,
+                trust,
+                serverName: c.info.serverName,
+                productVersion: c.info.productVersion,
+                endpointUrl: sqlEndpointUrl,
+                resourceGroupName: plain.resourceGroupName,
+                managedInstanceName: c.mi.name,
+                managedInstanceFqdn: c.mi.fullyQualifiedDomainName,
+                initialPrimary,
+                failoverMode,
+                replicationMode,
+                backupTarget: args.backupTarget,
+                waitFor: args.waitFor,
+                waitTimeoutSeconds: args.waitTimeoutSeconds,
+              },
+              { parent: this },
+            ),
+        );
+
         const certificateName = defaultEndpointCertificateName(c.info.serverName);
         const existing = c.info.mirroringEndpoint;
-        return renderScript({
+        const script = renderScript({
           serverName: c.info.serverName,
           productVersion: c.info.productVersion,
           certificateName,
           certificateSubject: defaultEndpointCertificateSubject(certificateName),
           // Without an explicit expiry: the day the certificate would get if created now.
-          certificateExpiry: expiry ?? defaultCertificateExpiry(),
-          endpointName: endpoint.name ?? DEFAULTS.endpointName,
-          endpointHost: endpoint.host,
-          endpointPort: endpoint.port,
-          endpointAlgorithms: algorithms,
+          certificateExpiry: plain.certificateExpiry ?? defaultCertificateExpiry(),
+          endpointName: plain.endpointName ?? DEFAULTS.endpointName,
+          endpointHost: plain.endpointHost,
+          endpointPort: plain.endpointPort,
+          endpointAlgorithms: plain.endpointAlgorithms,
           existingEndpoint: existing
             ? { name: existing.name, windowsAuth: /NTLM|KERBEROS|NEGOTIATE/.test(existing.authentication) }
             : undefined,
-          subscriptionId: subscription,
-          resourceGroupName: group,
+          subscriptionId,
+          resourceGroupName: plain.resourceGroupName,
           managedInstanceName: c.mi.name,
           managedInstanceFqdn: c.mi.fullyQualifiedDomainName,
           links: linkNames,
@@ -252,8 +228,29 @@ export class MiLink extends pulumi.ComponentResource {
           replicationMode,
           backupTarget,
         });
+
+        return pulumi.output({
+          script,
+          links: pulumi
+            .all(databaseLinks.map((link) => link.status))
+            .apply((statuses) => Object.fromEntries(statuses.map((st) => [st.database, st]))),
+          sqlServerCertificate: {
+            name: trust.certificateName,
+            thumbprint: trust.certificateThumbprint,
+            expiryDate: trust.certificateExpiry,
+          },
+          managedInstanceCertificate: {
+            name: trust.managedInstanceFqdn,
+            thumbprint: trust.managedInstanceCertificateThumbprint,
+            expiryDate: trust.managedInstanceCertificateExpiry,
+          },
+        });
       });
 
+    this.links = built.apply((b) => b.links) as pulumi.Output<Record<string, DatabaseLinkStatus>>;
+    this.script = built.apply((b) => b.script);
+    this.sqlServerCertificate = built.apply((b) => b.sqlServerCertificate);
+    this.managedInstanceCertificate = built.apply((b) => b.managedInstanceCertificate);
     this.registerOutputs({
       links: this.links,
       sqlServerCertificate: this.sqlServerCertificate,

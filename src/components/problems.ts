@@ -1,3 +1,5 @@
+import * as pulumi from "@pulumi/pulumi";
+
 /**
  * A problem found before any change: which argument (or fact) is at fault, what is wrong and how
  * to fix it. Argument validation and preflight both report lists of these, thrown as one error.
@@ -17,8 +19,11 @@ export function formatProblems(problems: readonly Problem[]): string {
   return problems.map((p) => `  - ${p.field}: ${p.problem}. ${p.fix}`).join("\n");
 }
 
-/** Invalid MiLink arguments, all of them listed; thrown before any resource is registered. */
-export class MiLinkArgsError extends Error {
+/**
+ * Invalid MiLink arguments, all of them listed; thrown before any resource is registered. A
+ * RunError: Pulumi shows its message without a stack trace, once.
+ */
+export class MiLinkArgsError extends pulumi.RunError {
   readonly problems: readonly Problem[];
 
   constructor(component: string, problems: readonly Problem[]) {
@@ -28,8 +33,8 @@ export class MiLinkArgsError extends Error {
   }
 }
 
-/** Failed prerequisite checks, all of them listed; no change was made. */
-export class MiLinkPreflightError extends Error {
+/** Failed prerequisite checks, all of them listed; no change was made. A RunError, shown once without a stack. */
+export class MiLinkPreflightError extends pulumi.RunError {
   readonly problems: readonly Problem[];
 
   constructor(component: string, problems: readonly Problem[]) {

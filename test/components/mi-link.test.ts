@@ -1,0 +1,536 @@
+/**
+ * The MiLink component under Pulumi's mocks, loaded from the compiled package (dist/) so its dynamic
+ * providers serialize as in a real program. SQL Server is the emulator: the read-only lookup and the
+ * preflight run against it for real. The managed instance's facts come from the mocked
+ * getManagedInstance invoke.
+ */
+import { createRequire } from "node:module";
+import type * as PulumiModule from "@pulumi/pulumi";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { SqlServerEmulator } from "../../src/testing/sqlserver";
+import type * as Package from "../../src/index";
+import { buildIfStale } from "../support/build";
+
+// Native require: vitest-transformed modules do not serialize, and the component must share the
+// @pulumi/pulumi instance the mocks are installed in.
+const nativeRequire = createRequire(__filename);
+const pulumi = nativeRequire("@pulumi/pulumi") as typeof PulumiModule;
+const rpc = nativeRequire("@pulumi/pulumi/runtime/rpc") as {
+  specialSigKey: string;
+  specialSecretSig: string;
+};
+const mocksModule = nativeRequire("@pulumi/pulumi/runtime/mocks") as {
+  MockMonitor: { prototype: { registerResource(req: RegisterRequest, cb: unknown): unknown } };
+};
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getDependenciesList(): string[];
+  getIgnorechangesList(): string[];
+  getAdditionalsecretoutputsList(): string[];
+}
+
+const MASTER_KEY_PASSWORD = "Mk-Secret!c0mp0nent";
+const MI_TOKEN = "mi-token-5ecret-value";
+const SUBSCRIPTION = "00000000-0000-0000-0000-0000000000aa";
+const MI_FQDN = "sqlmi1.abc123.database.windows.net";
+
+/** What the engine receives for one registration. */
+interface Registration {
+  type: string;
+  name: string;
+  urn: string;
+  parent: string;
+  custom: boolean;
+  dependencies: string[];
+  ignoreChanges: string[];
+  additionalSecretOutputs: string[];
+  inputs: Record<string, unknown>;
+}
+
+let registrations: Registration[] = [];
+const pendingWire = new Map<string, Omit<Registration, "inputs" | "urn">>();
+let miFacts: Record<string, unknown> = {};
+
+// The mock monitor hides parents and dependencies from `newResource`: record them from the request.
+const originalRegister = mocksModule.MockMonitor.prototype.registerResource;
+mocksModule.MockMonitor.prototype.registerResource = function (req: RegisterRequest, cb: unknown) {
+  pendingWire.set(`${req.getType()}::${req.getName()}`, {
+    type: req.getType(),
+    name: req.getName(),
+    parent: req.getParent(),
+    custom: req.getCustom(),
+    dependencies: req.getDependenciesList(),
+    ignoreChanges: req.getIgnorechangesList(),
+    additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+  });
+  return originalRegister.call(this, req, cb);
+};
+
+function fakeOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  switch (type) {
+    case "pulumi-nodejs:dynamic/mi-link:EndpointCertificate":
+      return { ...inputs, publicKey: "0x3082ABCD", thumbprint: "AB12", certificateId: 257, adopted: false };
+    case "pulumi-nodejs:dynamic/mi-link:ManagedInstanceEndpointCertificate":
+      return { ...inputs, publicKey: "0x3082EF01", thumbprint: "CD34", fqdn: MI_FQDN };
+    case "pulumi-nodejs:dynamic/mi-link:TrustedCertificate":
+      return { ...inputs, thumbprint: "EF56", expiryDate: "2027-01-01T00:00:00.000Z", chainValid: true };
+    case "pulumi-nodejs:dynamic/mi-link:MirroringEndpoint":
+      return { ...inputs, name: inputs.name ?? "database_mirroring_endpoint" };
+    case "pulumi-nodejs:dynamic/mi-link:LinkReadiness":
+      return {
+        ...inputs,
+        connectedState: "CONNECTED",
+        synchronizationState: "SYNCHRONIZING",
+        seedingProgressPercent: 100,
+        lastHardenedLsn: "42",
+      };
+    case "azure-native:sql:DistributedAvailabilityGroup":
+      return {
+        ...inputs,
+        distributedAvailabilityGroupId: `guid-${name}`,
+        databases: (inputs.databases as { databaseName: string }[]).map((d) => ({
+          ...d,
+          replicaState: "LinkSynchronizing",
+        })),
+      };
+    default:
+      return inputs;
+  }
+}
+
+void pulumi.runtime.setMocks(
+  {
+    newResource(args) {
+      const key = `${args.type}::${args.name}`;
+      const wire = pendingWire.get(key)!;
+      const urn = `${wire.parent ? wire.parent.split("::")[2].split("$").pop() + "$" : ""}${args.type}::${args.name}`;
+      registrations.push({ ...wire, urn, inputs: args.inputs });
+      return { id: `${args.name}-id`, state: fakeOutputs(args.type, args.name, args.inputs) };
+    },
+    call(args) {
+      if (args.token === "azure-native:sql:getManagedInstance") return miFacts;
+      throw new Error(`unexpected invoke ${args.token}`);
+    },
+  },
+  "project",
+  "stack",
+  false,
+);
+
+const pkg = nativeRequire("../../dist/index.js") as typeof Package;
+
+function promiseOf<T>(output: PulumiModule.Output<T>): Promise<T> {
+  return (output as unknown as { promise(): Promise<T> }).promise();
+}
+
+/** Lets every pending registration reach the mock monitor. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 10));
+}
+
+const isSecret = (value: unknown) =>
+  typeof value === "object" &&
+  value !== null &&
+  (value as Record<string, unknown>)[rpc.specialSigKey] === rpc.specialSecretSig;
+
+/** Paths where one of `secrets` appears outside a secret wrapper. */
+function plaintext(value: unknown, secrets: string[], path = ""): string[] {
+  if (isSecret(value)) return [];
+  if (typeof value === "string") return secrets.some((s) => value.includes(s)) ? [path] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => plaintext(v, secrets, `${path}[${i}]`));
+  if (typeof value === "object" && value !== null) {
+    return Object.entries(value).flatMap(([k, v]) => plaintext(v, secrets, path ? `${path}.${k}` : k));
+  }
+  return [];
+}
+
+async function runAsAdmin(emulator: SqlServerEmulator, sqlText: string): Promise<void> {
+  const sql: typeof import("mssql") = require("mssql");
+  const info = emulator.connectionInfo();
+  const pool = await new sql.ConnectionPool({
+    server: info.host,
+    port: info.port,
+    user: info.user,
+    password: info.password,
+    options: { encrypt: false },
+  }).connect();
+  try {
+    await pool.request().batch(sqlText);
+  } finally {
+    await pool.close();
+  }
+}
+
+const BACKED_UP = (name: string) => ({ name, recoveryModel: "FULL" as const, fullBackup: true });
+
+/**
+ * A failed check rejects every output of the component with the same error object, and the SDK's
+ * own promise chains leave those rejections unhandled: that is how the program fails, and the
+ * Pulumi runtime reports an error object once. Recorded here instead of failing the test run.
+ */
+const unhandled: unknown[] = [];
+let savedListeners: NodeJS.UnhandledRejectionListener[] = [];
+const recordUnhandled = (reason: unknown) => void unhandled.push(reason);
+
+describe("MiLink", () => {
+  const emulators: Record<string, SqlServerEmulator> = {};
+
+  beforeAll(() => {
+    savedListeners = process.listeners("unhandledRejection");
+    process.removeAllListeners("unhandledRejection");
+    process.on("unhandledRejection", recordUnhandled);
+  });
+
+  afterAll(() => {
+    process.off("unhandledRejection", recordUnhandled);
+    for (const listener of savedListeners) process.on("unhandledRejection", listener);
+    // Nothing but the preflight errors went unhandled.
+    expect(unhandled.filter((e) => (e as Error)?.name !== "MiLinkPreflightError")).toEqual([]);
+  });
+
+  beforeAll(async () => {
+    await buildIfStale();
+    const configs = {
+      ready: { databases: ["Sales", "Inventory", "Orders"].map(BACKED_UP) },
+      noHadr: { hadrEnabled: false, databases: [BACKED_UP("Sales")] },
+      sql2019: { productVersion: "15.0.4312.2", databases: [BACKED_UP("Sales")] },
+      collation: { collation: "Latin1_General_100_CI_AS", databases: [BACKED_UP("Sales")] },
+      endpoint: { databases: [BACKED_UP("Sales")] },
+    };
+    for (const [key, options] of Object.entries(configs)) {
+      emulators[key] = new SqlServerEmulator(options);
+      await emulators[key].start();
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(Object.values(emulators).map((e) => e.stop()));
+  });
+
+  beforeEach(() => {
+    registrations = [];
+    miFacts = {
+      id: `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-data/providers/Microsoft.Sql/managedInstances/sqlmi1`,
+      name: "sqlmi1",
+      fullyQualifiedDomainName: MI_FQDN,
+      databaseFormat: "SQLServer2022",
+      collation: "SQL_Latin1_General_CP1_CI_AS",
+    };
+  });
+
+  function newLink(name: string, emulator: SqlServerEmulator, extra: Partial<Package.MiLinkArgs> = {}) {
+    const info = emulator.connectionInfo();
+    return new pkg.MiLink(name, {
+      sqlServer: {
+        host: info.host,
+        port: info.port,
+        user: info.user,
+        password: info.password,
+        trustServerCertificate: true,
+        endpointHost: "10.0.0.4",
+      },
+      managedInstance: { resourceGroupName: "rg-data", name: "sqlmi1", accessToken: MI_TOKEN },
+      databases: ["Sales"],
+      masterKeyPassword: MASTER_KEY_PASSWORD,
+      ...extra,
+    });
+  }
+
+  it("registers exactly the trust and one link's children for one database, each under its parent", async () => {
+    const link = newLink("one", emulators.ready);
+    await promiseOf(link.links);
+    await settle();
+    const shape = registrations
+      .filter((r) => r.name === "one" || r.name.startsWith("one-"))
+      .map((r) => `${r.urn} <- ${r.parent.split("::").slice(2).join("::")}`)
+      .sort();
+    expect(shape).toEqual(
+      [
+        "mi-link:index:MiLink::one <- ",
+        "mi-link:index:MiLink$mi-link:index:SqlServerTrust::one-trust <- mi-link:index:MiLink::one",
+        "mi-link:index:MiLink$mi-link:index:DatabaseLink::one-sales <- mi-link:index:MiLink::one",
+        ...[
+          "pulumi-nodejs:dynamic/mi-link:MasterKey::one-trust-master-key",
+          "pulumi-nodejs:dynamic/mi-link:EndpointCertificate::one-trust-endpoint-cert",
+          "azure-native:sql:ServerTrustCertificate::one-trust-sql-cert-on-mi",
+          "pulumi-nodejs:dynamic/mi-link:ManagedInstanceEndpointCertificate::one-trust-mi-endpoint-cert",
+          "pulumi-nodejs:dynamic/mi-link:TrustedCertificate::one-trust-root-microsoftpki",
+          "pulumi-nodejs:dynamic/mi-link:TrustedCertificate::one-trust-root-digicertpki",
+          "pulumi-nodejs:dynamic/mi-link:TrustedCertificate::one-trust-mi-cert",
+          "pulumi-nodejs:dynamic/mi-link:MirroringEndpoint::one-trust-endpoint",
+        ].map(
+          (u) =>
+            `mi-link:index:SqlServerTrust$${u} <- mi-link:index:MiLink$mi-link:index:SqlServerTrust::one-trust`,
+        ),
+        ...[
+          "pulumi-nodejs:dynamic/mi-link:DatabaseReadiness::one-sales-readiness",
+          "pulumi-nodejs:dynamic/mi-link:AvailabilityGroup::one-sales-ag",
+          "pulumi-nodejs:dynamic/mi-link:DistributedAvailabilityGroup::one-sales-dag",
+          "azure-native:sql:DistributedAvailabilityGroup::one-sales-link",
+          "pulumi-nodejs:dynamic/mi-link:LinkReadiness::one-sales-link-readiness",
+        ].map(
+          (u) =>
+            `mi-link:index:DatabaseLink$${u} <- mi-link:index:MiLink$mi-link:index:DatabaseLink::one-sales`,
+        ),
+      ].sort(),
+    );
+  });
+
+  it("three databases share one trust; names, link properties and outputs per database", async () => {
+    const link = newLink("three", emulators.ready, {
+      databases: ["Sales", "Inventory", "Orders"],
+      replicationMode: "Sync",
+    });
+    const links = await promiseOf(link.links);
+    await settle();
+    const mine = registrations.filter((r) => r.name === "three" || r.name.startsWith("three-"));
+    const count = (type: string) => mine.filter((r) => r.type === type).length;
+    expect(count("mi-link:index:SqlServerTrust")).toBe(1);
+    expect(count("pulumi-nodejs:dynamic/mi-link:MasterKey")).toBe(1);
+    expect(count("pulumi-nodejs:dynamic/mi-link:MirroringEndpoint")).toBe(1);
+    expect(count("mi-link:index:DatabaseLink")).toBe(3);
+    expect(count("azure-native:sql:DistributedAvailabilityGroup")).toBe(3);
+    expect(mine).toHaveLength(1 + 1 + 8 + 3 * (1 + 5));
+
+    const azureLink = registrations.find((r) => r.name === "three-inventory-link")!;
+    expect(azureLink.inputs).toMatchObject({
+      resourceGroupName: "rg-data",
+      managedInstanceName: "sqlmi1",
+      distributedAvailabilityGroupName: "DAG_Inventory",
+      partnerAvailabilityGroupName: "AG_Inventory",
+      instanceAvailabilityGroupName: "AG_Inventory_MI",
+      partnerEndpoint: "TCP://10.0.0.4:5022",
+      instanceLinkRole: "Secondary",
+      databases: [{ databaseName: "Inventory" }],
+      failoverMode: "Manual",
+      replicationMode: "Sync",
+      seedingMode: "Automatic",
+    });
+    expect(azureLink.ignoreChanges).toEqual(["instanceLinkRole"]);
+    const dag = registrations.find((r) => r.name === "three-inventory-dag")!;
+    expect(dag.inputs).toMatchObject({
+      name: "DAG_Inventory",
+      agName: "AG_Inventory",
+      miAgName: "AG_Inventory_MI",
+      managedInstanceFqdn: MI_FQDN,
+      managedInstanceName: "sqlmi1",
+      sqlServerListenerUrl: "TCP://10.0.0.4:5022",
+      availabilityMode: "SYNCHRONOUS_COMMIT",
+      initialPrimary: "SqlServer",
+    });
+    const ag = registrations.find((r) => r.name === "three-orders-ag")!;
+    expect(ag.inputs).toMatchObject({
+      name: "AG_Orders",
+      database: "Orders",
+      replicaServerName: "SQL1",
+      productVersion: "16.0.4125.3",
+    });
+    const miCert = registrations.find((r) => r.name === "three-trust-mi-cert")!;
+    expect(miCert.inputs).toMatchObject({ name: MI_FQDN, publicKey: "0x3082EF01", validateChain: true });
+    const roots = registrations.filter((r) => r.name.startsWith("three-trust-root-"));
+    expect(roots.map((r) => r.inputs)).toMatchObject([
+      { name: "MicrosoftPKI", trustedIssuerFor: "*.database.windows.net", dropOnDelete: false },
+      { name: "DigiCertPKI", trustedIssuerFor: "*.database.windows.net", dropOnDelete: false },
+    ]);
+    const trustCert = registrations.find((r) => r.name === "three-trust-sql-cert-on-mi")!;
+    expect(trustCert.inputs).toMatchObject({
+      certificateName: "Cert_SQL1_endpoint",
+      publicBlob: "0x3082ABCD",
+    });
+    const miEndpointCert = registrations.find((r) => r.name === "three-trust-mi-endpoint-cert")!;
+    expect(miEndpointCert.inputs).toMatchObject({
+      subscriptionId: SUBSCRIPTION,
+      managedInstanceName: "sqlmi1",
+    });
+
+    expect(Object.keys(links)).toEqual(["Sales", "Inventory", "Orders"]);
+    expect(links.Sales).toMatchObject({
+      agName: "AG_Sales",
+      miAgName: "AG_Sales_MI",
+      dagName: "DAG_Sales",
+      linkId: "three-sales-link-id",
+      connectedState: "CONNECTED",
+      synchronizationState: "SYNCHRONIZING",
+      seedingProgressPercent: 100,
+      replicaState: "LinkSynchronizing",
+    });
+    expect(await promiseOf(link.sqlServerCertificate)).toMatchObject({
+      name: "Cert_SQL1_endpoint",
+      thumbprint: "AB12",
+    });
+    expect(await promiseOf(link.managedInstanceCertificate)).toMatchObject({
+      name: MI_FQDN,
+      thumbprint: "EF56",
+    });
+  });
+
+  it("orders the work by data flow and dependsOn", async () => {
+    const link = newLink("order", emulators.ready);
+    await promiseOf(link.links);
+    await settle();
+    const urnOf = (name: string) => {
+      const r = registrations.find((x) => x.name === name)!;
+      return `urn:pulumi:stack::project::${r.urn.split("::")[0]}::${name}`;
+    };
+    const depends = (name: string, ...on: string[]) => {
+      const deps = registrations.find((r) => r.name === name)!.dependencies;
+      for (const other of on) expect(deps, `${name} after ${other}`).toContain(urnOf(other));
+    };
+    depends("order-trust-endpoint-cert", "order-trust-master-key");
+    depends("order-trust-sql-cert-on-mi", "order-trust-endpoint-cert");
+    depends(
+      "order-trust-mi-cert",
+      "order-trust-root-microsoftpki",
+      "order-trust-root-digicertpki",
+      "order-trust-mi-endpoint-cert",
+    );
+    depends("order-trust-endpoint", "order-trust-endpoint-cert");
+    depends("order-sales-ag", "order-trust-endpoint", "order-sales-readiness");
+    depends("order-sales-dag", "order-sales-ag");
+    depends(
+      "order-sales-link",
+      "order-sales-dag",
+      "order-trust-endpoint",
+      "order-trust-sql-cert-on-mi",
+      "order-trust-mi-cert",
+    );
+    depends("order-sales-link-readiness", "order-sales-link");
+    // The default expiry is kept stable after creation.
+    expect(registrations.find((r) => r.name === "order-trust-endpoint-cert")!.ignoreChanges).toEqual([
+      "expiryDate",
+    ]);
+  });
+
+  it("keeps every secret wrapped: nothing in clear in registered inputs or __provider", async () => {
+    const info = emulators.ready.connectionInfo();
+    const link = newLink("secret", emulators.ready);
+    const script = await promiseOf(link.script);
+    await promiseOf(link.links);
+    await settle();
+    const secrets = [info.password, MASTER_KEY_PASSWORD, MI_TOKEN];
+    for (const r of registrations) {
+      expect(plaintext(r.inputs, secrets), r.name).toEqual([]);
+      if (typeof r.inputs.__provider === "string") {
+        for (const s of secrets) expect(r.inputs.__provider).not.toContain(s);
+      }
+    }
+    const mk = registrations.find((r) => r.name === "secret-trust-master-key")!;
+    expect(isSecret(mk.inputs.masterKeyPassword)).toBe(true);
+    expect(isSecret(mk.inputs.password)).toBe(true);
+    expect(mk.additionalSecretOutputs).toEqual(expect.arrayContaining(["password", "masterKeyPassword"]));
+    expect(
+      isSecret(registrations.find((r) => r.name === "secret-trust-mi-endpoint-cert")!.inputs.accessToken),
+    ).toBe(true);
+    for (const s of secrets) expect(script).not.toContain(s);
+    expect(script).toContain("N'<masterKeyPassword>'");
+  });
+
+  it("renders the script for the SQL Server it found", async () => {
+    const link = newLink("script", emulators.ready, {
+      databases: ["Sales", "Orders"],
+      certificateExpiry: "2030-01-31",
+    });
+    const script = await promiseOf(link.script);
+    expect(script).toContain("-- Managed Instance link: SQL1 (SQL Server 16.0.4125.3) <-> " + MI_FQDN);
+    expect(script).toContain("EXPIRY_DATE = '20300131'");
+    expect(script).toContain(`/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-data/`);
+    expect(script).toContain("CREATE AVAILABILITY GROUP [DAG_Orders]");
+    expect(script).toContain("CREATE ENDPOINT [database_mirroring_endpoint]");
+  });
+
+  it("refuses invalid arguments before registering anything", () => {
+    expect(() => newLink("bad", emulators.ready, { databases: ["Sales", "sales", "master"] })).toThrow(
+      /Invalid arguments for MiLink "bad" \(2\):\n {2}- databases\[1\]: .*listed twice.*\n {2}- databases\[2\]: .*system database/,
+    );
+    expect(registrations).toEqual([]);
+  });
+
+  describe("preflight failures: one message per problem, no resource created", () => {
+    async function expectPreflightFailure(link: Package.MiLink, ...patterns: RegExp[]): Promise<void> {
+      const outcomes = await Promise.allSettled(
+        [link.script, link.links, link.sqlServerCertificate, link.managedInstanceCertificate].map((o) =>
+          promiseOf(o as PulumiModule.Output<unknown>),
+        ),
+      );
+      const error = outcomes[0].status === "rejected" ? (outcomes[0].reason as Error) : undefined;
+      // Every output fails with the same error object, which Pulumi reports once.
+      for (const outcome of outcomes) expect(outcome.status === "rejected" && outcome.reason).toBe(error);
+      await settle();
+      const component = /MiLink "([^"]+)"/.exec(error?.message ?? "")?.[1];
+      const seen = new Set(unhandled.filter((e) => (e as Error).message.includes(`MiLink "${component}"`)));
+      expect([...seen]).toEqual([error]);
+      expect(error?.name).toBe("MiLinkPreflightError");
+      for (const pattern of patterns) expect(error?.message).toMatch(pattern);
+      await settle();
+      // Only the MiLink component itself (no inputs, no state): no child, no SQL Server or Azure object.
+      expect(registrations.map((r) => r.type)).toEqual(["mi-link:index:MiLink"]);
+    }
+
+    it("Always On disabled", async () => {
+      await expectPreflightFailure(
+        newLink("nohadr", emulators.noHadr),
+        /sqlServer\.alwaysOn: Always On .* disabled.*restart/,
+      );
+    });
+
+    it("SQL Server 2019 with failover mode Manual (two-way needs 2022)", async () => {
+      await expectPreflightFailure(newLink("v2019", emulators.sql2019), /sqlServer\.version: .*failing back/);
+    });
+
+    it("collation differs from the managed instance's", async () => {
+      await expectPreflightFailure(
+        newLink("coll", emulators.collation),
+        /sqlServer\.collation: .*Latin1_General_100_CI_AS/,
+      );
+    });
+
+    it("an Always-up-to-date managed instance with failover mode Manual", async () => {
+      miFacts.databaseFormat = "AlwaysUpToDate";
+      await expectPreflightFailure(
+        newLink("auto", emulators.ready),
+        /managedInstance\.updatePolicy: .*no way back/,
+      );
+    });
+
+    it("a missing database", async () => {
+      await expectPreflightFailure(
+        newLink("missing", emulators.ready, { databases: ["Sales", "Nope"] }),
+        /databases\[1\]: database \[Nope\] does not exist/,
+      );
+    });
+
+    it("an existing mirroring endpoint on another port", async () => {
+      await runAsAdmin(
+        emulators.endpoint,
+        "CREATE ENDPOINT [Hadr_endpoint] STATE = STARTED AS TCP (LISTENER_PORT = 5023) FOR DATABASE_MIRRORING (ROLE = ALL, AUTHENTICATION = WINDOWS NEGOTIATE, ENCRYPTION = REQUIRED ALGORITHM AES);",
+      );
+      await expectPreflightFailure(
+        newLink("port", emulators.endpoint),
+        /sqlServer\.endpointPort: .*\[Hadr_endpoint\] listens on port 5023.*endpointPort: 5023/,
+      );
+    });
+
+    it("a certificate expiry in the past known only at run time", async () => {
+      await expectPreflightFailure(
+        newLink("expired", emulators.ready, { certificateExpiry: pulumi.output("2020-01-01") }),
+        /certificateExpiry: 2020-01-01 is in the past/,
+      );
+    });
+
+    it("lists several problems at once, and preflight: false skips them", async () => {
+      await expectPreflightFailure(
+        newLink("many", emulators.noHadr, { databases: ["Sales", "Gone"] }),
+        /sqlServer\.alwaysOn/,
+        /databases\[1\]/,
+      );
+      const skipped = newLink("skipped", emulators.noHadr, { preflight: false });
+      await promiseOf(skipped.links);
+      await settle();
+      expect(registrations.filter((r) => r.custom).length).toBe(13);
+    });
+  });
+});
