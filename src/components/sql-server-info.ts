@@ -4,6 +4,7 @@
  * named databases, and the mirroring endpoint. Nothing is changed.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { readDatabases, readMirroringEndpoint, readServerInfo, withOneShotConnection } from "../sql";
 import type { SqlServerConnectionArgs } from "../sql/connection-args";
 import type { SqlServerAuthenticationType } from "./args";
 
@@ -106,9 +107,6 @@ export async function getSqlServerInfo(
   connection: SqlServerInfoConnection,
   databases: readonly string[] = [],
 ): Promise<SqlServerInfo> {
-  // Loaded here: the SQL layer pulls in the driver, which a program that never calls this should not load.
-  const { withOneShotConnection, readServerInfo, readDatabases, readMirroringEndpoint } =
-    require("../sql") as typeof import("../sql");
   return withOneShotConnection(toSqlConnectionArgs(connection), async (pool) => {
     // Sequential on purpose: one connection is enough and keeps the lookup cheap for the server.
     const server = await readServerInfo(pool);
