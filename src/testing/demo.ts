@@ -16,6 +16,7 @@ import { withOneShotConnection } from "../sql/pool";
 import { defaultDagName } from "../tsql/names";
 import { Rehearsal, RunReport } from "./rehearsal";
 import { leftovers, snapshotWorld } from "./rehearsal/snapshot";
+import { StackState, loadState } from "./rehearsal/state";
 import { LocalWorld, startLocalWorld } from "./world";
 
 const packageRoot = path.resolve(__dirname, "..", "..");
@@ -23,7 +24,12 @@ const packageRoot = path.resolve(__dirname, "..", "..");
 export interface DemoOptions {
   /** Program to rehearse. Default: examples/sqlserver-to-mi of this package. */
   program?: string;
+  /** Databases the program links. Default ["Sales"]. */
   databases?: string[];
+  /** Databases present on SQL Server at start. Default: `databases` (for the MI → SQL Server direction, none). */
+  sqlServerDatabases?: string[];
+  /** Pulumi project name. Default "mi-link-sqlserver-to-mi". */
+  project?: string;
   /** SQL Server version the emulator reports. Default: the emulator's (SQL Server 2022). */
   productVersion?: string;
   /** Deadline of the wait for healthy links. Default 60 s. */
@@ -43,6 +49,11 @@ export interface DemoResult {
   secondUpChanges: number;
   destroyed: number;
   leftovers: string[];
+  /**
+   * Objects the stack deliberately leaves on delete (the shared root CA certificates, `dropOnDelete: false`):
+   * present after destroy, reported here rather than as leftovers.
+   */
+  retained: string[];
   errors: string[];
 }
 
@@ -124,6 +135,16 @@ export async function waitHealthy(
   }
 }
 
+/**
+ * SQL Server certificates the stack's resources say they leave in place on delete: dynamic
+ * TrustedCertificate resources with `dropOnDelete: false` (the root CAs other links may share).
+ */
+export function retainedOnDelete(state: StackState): string[] {
+  return state.resources
+    .filter((r) => r.type.endsWith(":TrustedCertificate") && r.inputs.dropOnDelete === false)
+    .map((r) => `sql certificate ${String(r.inputs.name)}`);
+}
+
 /** DAG names from the stack's `links` output (MiLink's), else the runbook's defaults. */
 function dagNamesOf(report: RunReport, databases: string[]): Record<string, string> {
   const links = (report.outputs.links ?? {}) as Record<string, { dagName?: unknown }>;
@@ -139,12 +160,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const print = options.print ?? ((line: string) => process.stdout.write(line + "\n"));
   const databases = options.databases ?? ["Sales"];
   const world = await startLocalWorld({
-    databases,
+    databases: options.sqlServerDatabases ?? databases,
     productVersion: options.productVersion,
     armOperationMs: 20,
     seedingSeconds: 0.2,
   });
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "mi-link-rehearsal-"));
+  const stateFile = path.join(stateDir, "stack.json");
   const errors: string[] = [];
   try {
     print(
@@ -153,8 +175,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const before = snapshotWorld(world);
     const rehearsal = new Rehearsal({
       program: options.program ?? path.join(packageRoot, "examples", "sqlserver-to-mi"),
-      stateFile: path.join(stateDir, "stack.json"),
-      project: "mi-link-sqlserver-to-mi",
+      stateFile,
+      project: options.project ?? "mi-link-sqlserver-to-mi",
       config: exampleConfig(world, databases),
       secretConfig: EXAMPLE_SECRET_CONFIG,
       arm: {
@@ -180,9 +202,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       second = await rehearsal.up();
       errors.push(...second.errors);
     }
+    const retainedNames = retainedOnDelete(loadState(stateFile));
     const destroyed = await rehearsal.destroy();
     errors.push(...destroyed.errors);
-    const left = leftovers(before, snapshotWorld(world));
+    const remaining = leftovers(before, snapshotWorld(world));
+    const retained = remaining.filter((name) => retainedNames.includes(name));
+    const left = remaining.filter((name) => !retainedNames.includes(name));
+    if (retained.length > 0) print(`kept by design (dropOnDelete: false): ${retained.join(", ")}`);
     if (left.length > 0) print(`left behind: ${left.join(", ")}`);
     return {
       created: first.counts.create,
@@ -190,6 +216,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       secondUpChanges: second ? second.changes : -1,
       destroyed: destroyed.counts.delete,
       leftovers: left,
+      retained,
       errors,
     };
   } finally {
@@ -199,6 +226,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 }
 
 if (require.main === module) {
+  // tedious warns about TLS to an IP address (the emulators listen on 127.0.0.1): noise in a demo.
+  process.noDeprecation = true;
   const json = process.argv.includes("--json");
   runDemo()
     .then((result) => {

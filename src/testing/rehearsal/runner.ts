@@ -131,6 +131,8 @@ export class Rehearsal {
     return new Promise<RunReport>((resolve, reject) => {
       const child = fork(childScript(), [], {
         stdio: ["ignore", "inherit", "inherit", "ipc"],
+        // Node's own deprecation warnings (TLS to an IP address, ...) are not the program's output.
+        env: { NODE_NO_WARNINGS: "1", ...process.env },
         cwd: this.options.program ? path.dirname(path.resolve(this.options.program)) : process.cwd(),
       });
       child.on("message", (event: RehearsalEvent) => {

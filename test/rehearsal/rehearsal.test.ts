@@ -1,0 +1,197 @@
+/**
+ * The local rehearsal end to end: the examples run through up → healthy → up again → destroy against the
+ * emulators (each test its own world, run concurrently), the runtime's refresh/adoption/re-run behaviour on a
+ * small program, and `npm run demo -- --json`'s entry point.
+ */
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { EXAMPLE_SECRET_CONFIG, exampleConfig, retainedOnDelete, waitHealthy } from "../../src/testing/demo";
+import { Rehearsal } from "../../src/testing/rehearsal";
+import { leftovers, snapshotWorld } from "../../src/testing/rehearsal/snapshot";
+import { loadState } from "../../src/testing/rehearsal/state";
+import { LocalWorld, startLocalWorld } from "../../src/testing/world";
+import { buildIfStale } from "../support/build";
+import { repoRoot } from "../support/provider-host";
+import { plaintextPaths, type WireValue } from "../support/wire";
+
+const DDL = /^\s*(CREATE|ALTER|DROP|BACKUP|RESTORE|GRANT|DENY|REVOKE)\b/im;
+
+function tempStateFile(): string {
+  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), "rehearsal-test-")), "stack.json");
+}
+
+function rehearsalFor(
+  world: LocalWorld,
+  program: string,
+  databases: string[],
+  stateFile: string,
+  lines: string[],
+) {
+  return new Rehearsal({
+    program,
+    stateFile,
+    project: "rehearsal-test",
+    config: exampleConfig(world, databases),
+    secretConfig: EXAMPLE_SECRET_CONFIG,
+    arm: {
+      endpoint: world.info.arm.endpoint,
+      subscriptionId: world.info.arm.subscriptionId,
+      tlsCaPem: world.info.arm.tlsCaPem,
+    },
+    hostCwd: repoRoot,
+    print: (line) => lines.push(line),
+  });
+}
+
+/** Runs an example through up, healthy, up again and destroy; asserts what every direction must do. */
+async function rehearseExample(example: string, databases: string[], sqlServerDatabases: string[]) {
+  const world = await startLocalWorld({
+    databases: sqlServerDatabases,
+    armOperationMs: 20,
+    seedingSeconds: 0.2,
+  });
+  const lines: string[] = [];
+  try {
+    const before = snapshotWorld(world);
+    const stateFile = tempStateFile();
+    const rehearsal = rehearsalFor(
+      world,
+      path.join(repoRoot, "examples", example),
+      databases,
+      stateFile,
+      lines,
+    );
+
+    const first = await rehearsal.up();
+    expect(first.errors, lines.join("\n")).toEqual([]);
+    expect(first.counts.create).toBeGreaterThan(5);
+    const links = first.outputs.links as Record<string, { dagName: string }>;
+    const dagNames = Object.fromEntries(databases.map((db) => [db, links[db].dagName]));
+    const health = await waitHealthy(world, dagNames, 20_000);
+    for (const db of databases) {
+      expect(health[db], db).toMatchObject({ connectedState: "CONNECTED", synchronizationHealth: "HEALTHY" });
+      expect(["SYNCHRONIZING", "SYNCHRONIZED"]).toContain(health[db].synchronizationState);
+    }
+
+    // Secrets stay marked in the state file and never reach the report in clear.
+    const config = exampleConfig(world, databases);
+    const secrets = EXAMPLE_SECRET_CONFIG.map((key) => config[key]);
+    const state = loadState(stateFile);
+    expect(plaintextPaths(state as unknown as WireValue, secrets)).toEqual([]);
+    expect(lines.join("\n")).not.toContain(config.masterKeyPassword);
+
+    world.sql.tds.resetCounters();
+    const second = await rehearsal.up();
+    expect(second.errors).toEqual([]);
+    expect(second.changes).toBe(0);
+    const ddl = world.sql.tds.requestLog().filter((entry) => DDL.test(entry.text));
+    expect(ddl.map((entry) => entry.text)).toEqual([]);
+
+    const retained = retainedOnDelete(loadState(stateFile));
+    const destroyed = await rehearsal.destroy();
+    expect(destroyed.errors).toEqual([]);
+    expect(destroyed.counts.delete).toBe(first.counts.create);
+    expect(loadState(stateFile).resources).toEqual([]);
+    const left = leftovers(before, snapshotWorld(world)).filter((name) => !retained.includes(name));
+    expect(left).toEqual([]);
+  } finally {
+    await world.stop();
+  }
+}
+
+describe.concurrent("local rehearsal", () => {
+  beforeAll(async () => {
+    await buildIfStale();
+  }, 180_000);
+
+  it("SQL Server → MI: connected, second up changes nothing and sends no DDL, destroy leaves nothing", async () => {
+    await rehearseExample("sqlserver-to-mi", ["Sales"], ["Sales"]);
+  }, 90_000);
+
+  it("MI → SQL Server: connected, second up changes nothing, destroy leaves nothing", async () => {
+    await rehearseExample("mi-to-sqlserver", ["Reporting"], []);
+  }, 90_000);
+
+  it("refresh notices an out-of-band delete, up re-creates it, a leftover is refused, destroy re-runs", async () => {
+    const world = await startLocalWorld({ armOperationMs: 10 });
+    const lines: string[] = [];
+    try {
+      const before = snapshotWorld(world);
+      const stateFile = tempStateFile();
+      const program = path.join(repoRoot, "test", "rehearsal", "fixtures", "trust-program.ts");
+      const rehearsal = rehearsalFor(world, program, [], stateFile, lines);
+      const first = await rehearsal.up();
+      expect(first.errors, lines.join("\n")).toEqual([]);
+      expect(first.counts.create).toBe(3);
+      expect(first.outputs.trustThumbprint).toBe(first.outputs.thumbprint);
+      expect(
+        lines.some((line) =>
+          /^\+\s+create\s+mi-link:MasterKey\s+sales-master-key\s+\(\d+\.\ds\)$/.test(line),
+        ),
+      ).toBe(true);
+
+      const inSync = await rehearsal.refresh();
+      expect(inSync.counts.read).toBe(3);
+
+      const mi = world.arm.managedInstance();
+      mi.trustCertificates.delete("SqlServerLinkCert");
+      const refreshed = await rehearsal.refresh();
+      expect(refreshed.counts.gone).toBe(1);
+      const again = await rehearsal.up();
+      expect(again.counts).toMatchObject({ create: 1, same: 2 });
+      expect(mi.trustCertificates.find("SqlServerLinkCert")).toBeDefined();
+
+      // A trust certificate the state does not know about: azure-native refuses to create over it.
+      const orphanState = tempStateFile();
+      const fresh = rehearsalFor(world, program, [], orphanState, lines);
+      const conflicting = await fresh.up();
+      expect(conflicting.ok).toBe(false);
+      expect(conflicting.errors.join("\n")).toMatch(
+        /cannot create already existing resource '.*SqlServerLinkCert'/,
+      );
+
+      // The orphan run adopted the master key and certificate; destroying it leaves the original stack intact.
+      expect((await fresh.destroy()).errors).toEqual([]);
+      expect(mi.trustCertificates.find("SqlServerLinkCert")).toBeDefined();
+
+      // A destroy interrupted after its first delete (state file written) completes when run again.
+      const state = loadState(stateFile);
+      const trust = state.resources.find((r) => r.type === "azure-native:sql:ServerTrustCertificate")!;
+      mi.trustCertificates.delete("SqlServerLinkCert");
+      fs.writeFileSync(
+        stateFile,
+        JSON.stringify({ ...state, resources: state.resources.filter((r) => r !== trust) }, null, 2),
+      );
+      const destroyed = await rehearsal.destroy();
+      expect(destroyed.errors).toEqual([]);
+      expect(destroyed.counts.delete).toBe(2);
+      expect(leftovers(before, snapshotWorld(world))).toEqual([]);
+    } finally {
+      await world.stop();
+    }
+  }, 90_000);
+
+  it("the demo entry (`npm run demo -- --json`) ends with one JSON line", async () => {
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        [path.join(repoRoot, "dist", "testing", "demo.js"), "--json"],
+        { cwd: repoRoot, timeout: 80_000, maxBuffer: 16 * 1024 * 1024 },
+        (error, out, err) => (error ? reject(new Error(`${error.message}\n${out}\n${err}`)) : resolve(out)),
+      ),
+    );
+    const lastLine = stdout.trimEnd().split("\n").pop()!;
+    const result = JSON.parse(lastLine) as Record<string, unknown>;
+    expect(result).toMatchObject({
+      links: { Sales: { connectedState: "CONNECTED", synchronizationHealth: "HEALTHY" } },
+      secondUpChanges: 0,
+      leftovers: [],
+    });
+    expect(result.created).toBeGreaterThan(5);
+    expect(result.destroyed).toBe(result.created);
+    expect(stdout).toMatch(/^\+\s+create\s+mi-link:MasterKey\s+\S+\s+\(\d+\.\ds\)$/m);
+  }, 90_000);
+});
