@@ -8,6 +8,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { BackupTarget } from "../tsql/statements/backup";
 import type { EndpointAlgorithm } from "../tsql/statements/endpoint";
 import type { InitialPrimary, LinkFailoverMode } from "../tsql/versions";
+import type { SqlServerTrust } from "./sql-server-trust";
 
 /** How the program signs in to SQL Server. */
 export type SqlServerAuthenticationType = "default" | "ntlm" | "azure-active-directory-access-token";
@@ -99,6 +100,12 @@ export interface MiLinkArgs {
   waitFor?: pulumi.Input<"CONNECTED" | "SYNCHRONIZING" | "SYNCHRONIZED">;
   /** Deadline of that wait, in seconds. Default 600. */
   waitTimeoutSeconds?: pulumi.Input<number>;
+  /**
+   * An existing trust between this SQL Server and this managed instance, to share it between
+   * several MiLink components (the managed instance refuses the same certificate twice). Default:
+   * the component creates its own (`<name>-trust`).
+   */
+  trust?: SqlServerTrust;
 }
 
 /** Defaults of the optional arguments, in one place for the component, preflight and script. */

@@ -148,29 +148,31 @@ export class MiLink extends pulumi.ComponentResource {
         }) as pulumi.Output<SqlServerConnection>;
         const sqlEndpointUrl = endpointUrl(plain.endpointHost, plain.endpointPort);
 
-        const trust = new SqlServerTrust(
-          `${name}-trust`,
-          {
-            connection,
-            password,
-            accessToken: sqlAccessToken,
-            serverName: c.info.serverName,
-            managedInstance: {
-              subscriptionId,
-              resourceGroupName: plain.resourceGroupName,
-              name: c.mi.name,
-              armEndpoint: miArgs.armEndpoint,
-              accessToken: miArgs.accessToken === undefined ? undefined : pulumi.secret(miArgs.accessToken),
-              tlsCaPem: miArgs.tlsCaPem,
+        const trust =
+          args.trust ??
+          new SqlServerTrust(
+            `${name}-trust`,
+            {
+              connection,
+              password,
+              accessToken: sqlAccessToken,
+              serverName: c.info.serverName,
+              managedInstance: {
+                subscriptionId,
+                resourceGroupName: plain.resourceGroupName,
+                name: c.mi.name,
+                armEndpoint: miArgs.armEndpoint,
+                accessToken: miArgs.accessToken === undefined ? undefined : pulumi.secret(miArgs.accessToken),
+                tlsCaPem: miArgs.tlsCaPem,
+              },
+              masterKeyPassword: pulumi.secret(args.masterKeyPassword),
+              certificateExpiry: args.certificateExpiry,
+              endpointPort: plain.endpointPort,
+              endpointName: sql.endpointName,
+              endpointAlgorithms: sql.endpointAlgorithms,
             },
-            masterKeyPassword: pulumi.secret(args.masterKeyPassword),
-            certificateExpiry: args.certificateExpiry,
-            endpointPort: plain.endpointPort,
-            endpointName: sql.endpointName,
-            endpointAlgorithms: sql.endpointAlgorithms,
-          },
-          { parent: this },
-        );
+            { parent: this },
+          );
 
         const databaseLinks = linkNames.map(
           (names) =>

@@ -200,6 +200,11 @@ describe("MiLink", () => {
       sql2019: { productVersion: "15.0.4312.2", databases: [BACKED_UP("Sales")] },
       collation: { collation: "Latin1_General_100_CI_AS", databases: [BACKED_UP("Sales")] },
       endpoint: { databases: [BACKED_UP("Sales")] },
+      named2016: {
+        serverName: "HOST\\INST",
+        productVersion: "13.0.7000.253",
+        databases: [BACKED_UP("Sales")],
+      },
     };
     for (const [key, options] of Object.entries(configs)) {
       emulators[key] = new SqlServerEmulator(options);
@@ -440,6 +445,73 @@ describe("MiLink", () => {
     expect(script).toContain(`/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-data/`);
     expect(script).toContain("CREATE AVAILABILITY GROUP [DAG_Orders]");
     expect(script).toContain("CREATE ENDPOINT [database_mirroring_endpoint]");
+  });
+
+  const byName = (n: string) => registrations.find((r) => r.name === n)!;
+
+  it("named SQL Server 2016 instance: a certificate name without \\, its replica name and version on the AG", async () => {
+    const link = newLink("n16", emulators.named2016, { failoverMode: "None" });
+    const script = await promiseOf(link.script);
+    await promiseOf(link.links);
+    await settle();
+    expect(byName("n16-trust-endpoint-cert").inputs).toMatchObject({ name: "Cert_HOST_INST_endpoint" });
+    expect(byName("n16-trust-endpoint").inputs).toMatchObject({
+      certificateName: "Cert_HOST_INST_endpoint",
+      port: 5022,
+    });
+    expect(byName("n16-sales-ag").inputs).toMatchObject({
+      replicaServerName: "HOST\\INST",
+      productVersion: "13.0.7000.253",
+      database: "Sales",
+    });
+    expect(byName("n16-sales-link").inputs).toMatchObject({ failoverMode: "None" });
+    expect(script).not.toContain("CLUSTER_TYPE");
+    expect(script).toContain("N'HOST\\INST' WITH");
+  });
+
+  it("managed instance as initial primary: no database preparation, an empty AG, the link's role Primary", async () => {
+    const link = newLink("mip", emulators.ready, {
+      initialPrimary: "ManagedInstance",
+      databases: ["Remote"],
+    });
+    await promiseOf(link.links);
+    await settle();
+    const mine = registrations.filter((r) => r.name.startsWith("mip-"));
+    expect(mine.some((r) => r.type.endsWith(":DatabaseReadiness"))).toBe(false);
+    expect(byName("mip-remote-ag").inputs.database).toBeUndefined();
+    expect(byName("mip-remote-dag").inputs).toMatchObject({
+      initialPrimary: "ManagedInstance",
+      database: "Remote",
+    });
+    expect(byName("mip-remote-link").inputs).toMatchObject({ instanceLinkRole: "Primary" });
+  });
+
+  it("several links share one trust passed in: no second set of certificates", async () => {
+    const info = emulators.ready.connectionInfo();
+    const trust = new pkg.SqlServerTrust("pair", {
+      connection: { host: info.host, port: info.port, user: info.user, trustServerCertificate: true },
+      password: info.password,
+      serverName: "SQL1",
+      managedInstance: { subscriptionId: SUBSCRIPTION, resourceGroupName: "rg-data", name: "sqlmi1" },
+      masterKeyPassword: MASTER_KEY_PASSWORD,
+      certificateExpiry: "2030-06-30",
+    });
+    const a = newLink("team-a", emulators.ready, { databases: ["Sales"], trust });
+    const b = newLink("team-b", emulators.ready, { databases: ["Orders"], trust });
+    await Promise.all([promiseOf(a.links), promiseOf(b.links)]);
+    await settle();
+    expect(
+      registrations.filter((r) => r.type === "azure-native:sql:ServerTrustCertificate").map((r) => r.name),
+    ).toEqual(["pair-sql-cert-on-mi"]);
+    expect(
+      registrations.some((r) => r.name.startsWith("team-a-trust") || r.name.startsWith("team-b-trust")),
+    ).toBe(false);
+    expect(byName("pair-endpoint-cert").ignoreChanges).toEqual([]);
+    expect(byName("pair-endpoint-cert").inputs).toMatchObject({ expiryDate: "2030-06-30" });
+    const trustCertUrn =
+      "urn:pulumi:stack::project::mi-link:index:SqlServerTrust$azure-native:sql:ServerTrustCertificate::pair-sql-cert-on-mi";
+    expect(byName("team-b-orders-link").dependencies).toContain(trustCertUrn);
+    expect(byName("team-a-sales-link").dependencies).toContain(trustCertUrn);
   });
 
   it("refuses invalid arguments before registering anything", () => {
