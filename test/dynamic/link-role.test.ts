@@ -397,6 +397,76 @@ describe("LinkRole provider", () => {
     expect(await roles()).toEqual({ sqlServer: "PRIMARY", managedInstance: "Secondary" });
   }, 60_000);
 
+  it("below 2022 CU13 the failover to the managed instance goes through the Azure failover action", async () => {
+    world.sql.model.setWorkload(DB, false);
+    const older = { productVersion: "16.0.4095.4" };
+    state = (await up(host, urn, inputs(older), state)).state;
+    resetAllCounters();
+    state = (await up(host, urn, inputs({ ...older, primary: "ManagedInstance" }), state)).state;
+    expect(await roles()).toEqual({ sqlServer: "SECONDARY", managedInstance: "Primary" });
+    expect(sqlStatements().some((s) => /FAILOVER/.test(s))).toBe(false);
+    const posts = world.arm.requestLog().filter((e) => e.method === "POST");
+    expect(posts.map((e) => e.path.split("?")[0].split("/").pop())).toEqual(["failover"]);
+    expect(await dagModes()).toMatchObject({ azure: "Async" });
+    state = (await up(host, urn, inputs({ ...older, primary: "SqlServer" }), state)).state;
+    expect(await roles()).toEqual({ sqlServer: "PRIMARY", managedInstance: "Secondary" });
+    state = (await up(host, urn, inputs(), state)).state;
+  }, 60_000);
+
+  it("a planned failover interrupted at any statement converges when run again", async () => {
+    world.sql.model.setWorkload(DB, false);
+    const statements = [
+      /AVAILABILITY_MODE = SYNCHRONOUS_COMMIT/,
+      /FAILOVER;$/,
+      /AVAILABILITY_MODE = ASYNCHRONOUS_COMMIT/,
+    ];
+    const outcomes: string[] = [];
+    for (const match of statements) {
+      for (const action of ["error", "drop"] as const) {
+        world.sql.tds.clearFaults();
+        world.sql.tds.addFault({ on: { match }, action, times: 1 });
+        const first = await up(host, urn, inputs({ primary: "ManagedInstance" }), state).catch(
+          (e: unknown) => e,
+        );
+        world.sql.tds.clearFaults();
+        const failed = first instanceof Error;
+        // A failed update keeps the previous state: the engine runs the same update again.
+        const prior = failed ? state : (first as { state: ResourceState }).state;
+        const second = await up(host, urn, inputs({ primary: "ManagedInstance" }), prior);
+        expect(await roles()).toEqual({ sqlServer: "SECONDARY", managedInstance: "Primary" });
+        expect(await dagModes()).toEqual({
+          sqlServer: ["ASYNCHRONOUS_COMMIT", "ASYNCHRONOUS_COMMIT"],
+          azure: "Async",
+        });
+        outcomes.push(`${action} at ${match.source}: ${failed ? "failed, then converged" : "succeeded"}`);
+        state = (await up(host, urn, inputs({ primary: "SqlServer" }), second.state)).state;
+        expect(await roles()).toEqual({ sqlServer: "PRIMARY", managedInstance: "Secondary" });
+      }
+    }
+    if (process.env.PEEK) console.log(outcomes.join("\n"));
+    expect(outcomes.filter((o) => o.includes("failed, then converged"))).toHaveLength(6);
+  }, 180_000);
+
+  it("a fail back interrupted after the managed instance was demoted is finished by the next run", async () => {
+    world.sql.model.setWorkload(DB, false);
+    state = (await up(host, urn, inputs({ primary: "ManagedInstance" }), state)).state;
+    world.sql.tds.addFault({ on: { match: /FORCE_FAILOVER_ALLOW_DATA_LOSS/ }, action: "error", times: 1 });
+    const failed = await up(host, urn, inputs({ primary: "SqlServer" }), state).catch((e: unknown) => e);
+    world.sql.tds.clearFaults();
+    expect(failed).toBeInstanceOf(ProviderHostError);
+    // Neither side is primary now: the managed instance was demoted, SQL Server not yet promoted.
+    expect(await roles()).toEqual({ sqlServer: "SECONDARY", managedInstance: "Secondary" });
+    resetAllCounters();
+    state = (await up(host, urn, inputs({ primary: "SqlServer" }), state)).state;
+    expect(await roles()).toEqual({ sqlServer: "PRIMARY", managedInstance: "Secondary" });
+    expect(world.arm.requestLog().filter((e) => e.method === "POST")).toEqual([]);
+    expect(sqlStatements()).toContain("ALTER AVAILABILITY GROUP [DAG_Sales] FORCE_FAILOVER_ALLOW_DATA_LOSS;");
+    expect(await dagModes()).toEqual({
+      sqlServer: ["ASYNCHRONOUS_COMMIT", "ASYNCHRONOUS_COMMIT"],
+      azure: "Async",
+    });
+  }, 60_000);
+
   it("forced failover to the managed instance resolves the split brain and reports the LSN gap", async () => {
     world.sql.model.setWorkload(DB, false);
     world.sql.model.holdSecondary(DAG, true);

@@ -151,7 +151,12 @@ async function promoteSqlServer(ctx: RoleChangeContext): Promise<void> {
 export async function plannedRoleChange(ctx: RoleChangeContext, to: LinkPrimary): Promise<RoleChangeOutcome> {
   const before = await observeLinkRoles(ctx.pool, ctx.target, ctx.dagName, ctx.database);
   const unchanged = { changed: false, dataLossLsnGap: null, splitBrainResolved: false };
-  if (actualPrimary(before) === to) return { observation: before, ...unchanged };
+  if (actualPrimary(before) === to) {
+    // Already done, e.g. by a run that failed after the failover: finish its last step.
+    logInfo(`Link [${ctx.dagName}]: ${SIDE[to]} already is the primary.`);
+    await setReplicationModeBothSides(ctx, ctx.replicationMode);
+    return { observation: before, ...unchanged };
+  }
   if (isSplitBrain(before)) {
     throw new Error(
       `The link [${ctx.dagName}] is in a split brain: ${describeRoles(before)}. A planned failover cannot resolve ` +
@@ -170,7 +175,9 @@ export async function plannedRoleChange(ctx: RoleChangeContext, to: LinkPrimary)
       );
     }
     await promoteSqlServer(ctx);
-    return { observation: await verifyRoles(ctx, to), ...unchanged, changed: true };
+    const observation = await verifyRoles(ctx, to);
+    await setReplicationModeBothSides(ctx, ctx.replicationMode);
+    return { observation, ...unchanged, changed: true };
   }
   if (actualPrimary(before) === null) {
     throw new Error(
