@@ -13,3 +13,6 @@ export { ArmEmulator, StaticTokenCredential } from "./arm";
 export type { ArmEmulatorOptions, FaultSpec, RequestCounters } from "./arm";
 export { startLocalWorld } from "./world";
 export type { LocalWorld, LocalWorldInfo, LocalWorldOptions } from "./world";
+export { Rehearsal } from "./rehearsal";
+export type { RehearsalOptions, RunReport, ArmTarget, StepEvent } from "./rehearsal";
+export { runDemo } from "./demo";
