@@ -1,0 +1,145 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { azureResourceId, diffAzureInputs } from "./azure-native";
+import { countSteps, displayType, formatStep, formatSummary } from "./progress";
+import { resolveProgramFile } from "./program";
+import { ResourceRecord, dependencyOrder, loadState, saveState } from "./state";
+import { secretValue } from "./wire";
+
+const record = (urn: string, extra: Partial<ResourceRecord> = {}): ResourceRecord => ({
+  urn,
+  type: "t",
+  name: urn,
+  kind: "dynamic",
+  id: urn,
+  inputs: {},
+  outputs: {},
+  dependencies: [],
+  ...extra,
+});
+
+describe("dependencyOrder", () => {
+  it("puts parents and dependencies first, whatever the file order", () => {
+    const ordered = dependencyOrder([
+      record("link", { dependencies: ["dag", "trust"] }),
+      record("dag", { parent: "component", dependencies: ["ag"] }),
+      record("trust"),
+      record("ag", { parent: "component" }),
+      record("component"),
+    ]).map((r) => r.urn);
+    const before = (a: string, b: string) => ordered.indexOf(a) < ordered.indexOf(b);
+    expect(ordered).toHaveLength(5);
+    expect(before("component", "ag")).toBe(true);
+    expect(before("ag", "dag")).toBe(true);
+    expect(before("dag", "link")).toBe(true);
+    expect(before("trust", "link")).toBe(true);
+  });
+
+  it("ignores dependencies on resources not in the list and survives cycles", () => {
+    expect(dependencyOrder([record("a", { dependencies: ["gone"] })]).map((r) => r.urn)).toEqual(["a"]);
+    const cyclic = dependencyOrder([
+      record("a", { dependencies: ["b"] }),
+      record("b", { dependencies: ["a"] }),
+    ]);
+    expect(cyclic.map((r) => r.urn).sort()).toEqual(["a", "b"]);
+  });
+});
+
+describe("state file", () => {
+  it("round-trips, keeps secrets marked and starts empty when absent", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rehearsal-state-"));
+    const file = path.join(dir, "nested", "stack.json");
+    expect(loadState(file).resources).toEqual([]);
+    const state = {
+      version: 1 as const,
+      resources: [record("a", { inputs: { password: secretValue("p@ss") } })],
+    };
+    saveState(file, state);
+    expect(loadState(file)).toEqual(state);
+    expect(fs.readdirSync(path.dirname(file))).toEqual(["stack.json"]);
+    fs.writeFileSync(file, "{}");
+    expect(() => loadState(file)).toThrow(/not a rehearsal state file/);
+  });
+});
+
+describe("azure-native diff and ids", () => {
+  const target = { endpoint: "https://127.0.0.1:1", subscriptionId: "sub" };
+  const type = "azure-native:sql:ServerTrustCertificate";
+  const inputs = {
+    resourceGroupName: "rg",
+    managedInstanceName: "mi1",
+    certificateName: "Cert A",
+    publicBlob: "AB",
+  };
+
+  it("addresses the resource under the managed instance, names escaped", () => {
+    expect(azureResourceId(target, type, inputs, "res")).toBe(
+      "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Sql/managedInstances/mi1/serverTrustCertificates/Cert%20A",
+    );
+    const link = "azure-native:sql:DistributedAvailabilityGroup";
+    expect(
+      azureResourceId(target, link, { resourceGroupName: "rg", managedInstanceName: "mi1" }, "DAG_x"),
+    ).toMatch(/\/distributedAvailabilityGroups\/DAG_x$/);
+  });
+
+  it("same inputs are the same, id inputs replace, others update", () => {
+    expect(diffAzureInputs(type, inputs, { ...inputs })).toBe("same");
+    expect(diffAzureInputs(type, inputs, { ...inputs, publicBlob: "CD" })).toBe("update");
+    expect(diffAzureInputs(type, inputs, { ...inputs, certificateName: "B" })).toBe("replace");
+    expect(diffAzureInputs(type, inputs, { ...inputs, managedInstanceName: "mi2" })).toBe("replace");
+  });
+
+  it("refuses types it does not serve", () => {
+    expect(() => diffAzureInputs("azure-native:sql:Database", {}, {})).toThrow(/does not serve/);
+  });
+});
+
+describe("progress", () => {
+  const step = { kind: "step" as const, urn: "u", custom: true, seconds: 0.234 };
+
+  it("one line per step, type shortened", () => {
+    expect(displayType("pulumi-nodejs:dynamic/mi-link:MasterKey")).toBe("mi-link:MasterKey");
+    const line = formatStep({
+      ...step,
+      op: "create",
+      type: "pulumi-nodejs:dynamic/mi-link:MasterKey",
+      name: "k",
+    });
+    expect(line).toMatch(/^\+\s+create\s+mi-link:MasterKey\s+k\s+\(0\.2s\)$/);
+    const failed = formatStep({ ...step, op: "create", type: "t", name: "k", error: "boom\nmore" });
+    expect(failed.split("\n")).toEqual([expect.stringMatching(/^✗/), "     boom", "     more"]);
+  });
+
+  it("summarizes what providers did, components and failures aside", () => {
+    const counts = countSteps([
+      { ...step, op: "create", type: "t", name: "a" },
+      { ...step, op: "create", type: "t", name: "b", custom: false },
+      { ...step, op: "same", type: "t", name: "c" },
+      { ...step, op: "update", type: "t", name: "d", error: "x" },
+    ]);
+    expect(counts).toMatchObject({ create: 1, same: 1, update: 0 });
+    expect(formatSummary("up", counts, 1.25, [])).toBe("up done in 1.3s: 1 create, 1 unchanged");
+    expect(formatSummary("up", countSteps([]), 0, ["e"])).toMatch(
+      /^up failed \(1 error\) in 0\.0s: no resources$/,
+    );
+  });
+});
+
+describe("program resolution", () => {
+  it("follows Pulumi.yaml main, then index.ts", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rehearsal-program-"));
+    fs.mkdirSync(path.join(dir, "app"));
+    fs.writeFileSync(path.join(dir, "app", "index.ts"), "export const x = 1;\n");
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: p\nruntime: nodejs\nmain: app/\n");
+    expect(resolveProgramFile(dir)).toBe(path.join(dir, "app", "index.ts"));
+    expect(resolveProgramFile(path.join(dir, "app"))).toBe(path.join(dir, "app", "index.ts"));
+    expect(() => resolveProgramFile(path.join(dir, "missing"))).toThrow(/does not exist/);
+  });
+
+  it("resolves the repository's Pulumi.yaml to the SQL Server → MI example", () => {
+    const root = path.resolve(__dirname, "..", "..", "..");
+    expect(resolveProgramFile(root)).toBe(path.join(root, "examples", "sqlserver-to-mi", "index.ts"));
+  });
+});
