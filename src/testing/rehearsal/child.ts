@@ -68,7 +68,9 @@ async function run(job: RehearsalJob): Promise<DoneEvent> {
   } finally {
     await engine.stop().catch(() => undefined);
   }
-  const errors = [...engine.errors, ...unexpected.filter((m) => !engine.errors.some((e) => e.endsWith(m)))];
+  // A program error surfaces both as a rejection and through the stack: report each message once.
+  const extra = [...new Set(unexpected)].filter((m) => !engine.errors.some((e) => e.endsWith(m)));
+  const errors = [...engine.errors, ...extra];
   return { kind: "done", ok: errors.length === 0, outputs, errors };
 }
 
