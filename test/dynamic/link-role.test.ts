@@ -18,14 +18,13 @@ import { destroy, preview, refresh, up, type ResourceState } from "../support/en
 import { ProviderHostError, startProviderHost, urnFor, type ProviderHost } from "../support/provider-host";
 import { serializeProvider } from "../support/serialize";
 import { plaintextPaths } from "../support/wire";
-import { seedScript, splitBatches } from "../seed/runbook";
 import { adminQuery, productStatements } from "./support/availability-groups";
+import { setUpLink } from "./support/link-role";
 
 const DB = "Sales";
 const DAG = `DAG_${DB}`;
 const AG = `AG_${DB}`;
 const MI_AG = `AG_${DB}_MI`;
-const MASTER_KEY_PASSWORD = "Str0ng!MasterKey#Pass";
 const ARM_TOKEN = "arm-token-7f3e9c1d";
 
 describe("LinkRole provider", () => {
@@ -46,7 +45,7 @@ describe("LinkRole provider", () => {
       armOperationMs: 20,
     });
     host = await startProviderHost();
-    await setUpLink(world);
+    await setUpLink(world, DB);
   }, 120_000);
 
   afterAll(async () => {
@@ -546,73 +545,3 @@ describe("LinkRole provider", () => {
     expect(await refresh(host, state)).toBeUndefined();
   });
 });
-
-/** The runbook's objects on SQL Server and the link in Azure, until the database replicates. */
-async function setUpLink(world: LocalWorld): Promise<void> {
-  const names: Record<string, string> = {
-    DatabaseName: DB,
-    DiskPath: `/var/opt/mssql/backup/${DB}.bak`,
-    strong_password: MASTER_KEY_PASSWORD,
-    ManagedInstanceFQDN: world.info.arm.fqdn,
-    ManagedInstanceName: world.info.arm.managedInstanceName,
-    EndpointPort: "5022",
-    SQLServerIP: "10.0.0.4",
-    SQLServerName: world.info.sql.serverName,
-    AGNameOnSQLServer: AG,
-    AGNameOnSQLMI: MI_AG,
-    DAGName: DAG,
-  };
-  const run = async (file: string, extra: Record<string, string> = {}, edit = (s: string) => s) => {
-    const results = [];
-    for (const batch of splitBatches(edit(seedScript(file, { ...names, ...extra })))) {
-      results.push(...(await adminQuery(world.sql, batch)));
-    }
-    return results;
-  };
-  const arm = new SqlManagementClient(new StaticTokenCredential(), world.info.arm.subscriptionId, {
-    endpoint: world.info.arm.endpoint,
-    tlsOptions: { ca: world.info.arm.tlsCaPem },
-  });
-  const { endpoint, subscriptionId, resourceGroupName: rg, managedInstanceName: mi } = world.info.arm;
-  await run("01-recovery-and-backup.sql");
-  await run("02-master-key.sql");
-  await run("03-endpoint-certificate.sql", {}, (s) => s.replace("'03/30/2025'", "'03/30/2030'"));
-  const [[name], [blob]] = await run("05-certificate-public-key.sql");
-  const certificateName = String(name.SQLServerCertName);
-  const publicBlob = "0x" + (blob.SQLServerPublicKey as Buffer).toString("hex").toUpperCase();
-  await arm.serverTrustCertificates.beginCreateOrUpdateAndWait(rg, mi, certificateName, { publicBlob });
-  const miCertificate = await arm.endpointCertificates.get(rg, mi, "DATABASE_MIRRORING");
-  await run("06-import-mi-certificate.sql", { PublicKey: "0x" + miCertificate.publicBlob });
-  await run("07-microsoft-pki.sql");
-  await run("08-digicert-pki.sql");
-  await run("15-create-endpoint.sql", { SQL_SERVER_CERTIFICATE: certificateName });
-  await run("19-create-ag.sql");
-  await run("20-create-dag.sql");
-  await armLongRunning(
-    arm,
-    `${endpoint}/subscriptions/${subscriptionId}/resourceGroups/${rg}/providers/Microsoft.Sql/managedInstances/${mi}` +
-      `/distributedAvailabilityGroups/${DAG}?api-version=2023-08-01`,
-    "PUT",
-    {
-      properties: {
-        partnerAvailabilityGroupName: AG,
-        instanceAvailabilityGroupName: MI_AG,
-        databases: [{ databaseName: DB }],
-        partnerEndpoint: "TCP://10.0.0.4:5022",
-        instanceLinkRole: "Secondary",
-      },
-    },
-  );
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const [rows] = await adminQuery(
-      world.sql,
-      `SELECT drs.synchronization_state_desc FROM sys.dm_hadr_database_replica_states drs
-         JOIN sys.availability_groups ag ON ag.group_id = drs.group_id
-        WHERE ag.name = N'${DAG}' AND drs.is_local = 0;`,
-    );
-    if (rows[0]?.synchronization_state_desc === "SYNCHRONIZING") return;
-    if (Date.now() > deadline) throw new Error(`the link did not start replicating: ${JSON.stringify(rows)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

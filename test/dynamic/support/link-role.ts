@@ -1,0 +1,85 @@
+/**
+ * The link the LinkRole tests fail over: the runbook's scripts on SQL Server as the administrator
+ * and the link created in Azure, waited for until the database replicates.
+ */
+import { SqlManagementClient } from "@azure/arm-sql";
+import { StaticTokenCredential } from "../../../src/testing/arm/credential";
+import { armLongRunning } from "../../../src/testing/arm/test-support";
+import type { LocalWorld } from "../../../src/testing/world";
+import { seedScript, splitBatches } from "../../seed/runbook";
+import { adminQuery } from "./availability-groups";
+
+const MASTER_KEY_PASSWORD = "Str0ng!MasterKey#Pass";
+
+/** The runbook's objects on SQL Server and the link in Azure, until the database replicates. */
+export async function setUpLink(world: LocalWorld, DB: string): Promise<void> {
+  const DAG = `DAG_${DB}`;
+  const AG = `AG_${DB}`;
+  const MI_AG = `AG_${DB}_MI`;
+  const names: Record<string, string> = {
+    DatabaseName: DB,
+    DiskPath: `/var/opt/mssql/backup/${DB}.bak`,
+    strong_password: MASTER_KEY_PASSWORD,
+    ManagedInstanceFQDN: world.info.arm.fqdn,
+    ManagedInstanceName: world.info.arm.managedInstanceName,
+    EndpointPort: "5022",
+    SQLServerIP: "10.0.0.4",
+    SQLServerName: world.info.sql.serverName,
+    AGNameOnSQLServer: AG,
+    AGNameOnSQLMI: MI_AG,
+    DAGName: DAG,
+  };
+  const run = async (file: string, extra: Record<string, string> = {}, edit = (s: string) => s) => {
+    const results = [];
+    for (const batch of splitBatches(edit(seedScript(file, { ...names, ...extra })))) {
+      results.push(...(await adminQuery(world.sql, batch)));
+    }
+    return results;
+  };
+  const arm = new SqlManagementClient(new StaticTokenCredential(), world.info.arm.subscriptionId, {
+    endpoint: world.info.arm.endpoint,
+    tlsOptions: { ca: world.info.arm.tlsCaPem },
+  });
+  const { endpoint, subscriptionId, resourceGroupName: rg, managedInstanceName: mi } = world.info.arm;
+  await run("01-recovery-and-backup.sql");
+  await run("02-master-key.sql");
+  await run("03-endpoint-certificate.sql", {}, (s) => s.replace("'03/30/2025'", "'03/30/2030'"));
+  const [[name], [blob]] = await run("05-certificate-public-key.sql");
+  const certificateName = String(name.SQLServerCertName);
+  const publicBlob = "0x" + (blob.SQLServerPublicKey as Buffer).toString("hex").toUpperCase();
+  await arm.serverTrustCertificates.beginCreateOrUpdateAndWait(rg, mi, certificateName, { publicBlob });
+  const miCertificate = await arm.endpointCertificates.get(rg, mi, "DATABASE_MIRRORING");
+  await run("06-import-mi-certificate.sql", { PublicKey: "0x" + miCertificate.publicBlob });
+  await run("07-microsoft-pki.sql");
+  await run("08-digicert-pki.sql");
+  await run("15-create-endpoint.sql", { SQL_SERVER_CERTIFICATE: certificateName });
+  await run("19-create-ag.sql");
+  await run("20-create-dag.sql");
+  await armLongRunning(
+    arm,
+    `${endpoint}/subscriptions/${subscriptionId}/resourceGroups/${rg}/providers/Microsoft.Sql/managedInstances/${mi}` +
+      `/distributedAvailabilityGroups/${DAG}?api-version=2023-08-01`,
+    "PUT",
+    {
+      properties: {
+        partnerAvailabilityGroupName: AG,
+        instanceAvailabilityGroupName: MI_AG,
+        databases: [{ databaseName: DB }],
+        partnerEndpoint: "TCP://10.0.0.4:5022",
+        instanceLinkRole: "Secondary",
+      },
+    },
+  );
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const [rows] = await adminQuery(
+      world.sql,
+      `SELECT drs.synchronization_state_desc FROM sys.dm_hadr_database_replica_states drs
+         JOIN sys.availability_groups ag ON ag.group_id = drs.group_id
+        WHERE ag.name = N'${DAG}' AND drs.is_local = 0;`,
+    );
+    if (rows[0]?.synchronization_state_desc === "SYNCHRONIZING") return;
+    if (Date.now() > deadline) throw new Error(`the link did not start replicating: ${JSON.stringify(rows)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
