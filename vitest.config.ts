@@ -3,8 +3,9 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-    // FreeTDS interop runs separately (npm run test:interop): it needs the tsql binary.
-    exclude: ["test/interop/**", "node_modules/**", "dist/**"],
+    // FreeTDS interop runs separately (npm run test:interop): it needs the tsql binary. The reliability
+    // suite too (npm run test:reliability): it rehearses whole stacks.
+    exclude: ["test/interop/**", "test/reliability/**", "node_modules/**", "dist/**"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
