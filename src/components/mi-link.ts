@@ -121,136 +121,136 @@ export class MiLink extends pulumi.ComponentResource {
     // Children are registered once the checks pass: a failed check then stops the program with
     // one error listing every problem, and nothing reaches the engine. The lookups run in preview
     // too, so preview shows every child.
-    const built = pulumi
-      .all([
-        checked,
-        pulumi.output({
-          subscriptionId: miArgs.subscriptionId,
-          resourceGroupName: miArgs.resourceGroupName,
-          endpointHost: sql.endpointHost,
-          endpointPort,
-          endpointName: sql.endpointName,
-          endpointAlgorithms: sql.endpointAlgorithms,
-          certificateExpiry: args.certificateExpiry,
-        }),
-        args.backupTarget,
-      ])
-      .apply(([c, plain, backupTarget]) => {
-        const subscriptionId = plain.subscriptionId ?? subscriptionOf(c.mi.id);
-        const connection: pulumi.Input<SqlServerConnection> = pulumi.output({
-          host: sql.host,
-          port: sql.port,
-          user: sql.user,
-          authenticationType: sql.authenticationType,
-          domain: sql.domain,
-          encrypt: sql.encrypt,
-          trustServerCertificate: sql.trustServerCertificate,
-        }) as pulumi.Output<SqlServerConnection>;
-        const sqlEndpointUrl = endpointUrl(plain.endpointHost, plain.endpointPort);
+    const plan = pulumi.all([
+      checked,
+      pulumi.output({
+        subscriptionId: miArgs.subscriptionId,
+        resourceGroupName: miArgs.resourceGroupName,
+        endpointHost: sql.endpointHost,
+        endpointPort,
+        endpointName: sql.endpointName,
+        endpointAlgorithms: sql.endpointAlgorithms,
+        certificateExpiry: args.certificateExpiry,
+      }),
+      args.backupTarget,
+    ]);
+    const built = plan.apply(([c, plain]) => {
+      const subscriptionId = plain.subscriptionId ?? subscriptionOf(c.mi.id);
+      const connection: pulumi.Input<SqlServerConnection> = pulumi.output({
+        host: sql.host,
+        port: sql.port,
+        user: sql.user,
+        authenticationType: sql.authenticationType,
+        domain: sql.domain,
+        encrypt: sql.encrypt,
+        trustServerCertificate: sql.trustServerCertificate,
+      }) as pulumi.Output<SqlServerConnection>;
+      const sqlEndpointUrl = endpointUrl(plain.endpointHost, plain.endpointPort);
 
-        const trust =
-          args.trust ??
-          new SqlServerTrust(
-            `${name}-trust`,
+      const trust =
+        args.trust ??
+        new SqlServerTrust(
+          `${name}-trust`,
+          {
+            connection,
+            password,
+            accessToken: sqlAccessToken,
+            serverName: c.info.serverName,
+            managedInstance: {
+              subscriptionId,
+              resourceGroupName: plain.resourceGroupName,
+              name: c.mi.name,
+              armEndpoint: miArgs.armEndpoint,
+              accessToken: miArgs.accessToken === undefined ? undefined : pulumi.secret(miArgs.accessToken),
+              tlsCaPem: miArgs.tlsCaPem,
+            },
+            masterKeyPassword: pulumi.secret(args.masterKeyPassword),
+            certificateExpiry: args.certificateExpiry,
+            endpointPort: plain.endpointPort,
+            endpointName: sql.endpointName,
+            endpointAlgorithms: sql.endpointAlgorithms,
+          },
+          { parent: this },
+        );
+
+      const databaseLinks = linkNames.map(
+        (names) =>
+          new DatabaseLink(
+            `${name}-${databaseSlug(names.database)}`,
             {
               connection,
               password,
               accessToken: sqlAccessToken,
+              database: names.database,
+              agName: names.agName,
+              miAgName: names.miAgName,
+              dagName: names.dagName,
+              trust,
               serverName: c.info.serverName,
-              managedInstance: {
-                subscriptionId,
-                resourceGroupName: plain.resourceGroupName,
-                name: c.mi.name,
-                armEndpoint: miArgs.armEndpoint,
-                accessToken: miArgs.accessToken === undefined ? undefined : pulumi.secret(miArgs.accessToken),
-                tlsCaPem: miArgs.tlsCaPem,
-              },
-              masterKeyPassword: pulumi.secret(args.masterKeyPassword),
-              certificateExpiry: args.certificateExpiry,
-              endpointPort: plain.endpointPort,
-              endpointName: sql.endpointName,
-              endpointAlgorithms: sql.endpointAlgorithms,
+              productVersion: c.info.productVersion,
+              endpointUrl: sqlEndpointUrl,
+              resourceGroupName: plain.resourceGroupName,
+              managedInstanceName: c.mi.name,
+              managedInstanceFqdn: c.mi.fullyQualifiedDomainName,
+              initialPrimary,
+              failoverMode,
+              replicationMode,
+              backupTarget: args.backupTarget,
+              waitFor: args.waitFor,
+              waitTimeoutSeconds: args.waitTimeoutSeconds,
             },
             { parent: this },
-          );
+          ),
+      );
 
-        const databaseLinks = linkNames.map(
-          (names) =>
-            new DatabaseLink(
-              `${name}-${databaseSlug(names.database)}`,
-              {
-                connection,
-                password,
-                accessToken: sqlAccessToken,
-                database: names.database,
-                agName: names.agName,
-                miAgName: names.miAgName,
-                dagName: names.dagName,
-                trust,
-                serverName: c.info.serverName,
-                productVersion: c.info.productVersion,
-                endpointUrl: sqlEndpointUrl,
-                resourceGroupName: plain.resourceGroupName,
-                managedInstanceName: c.mi.name,
-                managedInstanceFqdn: c.mi.fullyQualifiedDomainName,
-                initialPrimary,
-                failoverMode,
-                replicationMode,
-                backupTarget: args.backupTarget,
-                waitFor: args.waitFor,
-                waitTimeoutSeconds: args.waitTimeoutSeconds,
-              },
-              { parent: this },
-            ),
-        );
-
-        const certificateName = defaultEndpointCertificateName(c.info.serverName);
-        const existing = c.info.mirroringEndpoint;
-        const script = renderScript({
-          serverName: c.info.serverName,
-          productVersion: c.info.productVersion,
-          certificateName,
-          certificateSubject: defaultEndpointCertificateSubject(certificateName),
-          // Without an explicit expiry: the day the certificate would get if created now.
-          certificateExpiry: plain.certificateExpiry ?? defaultCertificateExpiry(),
-          endpointName: plain.endpointName ?? DEFAULTS.endpointName,
-          endpointHost: plain.endpointHost,
-          endpointPort: plain.endpointPort,
-          endpointAlgorithms: plain.endpointAlgorithms,
-          existingEndpoint: existing
-            ? { name: existing.name, windowsAuth: /NTLM|KERBEROS|NEGOTIATE/.test(existing.authentication) }
-            : undefined,
-          subscriptionId,
-          resourceGroupName: plain.resourceGroupName,
-          managedInstanceName: c.mi.name,
-          managedInstanceFqdn: c.mi.fullyQualifiedDomainName,
-          links: linkNames,
-          initialPrimary,
-          failoverMode,
-          replicationMode,
-          backupTarget,
-        });
-
-        return pulumi.output({
-          script,
-          links: pulumi
-            .all(databaseLinks.map((link) => link.status))
-            .apply((statuses) => Object.fromEntries(statuses.map((st) => [st.database, st]))),
-          sqlServerCertificate: {
-            name: trust.certificateName,
-            thumbprint: trust.certificateThumbprint,
-            expiryDate: trust.certificateExpiry,
-          },
-          managedInstanceCertificate: {
-            name: trust.managedInstanceFqdn,
-            thumbprint: trust.managedInstanceCertificateThumbprint,
-            expiryDate: trust.managedInstanceCertificateExpiry,
-          },
-        });
+      return pulumi.output({
+        links: pulumi
+          .all(databaseLinks.map((link) => link.status))
+          .apply((statuses) => Object.fromEntries(statuses.map((st) => [st.database, st]))),
+        sqlServerCertificate: {
+          name: trust.certificateName,
+          thumbprint: trust.certificateThumbprint,
+          expiryDate: trust.certificateExpiry,
+        },
+        managedInstanceCertificate: {
+          name: trust.managedInstanceFqdn,
+          thumbprint: trust.managedInstanceCertificateThumbprint,
+          expiryDate: trust.managedInstanceCertificateExpiry,
+        },
       });
+    });
 
+    // Known in preview: only the lookups feed it, no resource output.
+    this.script = plan.apply(([c, plain, backupTarget]) => {
+      const subscriptionId = plain.subscriptionId ?? subscriptionOf(c.mi.id);
+      const certificateName = defaultEndpointCertificateName(c.info.serverName);
+      const existing = c.info.mirroringEndpoint;
+      return renderScript({
+        serverName: c.info.serverName,
+        productVersion: c.info.productVersion,
+        certificateName,
+        certificateSubject: defaultEndpointCertificateSubject(certificateName),
+        // Without an explicit expiry: the day the certificate would get if created now.
+        certificateExpiry: plain.certificateExpiry ?? defaultCertificateExpiry(),
+        endpointName: plain.endpointName ?? DEFAULTS.endpointName,
+        endpointHost: plain.endpointHost,
+        endpointPort: plain.endpointPort,
+        endpointAlgorithms: plain.endpointAlgorithms,
+        existingEndpoint: existing
+          ? { name: existing.name, windowsAuth: /NTLM|KERBEROS|NEGOTIATE/.test(existing.authentication) }
+          : undefined,
+        subscriptionId,
+        resourceGroupName: plain.resourceGroupName,
+        managedInstanceName: c.mi.name,
+        managedInstanceFqdn: c.mi.fullyQualifiedDomainName,
+        links: linkNames,
+        initialPrimary,
+        failoverMode,
+        replicationMode,
+        backupTarget,
+      });
+    });
     this.links = built.apply((b) => b.links) as pulumi.Output<Record<string, DatabaseLinkStatus>>;
-    this.script = built.apply((b) => b.script);
     this.sqlServerCertificate = built.apply((b) => b.sqlServerCertificate);
     this.managedInstanceCertificate = built.apply((b) => b.managedInstanceCertificate);
     this.registerOutputs({

@@ -1,0 +1,99 @@
+/**
+ * MiLink during `pulumi preview` (mocks in preview mode): the read-only lookup and the prerequisite
+ * checks run, so every child is registered and shown, and the review script is available.
+ */
+import { createRequire } from "node:module";
+import type * as PulumiModule from "@pulumi/pulumi";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SqlServerEmulator } from "../../src/testing/sqlserver";
+import type * as Package from "../../src/index";
+import { buildIfStale } from "../support/build";
+
+const nativeRequire = createRequire(__filename);
+const pulumi = nativeRequire("@pulumi/pulumi") as typeof PulumiModule;
+
+const registered: { type: string; name: string }[] = [];
+
+void pulumi.runtime.setMocks(
+  {
+    newResource(args) {
+      registered.push({ type: args.type, name: args.name });
+      return { id: undefined as unknown as string, state: args.inputs };
+    },
+    call(args) {
+      if (args.token !== "azure-native:sql:getManagedInstance")
+        throw new Error(`unexpected invoke ${args.token}`);
+      return {
+        id: "/subscriptions/00000000-0000-0000-0000-0000000000bb/resourceGroups/rg/providers/Microsoft.Sql/managedInstances/sqlmi1",
+        fullyQualifiedDomainName: "sqlmi1.abc.database.windows.net",
+        databaseFormat: "SQLServer2022",
+        collation: "SQL_Latin1_General_CP1_CI_AS",
+      };
+    },
+  },
+  "project",
+  "stack",
+  true,
+);
+
+const pkg = nativeRequire("../../dist/index.js") as typeof Package;
+
+describe("MiLink in preview", () => {
+  let emulator: SqlServerEmulator;
+
+  beforeAll(async () => {
+    await buildIfStale();
+    emulator = new SqlServerEmulator({
+      databases: [{ name: "Sales", recoveryModel: "FULL", fullBackup: true }],
+    });
+    await emulator.start();
+  }, 120_000);
+
+  afterAll(async () => {
+    await emulator?.stop();
+  });
+
+  it("shows every child and the script, and changes nothing on SQL Server", async () => {
+    const info = emulator.connectionInfo();
+    emulator.tds.resetCounters();
+    const link = new pkg.MiLink("pv", {
+      sqlServer: {
+        host: info.host,
+        port: info.port,
+        user: info.user,
+        password: pulumi.secret(info.password),
+        trustServerCertificate: true,
+        endpointHost: "10.0.0.4",
+      },
+      managedInstance: { resourceGroupName: "rg", name: "sqlmi1" },
+      databases: ["Sales"],
+      masterKeyPassword: pulumi.secret("Mk-preview-1"),
+    });
+    const script = await (link.script as unknown as { promise(): Promise<string> }).promise();
+    expect(script).toContain("CREATE AVAILABILITY GROUP [DAG_Sales]");
+    for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(registered.map((r) => r.name).sort()).toEqual(
+      [
+        "pv",
+        "pv-trust",
+        "pv-trust-master-key",
+        "pv-trust-endpoint-cert",
+        "pv-trust-sql-cert-on-mi",
+        "pv-trust-mi-endpoint-cert",
+        "pv-trust-root-microsoftpki",
+        "pv-trust-root-digicertpki",
+        "pv-trust-mi-cert",
+        "pv-trust-endpoint",
+        "pv-sales",
+        "pv-sales-readiness",
+        "pv-sales-ag",
+        "pv-sales-dag",
+        "pv-sales-link",
+        "pv-sales-link-readiness",
+      ].sort(),
+    );
+    for (const entry of emulator.tds.requestLog()) {
+      expect(JSON.stringify(entry)).not.toMatch(/\b(CREATE|ALTER|DROP|BACKUP)\b/);
+    }
+  });
+});
