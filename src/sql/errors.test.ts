@@ -146,7 +146,9 @@ describe("describeSqlError", () => {
 
   it("gives no TLS advice for a numbered SQL Server error about a certificate", () => {
     const err = describeSqlError(
-      requestError([{ number: 15299, message: "The certificate 'x' cannot be used for endpoint authentication." }]),
+      requestError([
+        { number: 15299, message: "The certificate 'x' cannot be used for endpoint authentication." },
+      ]),
       { action: "create the mirroring endpoint" },
     );
     expect(err.number).toBe(15299);
