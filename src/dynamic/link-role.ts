@@ -129,7 +129,19 @@ export class LinkRoleProvider implements pulumi.dynamic.ResourceProvider {
       observeLinkRoles(pool, toTarget(props), props.dagName, props.database),
     );
     if (!o.dagExists && !o.linkExists) return { id: "", props: {} };
-    return { id, props: { ...props, primary: actualPrimary(o) ?? props.primary, ...observed(o) } };
+    // The LSNs move with every transaction: while the roles and the synchronization state are
+    // unchanged, the LSNs of the last create or update (the evidence of the last role change) stay.
+    const same =
+      o.sqlServerRole === props.sqlServerRole &&
+      o.managedInstanceRole === props.managedInstanceRole &&
+      o.synchronizationState === props.synchronizationState;
+    const lsns = same
+      ? {
+          sqlServerLastHardenedLsn: props.sqlServerLastHardenedLsn,
+          managedInstanceLastHardenedLsn: props.managedInstanceLastHardenedLsn,
+        }
+      : {};
+    return { id, props: { ...props, primary: actualPrimary(o) ?? props.primary, ...observed(o), ...lsns } };
   }
 
   async update(
