@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
- * `npm run demo [-- --json]`: the SQL Server → Managed Instance example (examples/sqlserver-to-mi) rehearsed
- * end to end against the local emulators: up, wait until every link is connected and healthy, a second up
- * (which must change nothing), destroy, then a comparison of both sides with what was there before.
+ * `npm run demo [-- --json] [--example <name>]`: the SQL Server → Managed Instance example
+ * (examples/sqlserver-to-mi, or another of examples/) rehearsed end to end against the local emulators: up,
+ * wait until every link is connected and healthy, a second up (which must change nothing), destroy, then a
+ * comparison of both sides with what was there before.
  *
  * With `--json` the output ends with one line:
  * `{"created":N,"links":{"<db>":{"connectedState":…,"synchronizationState":…}},"secondUpChanges":0,
- *   "destroyed":N,"leftovers":[]}`.
+ *   "destroyed":N,"leftovers":[],"retained":[...]}` (`retained`: what the stack keeps on delete by design).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -225,11 +226,31 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   }
 }
 
+/** The examples the demo can rehearse (`--example <name>`), with the databases each links. */
+export const DEMO_EXAMPLES: Record<string, Pick<DemoOptions, "databases" | "sqlServerDatabases">> = {
+  "sqlserver-to-mi": { databases: ["Sales"] },
+  "multiple-databases": { databases: ["Sales", "Inventory", "Orders"] },
+  "mi-to-sqlserver": { databases: ["Reporting"], sqlServerDatabases: [] },
+};
+
+function optionsFromArgs(argv: string[]): DemoOptions {
+  const at = argv.indexOf("--example");
+  const example = at >= 0 ? argv[at + 1] : "sqlserver-to-mi";
+  const preset = DEMO_EXAMPLES[example ?? ""];
+  if (!preset) {
+    throw new Error(
+      `unknown example ${String(example)}; choose one of ${Object.keys(DEMO_EXAMPLES).join(", ")}`,
+    );
+  }
+  return { ...preset, program: path.join(packageRoot, "examples", example), project: `mi-link-${example}` };
+}
+
 if (require.main === module) {
   // tedious warns about TLS to an IP address (the emulators listen on 127.0.0.1): noise in a demo.
   process.noDeprecation = true;
   const json = process.argv.includes("--json");
-  runDemo()
+  Promise.resolve()
+    .then(() => runDemo(optionsFromArgs(process.argv.slice(2))))
     .then((result) => {
       const ok = result.errors.length === 0 && result.secondUpChanges === 0 && result.leftovers.length === 0;
       if (json) {

@@ -60,6 +60,7 @@ export class RehearsalEngine implements RegistrationHandler {
   private readonly current: Map<string, ResourceRecord>;
   private readonly registered = new Set<string>();
   private hostPromise?: Promise<ProviderHost>;
+  private startedHost?: ProviderHost;
   private logsSent = 0;
   readonly errors: string[] = [];
 
@@ -90,6 +91,7 @@ export class RehearsalEngine implements RegistrationHandler {
         vars[key] = this.job.secretKeys.includes(key) ? (secretValue(value) as WireMap) : value;
       }
       await host.configure(vars as Record<string, string>);
+      this.startedHost = host;
       return host;
     })();
     return this.hostPromise;
@@ -105,9 +107,10 @@ export class RehearsalEngine implements RegistrationHandler {
     saveState(this.job.stateFile, { version: 1, resources: dependencyOrder([...this.current.values()]) });
   }
 
+  /** Forwards the host's new warnings and errors; never waits for a host still starting. */
   private async flushLogs(): Promise<void> {
-    if (!this.hostPromise) return;
-    const logs = (await this.hostPromise).logs();
+    if (!this.startedHost) return;
+    const logs = this.startedHost.logs();
     for (const entry of logs.slice(this.logsSent)) {
       if (entry.severity === "warning" || entry.severity === "error") {
         this.emit({ kind: "log", severity: entry.severity, message: entry.message, urn: entry.urn });
@@ -326,6 +329,11 @@ export class RehearsalEngine implements RegistrationHandler {
   }
 
   async stop(): Promise<void> {
-    if (this.hostPromise) await (await this.hostPromise).stop();
+    if (!this.hostPromise) return;
+    const host = await this.hostPromise;
+    // Providers rarely await their log calls: give the last ones a moment to arrive.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await this.flushLogs();
+    await host.stop();
   }
 }
