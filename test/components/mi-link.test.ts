@@ -450,7 +450,10 @@ describe("MiLink", () => {
   const byName = (n: string) => registrations.find((r) => r.name === n)!;
 
   it("named SQL Server 2016 instance: a certificate name without \\, its replica name and version on the AG", async () => {
-    const link = newLink("n16", emulators.named2016, { failoverMode: "None" });
+    const link = newLink("n16", emulators.named2016, {
+      failoverMode: "None",
+      links: { Sales: { agName: "AG_S16", dagName: "DAG_S16" } },
+    });
     const script = await promiseOf(link.script);
     await promiseOf(link.links);
     await settle();
@@ -459,7 +462,17 @@ describe("MiLink", () => {
       certificateName: "Cert_HOST_INST_endpoint",
       port: 5022,
     });
+    expect(byName("n16-sales-dag").inputs).toMatchObject({
+      name: "DAG_S16",
+      agName: "AG_S16",
+      miAgName: "AG_Sales_MI",
+    });
+    expect(byName("n16-sales-link").inputs).toMatchObject({
+      distributedAvailabilityGroupName: "DAG_S16",
+      partnerAvailabilityGroupName: "AG_S16",
+    });
     expect(byName("n16-sales-ag").inputs).toMatchObject({
+      name: "AG_S16",
       replicaServerName: "HOST\\INST",
       productVersion: "13.0.7000.253",
       database: "Sales",
@@ -512,6 +525,25 @@ describe("MiLink", () => {
       "urn:pulumi:stack::project::mi-link:index:SqlServerTrust$azure-native:sql:ServerTrustCertificate::pair-sql-cert-on-mi";
     expect(byName("team-b-orders-link").dependencies).toContain(trustCertUrn);
     expect(byName("team-a-sales-link").dependencies).toContain(trustCertUrn);
+  });
+
+  it("a hostile but legal database name: quoted in SQL, sanitized in child and Azure names", async () => {
+    const hostile = "a]; DROP DATABASE x--";
+    const link = newLink("hostile", emulators.ready, { databases: [hostile], preflight: false });
+    const links = await promiseOf(link.links);
+    await settle();
+    const children = registrations.filter(
+      (r) => r.name.startsWith("hostile-") && r.type === "mi-link:index:DatabaseLink",
+    );
+    expect(children.map((r) => r.name)).toEqual([
+      expect.stringMatching(/^hostile-a---drop-database-x---[0-9a-f]{6}$/),
+    ]);
+    const names = links[hostile];
+    for (const n of [names.agName, names.miAgName, names.dagName]) expect(n).toMatch(/^[#a-zA-Z_][\w@#$]*$/);
+    const readiness = registrations.find(
+      (r) => r.type.endsWith(":DatabaseReadiness") && r.name.startsWith("hostile-"),
+    )!;
+    expect(readiness.inputs.database).toBe(hostile);
   });
 
   it("refuses invalid arguments before registering anything", () => {
