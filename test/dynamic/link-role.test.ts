@@ -525,6 +525,44 @@ describe("LinkRole provider", () => {
     ).toHaveLength(1);
   }, 60_000);
 
+  it("an Azure failure during the fail back restores the mode and the next run completes it", async () => {
+    world.sql.model.setWorkload(DB, false);
+    state = (await up(host, urn, inputs({ primary: "ManagedInstance" }), state)).state;
+    world.arm.addFault({
+      match: { method: "POST", pathRegex: /\/setRole/ },
+      status: 409,
+      code: "DistributedAvailabilityGroupSetRoleChangeRoleAlreadyInProgress",
+      times: 1,
+    });
+    const failed = await up(host, urn, inputs({ primary: "SqlServer" }), state).catch((e: unknown) => e);
+    world.arm.clearFaults();
+    expect(failed).toBeInstanceOf(ProviderHostError);
+    const message = (failed as ProviderHostError).details;
+    expect(message).toMatch(/DistributedAvailabilityGroupSetRoleChangeRoleAlreadyInProgress/);
+    expect(secrets().some((s) => message.includes(s))).toBe(false);
+    expect(await roles()).toEqual({ sqlServer: "SECONDARY", managedInstance: "Primary" });
+    expect(await dagModes()).toEqual({
+      sqlServer: ["ASYNCHRONOUS_COMMIT", "ASYNCHRONOUS_COMMIT"],
+      azure: "Async",
+    });
+    state = (await up(host, urn, inputs({ primary: "SqlServer" }), state)).state;
+    expect(await roles()).toEqual({ sqlServer: "PRIMARY", managedInstance: "Secondary" });
+  }, 60_000);
+
+  it("forced fail back from a managed instance primary: SQL Server forced, the managed instance demoted", async () => {
+    world.sql.model.setWorkload(DB, false);
+    state = (await up(host, urn, inputs({ primary: "ManagedInstance" }), state)).state;
+    resetAllCounters();
+    state = (await up(host, urn, inputs({ primary: "SqlServer", forceFailoverAllowDataLoss: true }), state))
+      .state;
+    expect(await roles()).toEqual({ sqlServer: "PRIMARY", managedInstance: "Secondary" });
+    expect(sqlStatements()).toContain("ALTER AVAILABILITY GROUP [DAG_Sales] FORCE_FAILOVER_ALLOW_DATA_LOSS;");
+    const posts = world.arm.requestLog().filter((e) => e.method === "POST");
+    expect(posts.map((e) => e.path.split("?")[0].split("/").pop())).toEqual(["setRole"]);
+    // Nothing was written while the workload was stopped: no gap.
+    expect(state.outputs).toMatchObject({ splitBrainResolved: true, dataLossLsnGap: "0" });
+  }, 60_000);
+
   it("delete changes nothing; once the link is gone refresh reports the resource gone", async () => {
     resetAllCounters();
     await destroy(host, state);
