@@ -200,6 +200,7 @@ describe("MiLink", () => {
       sql2019: { productVersion: "15.0.4312.2", databases: [BACKED_UP("Sales")] },
       collation: { collation: "Latin1_General_100_CI_AS", databases: [BACKED_UP("Sales")] },
       endpoint: { databases: [BACKED_UP("Sales")] },
+      busy: { databases: [BACKED_UP("Sales")] },
       named2016: {
         serverName: "HOST\\INST",
         productVersion: "13.0.7000.253",
@@ -615,6 +616,20 @@ describe("MiLink", () => {
       await expectPreflightFailure(
         newLink("port", emulators.endpoint),
         /sqlServer\.endpointPort: .*\[Hadr_endpoint\] listens on port 5023.*endpointPort: 5023/,
+      );
+    });
+
+    it("a database already in another availability group", async () => {
+      await runAsAdmin(
+        emulators.busy,
+        [
+          "CREATE ENDPOINT [Hadr_endpoint] STATE = STARTED AS TCP (LISTENER_PORT = 5022) FOR DATABASE_MIRRORING (ROLE = ALL, AUTHENTICATION = WINDOWS NEGOTIATE, ENCRYPTION = REQUIRED ALGORITHM AES);",
+          "CREATE AVAILABILITY GROUP [OtherAG] WITH (CLUSTER_TYPE = NONE) FOR DATABASE [Sales] REPLICA ON N'SQL1' WITH (ENDPOINT_URL = N'TCP://sql1:5022', AVAILABILITY_MODE = SYNCHRONOUS_COMMIT, FAILOVER_MODE = MANUAL, SEEDING_MODE = AUTOMATIC);",
+        ].join("\n"),
+      );
+      await expectPreflightFailure(
+        newLink("busy", emulators.busy),
+        /databases\[0\]: database \[Sales\] already belongs to availability group \[OtherAG\]/,
       );
     });
 
