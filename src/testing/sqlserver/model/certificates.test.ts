@@ -116,6 +116,18 @@ describe("CREATE CERTIFICATE", () => {
     );
   });
 
+  it("shows a subject as written: no RFC 2253 escapes, non-ASCII intact", () => {
+    const model = createInstanceModel();
+    const ctx = execContext();
+    model.createMasterKey(ctx, "pw");
+    model.createCertificate(ctx, { name: "c", subject: "Café; a, b + c" });
+    const [row] = rows(model, "sys.certificates");
+    expect(row.subject).toBe("Café; a, b + c");
+    expect(new X509Certificate(model.certificateEncoded(model.certificateId("c")!)!).subject).toContain(
+      "Caf",
+    );
+  });
+
   it("defaults to start now and expiry one year later", () => {
     const now = Date.UTC(2026, 0, 10, 12, 0, 0);
     const model = createInstanceModel({ now: () => now });

@@ -38,23 +38,52 @@ export interface IssuedCertificate {
   privateKeyPem: string;
 }
 
-/** Name → DN lines as node prints them ("C=US\nO=...\nCN=...", encoding order) turned most-specific first. */
-function formatDn(lines: string): string {
-  return lines
-    .split("\n")
-    .filter((l) => l.length > 0)
+/** A distinguished name's attributes in encoding order, values decoded to text. */
+type NameAttributes = Array<[string, string]>;
+
+/** Name → DN, most specific first ("CN=x, O=Microsoft Corporation, C=US"), values as written (unescaped). */
+function formatDn(attributes: NameAttributes): string {
+  return [...attributes]
     .reverse()
+    .map(([key, value]) => `${key}=${value}`)
     .join(", ");
 }
 
-function commonNameOf(lines: string): string | undefined {
-  const cn = lines.split("\n").find((l) => l.startsWith("CN="));
-  return cn?.slice(3);
+function commonNameOf(attributes: NameAttributes): string | undefined {
+  return attributes.find(([key]) => key === "CN")?.[1];
 }
 
-function displayName(lines: string): string {
-  const parts = lines.split("\n").filter((l) => l.length > 0);
-  return parts.length === 1 && parts[0].startsWith("CN=") ? parts[0].slice(3) : formatDn(lines);
+function displayName(attributes: NameAttributes): string {
+  return attributes.length === 1 && attributes[0][0] === "CN" ? attributes[0][1] : formatDn(attributes);
+}
+
+/**
+ * Subject and issuer attributes decoded from the DER. Node's X509Certificate prints names
+ * RFC 2253-escaped and non-ASCII UTF-8 as Latin-1, which SQL Server does not; forge gives the raw
+ * values. Node's lines are the fallback for keys forge cannot read (non-RSA).
+ */
+function namesOf(der: Buffer, x509: X509Certificate): { subject: NameAttributes; issuer: NameAttributes } {
+  // forge reads UTF8String values as UTF-8 bytes in a binary string.
+  const decode = (field: forge.pki.CertificateField): [string, string] => [
+    field.shortName ?? field.name ?? field.type ?? "?",
+    (field.valueTagClass as unknown) === forge.asn1.Type.UTF8
+      ? forge.util.decodeUtf8(String(field.value))
+      : String(field.value),
+  ];
+  try {
+    const cert = forge.pki.certificateFromAsn1(forge.asn1.fromDer(der.toString("binary")));
+    return {
+      subject: cert.subject.attributes.map(decode),
+      issuer: cert.issuer.attributes.map(decode),
+    };
+  } catch {
+    const lines = (text: string): NameAttributes =>
+      text
+        .split("\n")
+        .filter((l) => l.includes("="))
+        .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]);
+    return { subject: lines(x509.subject), issuer: lines(x509.issuer) };
+  }
 }
 
 export function parseCertificate(der: Buffer): ParsedCertificate {
@@ -62,12 +91,13 @@ export function parseCertificate(der: Buffer): ParsedCertificate {
   const publicKeyDer = x509.publicKey.export({ type: "spki", format: "der" });
   const details = x509.publicKey.asymmetricKeyDetails;
   const serial = x509.serialNumber.length % 2 ? `0${x509.serialNumber}` : x509.serialNumber;
+  const names = namesOf(der, x509);
   return {
-    subjectDn: formatDn(x509.subject),
-    issuerDn: formatDn(x509.issuer),
-    subject: displayName(x509.subject),
-    issuerName: displayName(x509.issuer),
-    commonName: commonNameOf(x509.subject),
+    subjectDn: formatDn(names.subject),
+    issuerDn: formatDn(names.issuer),
+    subject: displayName(names.subject),
+    issuerName: displayName(names.issuer),
+    commonName: commonNameOf(names.subject),
     serialNumber: (serial.toLowerCase().match(/../g) ?? []).join(" "),
     notBefore: new Date(x509.validFrom),
     notAfter: new Date(x509.validTo),
@@ -122,7 +152,8 @@ export function parseCertificateDate(text: string): Date {
 function attributes(dn: Array<[string, string]>): forge.pki.CertificateField[] {
   return dn.map(([name, value]) => ({
     name,
-    value: forge.util.encodeUtf8(value),
+    // forge UTF-8-encodes UTF8String values itself when it writes the name.
+    value,
     valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.pki.CertificateField["valueTagClass"],
   }));
 }
