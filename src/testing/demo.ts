@@ -48,6 +48,8 @@ export interface DemoResult {
   created: number;
   links: Record<string, LinkHealth>;
   secondUpChanges: number;
+  /** Statements that change something (CREATE, ALTER, DROP, BACKUP, ...) SQL Server received during the second up. */
+  secondUpDdl: number;
   destroyed: number;
   leftovers: string[];
   /**
@@ -56,6 +58,14 @@ export interface DemoResult {
    */
   retained: string[];
   errors: string[];
+}
+
+const CHANGING_STATEMENT =
+  /\b(?:(?:CREATE|ALTER|DROP)\s+(?:MASTER\s+KEY|CERTIFICATE|ENDPOINT|AVAILABILITY\s+GROUP|DATABASE|LOGIN|USER)|BACKUP\s+(?:DATABASE|LOG)|RESTORE\s+(?:DATABASE|LOG)|GRANT|DENY|REVOKE)\b/i;
+
+/** A batch that changes SQL Server (as opposed to reading its catalog). */
+export function isChangingStatement(text: string): boolean {
+  return CHANGING_STATEMENT.test(text);
 }
 
 /** The program's config, from the emulators' connection info. */
@@ -192,6 +202,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     errors.push(...first.errors);
     let links: Record<string, LinkHealth> = {};
     let second: RunReport | undefined;
+    let secondUpDdl = -1;
     if (first.ok) {
       print("waiting for the links to be connected and healthy");
       links = await waitHealthy(world, dagNamesOf(first, databases), options.healthyTimeoutMs ?? 60_000);
@@ -200,7 +211,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
           `  ${db}: ${h.connectedState ?? "?"}, ${h.synchronizationState ?? "?"}, ${h.synchronizationHealth ?? "?"}`,
         );
       }
+      world.sql.tds.resetCounters();
       second = await rehearsal.up();
+      secondUpDdl = world.sql.tds.requestLog().filter((entry) => isChangingStatement(entry.text)).length;
       errors.push(...second.errors);
     }
     const retainedNames = retainedOnDelete(loadState(stateFile));
@@ -215,6 +228,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       created: first.counts.create,
       links,
       secondUpChanges: second ? second.changes : -1,
+      secondUpDdl,
       destroyed: destroyed.counts.delete,
       leftovers: left,
       retained,
@@ -252,7 +266,11 @@ if (require.main === module) {
   Promise.resolve()
     .then(() => runDemo(optionsFromArgs(process.argv.slice(2))))
     .then((result) => {
-      const ok = result.errors.length === 0 && result.secondUpChanges === 0 && result.leftovers.length === 0;
+      const ok =
+        result.errors.length === 0 &&
+        result.secondUpChanges === 0 &&
+        result.secondUpDdl === 0 &&
+        result.leftovers.length === 0;
       if (json) {
         const { errors, ...summary } = result;
         process.stdout.write(JSON.stringify(errors.length > 0 ? { ...summary, errors } : summary) + "\n");
