@@ -15,6 +15,7 @@ export {
 } from "./dynamic/distributed-availability-group";
 export { EndpointCertificate, type EndpointCertificateArgs } from "./dynamic/endpoint-certificate";
 export { LinkReadiness, type LinkReadinessArgs } from "./dynamic/link-readiness";
+export { LinkRole, type LinkRoleArgs } from "./dynamic/link-role";
 export { MasterKey, type MasterKeyArgs } from "./dynamic/master-key";
 export {
   ManagedInstanceEndpointCertificate,
