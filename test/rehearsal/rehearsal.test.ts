@@ -118,7 +118,7 @@ describe.concurrent("local rehearsal", () => {
 
   it("MI → SQL Server: connected, second up changes nothing, destroy leaves nothing", async () => {
     await rehearseExample("mi-to-sqlserver", ["Reporting"], []);
-  }, 90_000);
+  }, 120_000);
 
   it("refresh notices an out-of-band delete, up re-creates it, a leftover is refused, destroy re-runs", async () => {
     const world = await startLocalWorld({ armOperationMs: 10 });
@@ -177,14 +177,14 @@ describe.concurrent("local rehearsal", () => {
     } finally {
       await world.stop();
     }
-  }, 90_000);
+  }, 120_000);
 
   it("the demo entry (`npm run demo -- --json`) ends with one JSON line", async () => {
     const stdout = await new Promise<string>((resolve, reject) =>
       execFile(
         process.execPath,
         [path.join(repoRoot, "dist", "testing", "demo.js"), "--json"],
-        { cwd: repoRoot, timeout: 80_000, maxBuffer: 16 * 1024 * 1024 },
+        { cwd: repoRoot, timeout: 110_000, maxBuffer: 16 * 1024 * 1024 },
         (error, out, err) => (error ? reject(new Error(`${error.message}\n${out}\n${err}`)) : resolve(out)),
       ),
     );
@@ -199,5 +199,5 @@ describe.concurrent("local rehearsal", () => {
     expect(result.created).toBeGreaterThan(5);
     expect(result.destroyed).toBe(result.created);
     expect(stdout).toMatch(/^\+\s+create\s+mi-link:MasterKey\s+\S+\s+\(\d+\.\ds\)$/m);
-  }, 90_000);
+  }, 120_000);
 });
