@@ -80,17 +80,26 @@ export interface DatabaseLinkStatus {
 
 /** One database's Managed Instance link. */
 export class DatabaseLink extends pulumi.ComponentResource {
+  /** The linked database. */
   public readonly database: string;
+  /** The availability group on SQL Server. */
   public readonly agName: string;
+  /** The availability group on the managed instance. */
   public readonly miAgName: string;
+  /** The distributed availability group, also the Azure link's name. */
   public readonly dagName: string;
   /** The link as created and last observed. */
   public readonly status!: pulumi.Output<DatabaseLinkStatus>;
 
+  /** FULL recovery and a full backup; undefined when the managed instance is the initial primary. */
   public readonly readiness: DatabaseReadiness | undefined;
+  /** The availability group on SQL Server. */
   public readonly availabilityGroup: AvailabilityGroup;
+  /** SQL Server's side of the link. */
   public readonly distributedAvailabilityGroup: DistributedAvailabilityGroup;
+  /** The Azure link (the managed instance's side). */
   public readonly link: azure.sql.DistributedAvailabilityGroup;
+  /** Waits until the managed instance has joined and the database replicates. */
   public readonly linkReadiness: LinkReadiness;
 
   constructor(name: string, args: DatabaseLinkArgs, opts?: pulumi.ComponentResourceOptions) {

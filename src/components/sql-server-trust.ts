@@ -82,17 +82,25 @@ export class SqlServerTrust extends pulumi.ComponentResource {
   public readonly managedInstanceCertificateExpiry!: pulumi.Output<string | null>;
   /** Whether the managed instance's certificate chains to a trusted Azure root on SQL Server. */
   public readonly chainValid!: pulumi.Output<boolean | null>;
-  /** The mirroring endpoint's name and port. */
+  /** The mirroring endpoint's name (an adopted endpoint keeps its own). */
   public readonly endpointName!: pulumi.Output<string>;
+  /** The mirroring endpoint's port. */
   public readonly endpointPort!: pulumi.Output<number>;
 
-  /** The children, for `dependsOn` of the links built on this trust. */
+  // The children, for `dependsOn` of the links built on this trust.
+  /** master's database master key. */
   public readonly masterKey: MasterKey;
+  /** SQL Server's endpoint certificate. */
   public readonly endpointCertificate: EndpointCertificate;
+  /** SQL Server's certificate on the managed instance. */
   public readonly serverTrustCertificate: azure.sql.ServerTrustCertificate;
+  /** The managed instance's endpoint certificate, read from Azure. */
   public readonly managedInstanceEndpointCertificate: ManagedInstanceEndpointCertificate;
+  /** The Azure root CAs, trusted for `*.database.windows.net`. */
   public readonly rootCertificates: TrustedCertificate[];
+  /** The managed instance's certificate on SQL Server, named after its FQDN, chain validated. */
   public readonly managedInstanceCertificate: TrustedCertificate;
+  /** The database mirroring endpoint. */
   public readonly endpoint: MirroringEndpoint;
 
   constructor(name: string, args: SqlServerTrustArgs, opts?: pulumi.ComponentResourceOptions) {
