@@ -1,0 +1,48 @@
+/**
+ * `npm run bench`: program scale, SQL round trips, end to end against a sequential baseline, and readiness
+ * detection, measured against the local emulators (see docs/benchmarks.md). Prints a table, or with
+ * `--json` one JSON document. `--quick` runs small sizes only (a smoke run: shape, not goals).
+ */
+import { measureProgramScale } from "./program-scale";
+import { measureReadinessDetection } from "./readiness";
+import { measureRehearsed } from "./rehearsed";
+import { formatTable, type BenchReport } from "./report";
+
+async function main(): Promise<void> {
+  // tedious warns about TLS to an IP address (the emulators listen on 127.0.0.1): noise here.
+  process.noDeprecation = true;
+  const json = process.argv.includes("--json");
+  const quick = process.argv.includes("--quick");
+  const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
+  // The provider run in this process logs through the console (no engine here): keep stdout for the report.
+  const toStderr = (...args: unknown[]) => process.stderr.write(args.map(String).join(" ") + "\n");
+  console.log = console.info = console.warn = console.debug = toStderr;
+
+  progress(`program scale (${quick ? "1, 2" : "1, 10, 100"} databases)`);
+  const build = await measureProgramScale(quick ? [1, 2] : [1, 10, 100]);
+  const timings = quick ? { latencyMs: 0, armOperationMs: 50 } : { latencyMs: 20, armOperationMs: 2000 };
+  progress(`end to end and round trips (${quick ? "1, 2" : "1, 10"} links)`);
+  const rehearsed = await measureRehearsed(quick ? [1, 2] : [1, 10], timings);
+  progress("readiness detection");
+  const readiness = await measureReadinessDetection(quick ? 2 : 20);
+
+  const report: BenchReport = {
+    build,
+    roundTrips: rehearsed.roundTrips,
+    endToEnd: rehearsed.endToEnd,
+    readinessDetectionSeconds: readiness,
+    settings: { quick, ...timings, cpus: require("node:os").cpus().length },
+  };
+  process.stdout.write(json ? JSON.stringify(report) + "\n" : formatTable(report) + "\n");
+}
+
+main().then(
+  // Pools of the in-process provider keep the event loop alive for their idle timeout.
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(
+      `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);

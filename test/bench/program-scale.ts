@@ -1,0 +1,64 @@
+/**
+ * Program scale: a MiLink with 1, 10 and 100 databases under mocks, each size in its own child process
+ * (./program-scale-child.ts) so that peak RSS is that size's alone. One SQL Server emulator, holding
+ * every database backed up in FULL recovery, serves the read-only lookup.
+ */
+import { execFile } from "node:child_process";
+import * as path from "node:path";
+import { SqlServerEmulator } from "pulumi-mi-link/testing";
+import { benchDatabaseNames } from "./names";
+
+export interface BuildMeasurement {
+  databases: number;
+  /** Building: from the package loaded to every registration answered. */
+  seconds: number;
+  /** Loading @pulumi/pulumi and the package. */
+  loadSeconds: number;
+  /** The whole child process, Node's start included. */
+  processSeconds: number;
+  peakRssMb: number;
+  providerSerializations: number;
+  registrations: number;
+  distinctProviderTexts: number;
+}
+
+function measureOne(databases: number, connection: unknown): Promise<BuildMeasurement> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [
+        path.join(__dirname, "bench.js"),
+        "program-scale-child.ts",
+        String(databases),
+        JSON.stringify(connection),
+      ],
+      { env: { ...process.env, NODE_NO_WARNINGS: "1" }, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error)
+          return reject(
+            new Error(`program scale with ${databases} databases failed: ${stderr || error.message}`),
+          );
+        const line = stdout.trim().split("\n").pop() ?? "";
+        resolve(JSON.parse(line) as BuildMeasurement);
+      },
+    );
+  });
+}
+
+export async function measureProgramScale(sizes: number[]): Promise<BuildMeasurement[]> {
+  const emulator = new SqlServerEmulator({
+    databases: benchDatabaseNames(Math.max(...sizes)).map((name) => ({
+      name,
+      recoveryModel: "FULL" as const,
+      fullBackup: true,
+    })),
+  });
+  const info = await emulator.start();
+  try {
+    const results: BuildMeasurement[] = [];
+    for (const size of sizes) results.push(await measureOne(size, info));
+    return results;
+  } finally {
+    await emulator.stop();
+  }
+}

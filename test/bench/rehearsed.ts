@@ -1,0 +1,191 @@
+/**
+ * End to end and SQL round trips: the SQL Server → MI example (examples/sqlserver-to-mi) rehearsed against
+ * the emulators (`Rehearsal`: dynamic resources through the real provider host, azure-native resources
+ * against the ARM emulator), with added latency per round trip and a fixed duration per Azure long-running
+ * operation. Every size gets a fresh pair of emulators; the sequential baseline too.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Rehearsal, startLocalWorld, type LocalWorld, type RunReport } from "pulumi-mi-link/testing";
+import type { SqlRequestLogEntry } from "pulumi-mi-link/testing";
+import { EXAMPLE_SECRET_CONFIG, exampleConfig } from "pulumi-mi-link/dist/testing/demo.js";
+import { getSqlServerInfo } from "pulumi-mi-link/dist/components/sql-server-info.js";
+import { LINK_STATE_QUERY } from "pulumi-mi-link/dist/tsql/queries/link-state.js";
+import { productStatements } from "../dynamic/support/availability-groups";
+import { runSequentialBaseline } from "./baseline";
+import { benchDatabaseNames } from "./names";
+
+const packageRoot = path.resolve(__dirname, "..", "..");
+
+export interface WorldTimings {
+  /** Added to every SQL and ARM round trip. */
+  latencyMs: number;
+  /** Duration of each Azure long-running operation. */
+  armOperationMs: number;
+}
+
+export interface EndToEnd {
+  databases: number;
+  seconds: number;
+  sequentialBaselineSeconds: number;
+}
+
+export interface RoundTrips {
+  preflight: { connections: number; statements: number; statementsWithOneDatabase: number };
+  createPerDatabase: number;
+  /** Statements of the second `up` beyond the preflight's. */
+  secondUp: number;
+  refreshPerResource: number;
+  destroyPerDatabase: number;
+}
+
+function newWorld(databases: string[], timings: WorldTimings): Promise<LocalWorld> {
+  return startLocalWorld({
+    databases,
+    latencyMs: timings.latencyMs,
+    armOperationMs: timings.armOperationMs,
+    seedingSeconds: 0.2,
+  });
+}
+
+function rehearsalFor(world: LocalWorld, databases: string[], stateFile: string): Rehearsal {
+  return new Rehearsal({
+    program: path.join(packageRoot, "examples", "sqlserver-to-mi"),
+    stateFile,
+    project: "mi-link-bench",
+    config: exampleConfig(world, databases),
+    secretConfig: EXAMPLE_SECRET_CONFIG,
+    arm: {
+      endpoint: world.info.arm.endpoint,
+      subscriptionId: world.info.arm.subscriptionId,
+      tlsCaPem: world.info.arm.tlsCaPem,
+    },
+    hostCwd: packageRoot,
+    print: () => undefined,
+  });
+}
+
+function ensureOk(report: RunReport, what: string): RunReport {
+  if (!report.ok) throw new Error(`${what} failed: ${report.errors.join("; ")}`);
+  return report;
+}
+
+/** Statements the product sent (not the driver's session SET batch or pool validation). */
+function statements(log: SqlRequestLogEntry[]): SqlRequestLogEntry[] {
+  return productStatements(log);
+}
+
+/** Statements without the waiting polls: every link-state query after each link's first. */
+function withoutPolls(log: SqlRequestLogEntry[], links: number): number {
+  const all = statements(log);
+  const polls = all.filter((entry) => entry.text === LINK_STATE_QUERY).length;
+  return all.length - Math.max(0, polls - links);
+}
+
+/** getSqlServerInfo, what MiLink runs before registering anything: connections and statements. */
+async function measurePreflight(world: LocalWorld, databases: string[]) {
+  const { sql } = world.info;
+  const connection = {
+    host: sql.host,
+    port: sql.port,
+    user: sql.user,
+    password: sql.password,
+    trustServerCertificate: true,
+  };
+  world.sql.tds.resetCounters();
+  await getSqlServerInfo(connection, databases);
+  const connections = world.sql.tds.counters().connections;
+  const count = statements(world.sql.tds.requestLog()).length;
+  world.sql.tds.resetCounters();
+  await getSqlServerInfo(connection, databases.slice(0, 1));
+  const one = statements(world.sql.tds.requestLog()).length;
+  return { connections, statements: count, statementsWithOneDatabase: one };
+}
+
+interface SizeRun {
+  endToEnd: EndToEnd;
+  createStatements: number;
+  /** Only for the run that goes on to second up, refresh and destroy. */
+  lifecycle?: Omit<RoundTrips, "createPerDatabase">;
+}
+
+async function runSize(count: number, timings: WorldTimings, lifecycle: boolean): Promise<SizeRun> {
+  const databases = benchDatabaseNames(count);
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "mi-link-bench-"));
+  const world = await newWorld(databases, timings);
+  let result: SizeRun;
+  try {
+    const rehearsal = rehearsalFor(world, databases, path.join(stateDir, "stack.json"));
+    world.sql.tds.resetCounters();
+    const up = ensureOk(await rehearsal.up(), `up of ${count} links`);
+    const createStatements = withoutPolls(world.sql.tds.requestLog(), count);
+    result = {
+      endToEnd: { databases: count, seconds: up.seconds, sequentialBaselineSeconds: 0 },
+      createStatements,
+    };
+    if (lifecycle) {
+      const preflight = await measurePreflight(world, databases);
+      world.sql.tds.resetCounters();
+      ensureOk(await rehearsal.up(), "second up");
+      const secondUp = statements(world.sql.tds.requestLog()).length - preflight.statements;
+      world.sql.tds.resetCounters();
+      const refreshed = ensureOk(await rehearsal.refresh(), "refresh");
+      const sqlResources = refreshed.steps.filter((s) => s.type.startsWith("pulumi-nodejs:dynamic")).length;
+      const refreshPerResource = statements(world.sql.tds.requestLog()).length / Math.max(1, sqlResources);
+      world.sql.tds.resetCounters();
+      ensureOk(await rehearsal.destroy(), "destroy");
+      const destroyStatements = statements(world.sql.tds.requestLog()).length;
+      result.lifecycle = {
+        preflight,
+        secondUp,
+        refreshPerResource,
+        destroyPerDatabase: destroyStatements,
+      };
+    }
+  } finally {
+    await world.stop();
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  }
+  const baselineWorld = await newWorld(databases, timings);
+  try {
+    result.endToEnd.sequentialBaselineSeconds = await runSequentialBaseline(baselineWorld, databases);
+  } finally {
+    await baselineWorld.stop();
+  }
+  return result;
+}
+
+/**
+ * Creates `sizes` links (e.g. [1, 10]) each in a fresh world, timed against the sequential baseline; the
+ * largest size also runs a second up, a refresh and a destroy for the round-trip counts. Per-database
+ * counts are the difference between the largest and the smallest size, divided by the difference in
+ * databases, so the shared server-level work does not count.
+ */
+export async function measureRehearsed(
+  sizes: number[],
+  timings: WorldTimings,
+): Promise<{ endToEnd: EndToEnd[]; roundTrips: RoundTrips; destroyStatements: Record<number, number> }> {
+  const small = Math.min(...sizes);
+  const large = Math.max(...sizes);
+  const runs = new Map<number, SizeRun>();
+  for (const size of sizes) runs.set(size, await runSize(size, timings, size === large || size === small));
+  const smallRun = runs.get(small)!;
+  const largeRun = runs.get(large)!;
+  const span = Math.max(1, large - small);
+  const lifecycle = largeRun.lifecycle!;
+  const roundTrips: RoundTrips = {
+    preflight: lifecycle.preflight,
+    createPerDatabase: (largeRun.createStatements - smallRun.createStatements) / span,
+    secondUp: lifecycle.secondUp,
+    refreshPerResource: Number(lifecycle.refreshPerResource.toFixed(2)),
+    destroyPerDatabase: (lifecycle.destroyPerDatabase - (smallRun.lifecycle?.destroyPerDatabase ?? 0)) / span,
+  };
+  return {
+    endToEnd: sizes.map((size) => runs.get(size)!.endToEnd),
+    roundTrips,
+    destroyStatements: Object.fromEntries(
+      sizes.map((s) => [s, runs.get(s)!.lifecycle?.destroyPerDatabase ?? -1]),
+    ),
+  };
+}

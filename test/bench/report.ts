@@ -1,0 +1,55 @@
+/** The benchmark's JSON document and its table rendering. */
+import type { BuildMeasurement } from "./program-scale";
+import type { ReadinessDetection } from "./readiness";
+import type { EndToEnd, RoundTrips } from "./rehearsed";
+
+export interface BenchReport {
+  build: BuildMeasurement[];
+  roundTrips: RoundTrips;
+  endToEnd: EndToEnd[];
+  readinessDetectionSeconds: ReadinessDetection;
+  settings: { quick: boolean; latencyMs: number; armOperationMs: number; cpus: number };
+}
+
+const fixed = (n: number, digits = 2) => n.toFixed(digits);
+
+export function formatTable(report: BenchReport): string {
+  const lines: string[] = [];
+  lines.push("Program scale (MiLink under mocks, one process per size)");
+  lines.push("  databases  build s  load s  process s  peak RSS MB  serializations  registrations");
+  for (const b of report.build) {
+    lines.push(
+      `  ${String(b.databases).padStart(9)}  ${fixed(b.seconds).padStart(7)}  ${fixed(b.loadSeconds).padStart(6)}` +
+        `  ${fixed(b.processSeconds).padStart(9)}  ${String(b.peakRssMb).padStart(11)}` +
+        `  ${String(b.providerSerializations).padStart(14)}  ${String(b.registrations).padStart(13)}`,
+    );
+  }
+  const r = report.roundTrips;
+  lines.push("");
+  lines.push("SQL round trips (statements, driver session batches excluded)");
+  lines.push(
+    `  preflight: ${r.preflight.connections} connection(s), ${r.preflight.statements} statements ` +
+      `(${r.preflight.statementsWithOneDatabase} with one database)`,
+  );
+  lines.push(`  create per database (polls excluded): ${fixed(r.createPerDatabase, 1)}`);
+  lines.push(`  second up beyond preflight: ${r.secondUp}`);
+  lines.push(`  refresh per resource: ${fixed(r.refreshPerResource)}`);
+  lines.push(`  destroy per database: ${fixed(r.destroyPerDatabase, 1)}`);
+  lines.push("");
+  const s = report.settings;
+  lines.push(`End to end (${s.latencyMs} ms per round trip, ${s.armOperationMs} ms per Azure operation)`);
+  lines.push("  links  MiLink s  sequential runbook s  ratio");
+  for (const e of report.endToEnd) {
+    lines.push(
+      `  ${String(e.databases).padStart(5)}  ${fixed(e.seconds, 1).padStart(8)}  ` +
+        `${fixed(e.sequentialBaselineSeconds, 1).padStart(20)}  ${fixed(e.sequentialBaselineSeconds / e.seconds).padStart(5)}`,
+    );
+  }
+  const d = report.readinessDetectionSeconds;
+  lines.push("");
+  lines.push(
+    `Readiness detection (${d.trials} trials): p50 ${fixed(d.p50)} s, p95 ${fixed(d.p95)} s, ` +
+      `max ${fixed(d.max)} s, at most ${d.queriesPerSecond} link-state queries/s per link`,
+  );
+  return lines.join("\n");
+}
