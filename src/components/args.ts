@@ -101,6 +101,16 @@ export interface MiLinkArgs {
   /** Deadline of that wait, in seconds. Default 600. */
   waitTimeoutSeconds?: pulumi.Input<number>;
   /**
+   * The side that should be primary. Given, each link gets a LinkRole: changing this value later
+   * fails over safely (synchronous commit, LSNs equal and stable, then the switch). Default: the
+   * role is not managed by this component.
+   */
+  primary?: pulumi.Input<"SqlServer" | "ManagedInstance">;
+  /** With `primary`: confirms a one-way migration cutover (failover mode None, or SQL Server 2016-2019). Default false. */
+  cutover?: pulumi.Input<boolean>;
+  /** With `primary`: fail over without waiting for synchronization; may lose data. Default false. */
+  forceFailoverAllowDataLoss?: pulumi.Input<boolean>;
+  /**
    * An existing trust between this SQL Server and this managed instance, to share it between
    * several MiLink components (the managed instance refuses the same certificate twice). Default:
    * the component creates its own (`<name>-trust`).

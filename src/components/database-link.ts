@@ -13,9 +13,10 @@ import type { ConnectionArgs } from "../dynamic/common/resource";
 import { DatabaseReadiness } from "../dynamic/database-readiness";
 import { DistributedAvailabilityGroup } from "../dynamic/distributed-availability-group";
 import { LinkReadiness } from "../dynamic/link-readiness";
+import { LinkRole } from "../dynamic/link-role";
 import { defaultAgName, defaultDagName, defaultMiAgName } from "../tsql/names";
 import type { BackupTarget } from "../tsql/statements/backup";
-import type { InitialPrimary, LinkFailoverMode } from "../tsql/versions";
+import type { DatabaseFormat, InitialPrimary, LinkFailoverMode } from "../tsql/versions";
 import { DEFAULTS, type ReplicationMode } from "./args";
 import type { SqlServerTrust } from "./sql-server-trust";
 
@@ -54,6 +55,22 @@ export interface DatabaseLinkArgs extends ConnectionArgs {
   waitFor?: pulumi.Input<"CONNECTED" | "SYNCHRONIZING" | "SYNCHRONIZED">;
   /** Deadline of that wait, in seconds. Default 600. */
   waitTimeoutSeconds?: pulumi.Input<number>;
+  /** The side that should be primary; given, a LinkRole manages failovers. Default: roles not managed. */
+  primary?: pulumi.Input<InitialPrimary>;
+  /** With `primary`: the managed instance's subscription. Required then. */
+  subscriptionId?: pulumi.Input<string>;
+  /** With `primary`: the managed instance's update policy. Required then. */
+  databaseFormat?: pulumi.Input<DatabaseFormat>;
+  /** With `primary`: ARM endpoint. Default https://management.azure.com. */
+  armEndpoint?: pulumi.Input<string>;
+  /** With `primary`: PEM certificates to trust for ARM's TLS. Default: the system's. */
+  tlsCaPem?: pulumi.Input<string>;
+  /** With `primary`: a bearer token for ARM, wrapped as a secret. Default: DefaultAzureCredential. */
+  armAccessToken?: pulumi.Input<string>;
+  /** With `primary`: confirms a one-way migration cutover. Default false. */
+  cutover?: pulumi.Input<boolean>;
+  /** With `primary`: fail over without waiting for synchronization; may lose data. Default false. */
+  forceFailoverAllowDataLoss?: pulumi.Input<boolean>;
 }
 
 /** What a link reports once created. */
@@ -101,6 +118,8 @@ export class DatabaseLink extends pulumi.ComponentResource {
   public readonly link: azure.sql.DistributedAvailabilityGroup;
   /** Waits until the managed instance has joined and the database replicates. */
   public readonly linkReadiness: LinkReadiness;
+  /** The declared primary, when `primary` is given: changing it fails over. */
+  public readonly role: LinkRole | undefined;
 
   constructor(name: string, args: DatabaseLinkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mi-link:index:DatabaseLink", name, {}, opts);
@@ -202,6 +221,36 @@ export class DatabaseLink extends pulumi.ComponentResource {
       { ...parent, dependsOn: [this.link] },
     );
 
+    this.role =
+      args.primary === undefined
+        ? undefined
+        : new LinkRole(
+            `${name}-role`,
+            {
+              ...connection,
+              subscriptionId: requireWithPrimary(args.subscriptionId, "subscriptionId"),
+              resourceGroupName: args.resourceGroupName,
+              managedInstanceName: args.managedInstanceName,
+              armEndpoint: args.armEndpoint,
+              tlsCaPem: args.tlsCaPem,
+              armAccessToken:
+                args.armAccessToken === undefined ? undefined : pulumi.secret(args.armAccessToken),
+              dagName: this.distributedAvailabilityGroup.name,
+              agName: this.agName,
+              miAgName: this.miAgName,
+              database,
+              primary: args.primary,
+              productVersion: args.productVersion,
+              databaseFormat: requireWithPrimary(args.databaseFormat, "databaseFormat"),
+              failoverMode: args.failoverMode ?? DEFAULTS.failoverMode,
+              replicationMode,
+              cutover: args.cutover,
+              forceFailoverAllowDataLoss: args.forceFailoverAllowDataLoss,
+            },
+            // Roles are only meaningful once the link replicates.
+            { ...parent, dependsOn: [this.linkReadiness] },
+          );
+
     const names = { database, agName: this.agName, miAgName: this.miAgName, dagName: this.dagName };
     const readiness = this.linkReadiness;
     this.status = pulumi
@@ -231,4 +280,9 @@ export class DatabaseLink extends pulumi.ComponentResource {
       });
     this.registerOutputs({ status: this.status });
   }
+}
+
+function requireWithPrimary<T>(value: T | undefined, field: string): T {
+  if (value === undefined) throw new Error(`DatabaseLink: ${field} is required when primary is given.`);
+  return value;
 }

@@ -15,6 +15,7 @@ import type { SqlServerConnection } from "../dynamic/common/connection";
 import { defaultEndpointCertificateSubject } from "../dynamic/endpoint-certificate";
 import { defaultEndpointCertificateName } from "../tsql/names";
 import { endpointUrl } from "../tsql/urls";
+import type { DatabaseFormat } from "../tsql/versions";
 import { DEFAULTS, type MiLinkArgs } from "./args";
 import { DatabaseLink, type DatabaseLinkStatus } from "./database-link";
 import { resolveLinkNames } from "./link-names";
@@ -111,6 +112,7 @@ export class MiLink extends pulumi.ComponentResource {
             endpointPort: port,
             certificateExpiry: expiry,
             hasBackupTarget: backupTarget !== undefined,
+            managesRole: args.primary !== undefined,
             now: new Date(),
           });
           if (found.length > 0) throw new MiLinkPreflightError(name, found);
@@ -198,6 +200,18 @@ export class MiLink extends pulumi.ComponentResource {
               backupTarget: args.backupTarget,
               waitFor: args.waitFor,
               waitTimeoutSeconds: args.waitTimeoutSeconds,
+              ...(args.primary === undefined
+                ? {}
+                : {
+                    primary: args.primary,
+                    subscriptionId,
+                    databaseFormat: c.mi.databaseFormat as DatabaseFormat,
+                    armEndpoint: miArgs.armEndpoint,
+                    tlsCaPem: miArgs.tlsCaPem,
+                    armAccessToken: miArgs.accessToken,
+                    cutover: args.cutover,
+                    forceFailoverAllowDataLoss: args.forceFailoverAllowDataLoss,
+                  }),
             },
             { parent: this },
           ),

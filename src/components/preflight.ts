@@ -34,6 +34,8 @@ export interface PreflightPlan {
   certificateExpiry?: string;
   /** Whether a backup target was given, so a database without a full backup can get one. */
   hasBackupTarget: boolean;
+  /** Whether the links' roles are managed (`primary` given): failovers need the MI's update policy. */
+  managesRole?: boolean;
   now: Date;
 }
 
@@ -65,6 +67,13 @@ export function preflight(info: SqlServerInfo, mi: ManagedInstanceFacts, plan: P
         ? `managed instance "${mi.name}" uses the Always-up-to-date update policy: after a failover to it there is no way back to SQL Server ${info.productVersion}`
         : `SQL Server ${info.productVersion} cannot take the database back from a managed instance with the ${format} update policy`,
       'Use failoverMode: "None" (one-way to Azure), or a managed instance whose update policy matches the SQL Server release (SQL Server 2022 CU10 or later with the SQLServer2022 policy).',
+    );
+  }
+  if (plan.managesRole && !format) {
+    add(
+      "managedInstance.updatePolicy",
+      `managed instance "${mi.name}" reports no known update policy (databaseFormat ${JSON.stringify(mi.databaseFormat ?? null)}), which decides whether a failover can come back`,
+      "Leave primary out to manage failovers outside this component, or check the managed instance's update policy in Azure.",
     );
   }
   if (!info.isHadrEnabled) {

@@ -315,6 +315,13 @@ function checkOptions(args: MiLinkArgs, problems: Problems, now: Date): void {
   problems.oneOf("failoverMode", args.failoverMode, FAILOVER_MODES);
   problems.oneOf("replicationMode", args.replicationMode, REPLICATION_MODES);
   problems.oneOf("waitFor", args.waitFor, WAIT_STATES);
+  problems.oneOf("primary", args.primary, INITIAL_PRIMARIES);
+  for (const key of ["cutover", "forceFailoverAllowDataLoss"] as const) {
+    const value = args[key];
+    if (value !== undefined && !isLater(value) && typeof value !== "boolean") {
+      problems.add(key, "must be true or false", `Leave ${key} out (false) or pass true.`);
+    }
+  }
   if (args.preflight !== undefined && typeof args.preflight !== "boolean") {
     problems.add(
       "preflight",

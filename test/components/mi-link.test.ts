@@ -500,6 +500,36 @@ describe("MiLink", () => {
     expect(byName("mip-remote-link").inputs).toMatchObject({ instanceLinkRole: "Primary" });
   });
 
+  it("with primary given, each link gets a LinkRole after it replicates", async () => {
+    const link = newLink("role", emulators.ready, { primary: "SqlServer", databases: ["Sales", "Orders"] });
+    await promiseOf(link.links);
+    await settle();
+    const role = byName("role-orders-role");
+    expect(role.type).toBe("pulumi-nodejs:dynamic/mi-link:LinkRole");
+    expect(role.parent).toBe(
+      "urn:pulumi:stack::project::mi-link:index:MiLink$mi-link:index:DatabaseLink::role-orders",
+    );
+    expect(role.inputs).toMatchObject({
+      primary: "SqlServer",
+      subscriptionId: SUBSCRIPTION,
+      resourceGroupName: "rg-data",
+      managedInstanceName: "sqlmi1",
+      dagName: "DAG_Orders",
+      agName: "AG_Orders",
+      miAgName: "AG_Orders_MI",
+      database: "Orders",
+      productVersion: "16.0.4125.3",
+      databaseFormat: "SQLServer2022",
+      failoverMode: "Manual",
+      replicationMode: "Async",
+    });
+    expect(isSecret(role.inputs.armAccessToken)).toBe(true);
+    expect(role.dependencies).toContain(
+      "urn:pulumi:stack::project::mi-link:index:DatabaseLink$pulumi-nodejs:dynamic/mi-link:LinkReadiness::role-orders-link-readiness",
+    );
+    expect(registrations.filter((r) => r.type.endsWith(":LinkRole")).length).toBe(2);
+  });
+
   it("several links share one trust passed in: no second set of certificates", async () => {
     const info = emulators.ready.connectionInfo();
     const trust = new pkg.SqlServerTrust("pair", {
@@ -630,6 +660,14 @@ describe("MiLink", () => {
       await expectPreflightFailure(
         newLink("busy", emulators.busy),
         /databases\[0\]: database \[Sales\] already belongs to availability group \[OtherAG\]/,
+      );
+    });
+
+    it("primary given while the managed instance reports no update policy", async () => {
+      delete miFacts.databaseFormat;
+      await expectPreflightFailure(
+        newLink("nopolicy", emulators.ready, { primary: "SqlServer" }),
+        /managedInstance\.updatePolicy: .*no known update policy/,
       );
     });
 

@@ -62,6 +62,8 @@ describe("validateMiLinkArgs", () => {
     ["more than 100", { databases: Array.from({ length: 101 }, (_, i) => `db${i}`) }, {}, ["databases"]],
     ["unknown initialPrimary", { initialPrimary: "Azure" as never }, {}, ["initialPrimary"]],
     ["unknown failoverMode", { failoverMode: "Auto" as never }, {}, ["failoverMode"]],
+    ["unknown primary", { primary: "Both" as never }, {}, ["primary"]],
+    ["non-boolean cutover", { cutover: "yes" as never }, {}, ["cutover"]],
     ["unknown replicationMode", { replicationMode: "Fast" as never }, {}, ["replicationMode"]],
     ["expiry in the past", { certificateExpiry: "2026-05-31" }, {}, ["certificateExpiry"]],
     ["expiry not a date", { certificateExpiry: "2028-02-30" }, {}, ["certificateExpiry"]],
