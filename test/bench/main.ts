@@ -3,6 +3,7 @@
  * detection, measured against the local emulators (see docs/benchmarks.md). Prints a table, or with
  * `--json` one JSON document. `--quick` runs small sizes only (a smoke run: shape, not goals).
  */
+import * as os from "node:os";
 import { measureProgramScale } from "./program-scale";
 import { measureReadinessDetection } from "./readiness";
 import { measureRehearsed } from "./rehearsed";
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   process.noDeprecation = true;
   const json = process.argv.includes("--json");
   const quick = process.argv.includes("--quick");
+  const loadBefore = os.loadavg()[0];
   const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
   // The provider run in this process logs through the console (no engine here): keep stdout for the report.
   const toStderr = (...args: unknown[]) => process.stderr.write(args.map(String).join(" ") + "\n");
@@ -31,7 +33,13 @@ async function main(): Promise<void> {
     roundTrips: rehearsed.roundTrips,
     endToEnd: rehearsed.endToEnd,
     readinessDetectionSeconds: readiness,
-    settings: { quick, ...timings, cpus: require("node:os").cpus().length },
+    settings: {
+      quick,
+      ...timings,
+      cpus: os.cpus().length,
+      // Other work on the machine skews wall times: the 1-minute load average before and after.
+      loadAverage: [Number(loadBefore.toFixed(2)), Number(os.loadavg()[0].toFixed(2))],
+    },
   };
   process.stdout.write(json ? JSON.stringify(report) + "\n" : formatTable(report) + "\n");
 }

@@ -8,7 +8,14 @@ export interface BenchReport {
   roundTrips: RoundTrips;
   endToEnd: EndToEnd[];
   readinessDetectionSeconds: ReadinessDetection;
-  settings: { quick: boolean; latencyMs: number; armOperationMs: number; cpus: number };
+  settings: {
+    quick: boolean;
+    latencyMs: number;
+    armOperationMs: number;
+    cpus: number;
+    /** 1-minute load average before and after the run. */
+    loadAverage: [number, number];
+  };
 }
 
 const fixed = (n: number, digits = 2) => n.toFixed(digits);
@@ -51,5 +58,7 @@ export function formatTable(report: BenchReport): string {
     `Readiness detection (${d.trials} trials): p50 ${fixed(d.p50)} s, p95 ${fixed(d.p95)} s, ` +
       `max ${fixed(d.max)} s, at most ${d.queriesPerSecond} link-state queries/s per link`,
   );
+  lines.push("");
+  lines.push(`${s.cpus} CPUs, load average ${s.loadAverage[0]} before, ${s.loadAverage[1]} after`);
   return lines.join("\n");
 }
