@@ -110,6 +110,12 @@ export interface MiLinkArgs {
   cutover?: pulumi.Input<boolean>;
   /** With `primary`: fail over without waiting for synchronization; may lose data. Default false. */
   forceFailoverAllowDataLoss?: pulumi.Input<boolean>;
+  /** With `primary`: how long a planned failover waits for synchronization, in seconds. Default 300. */
+  failoverTimeoutSeconds?: pulumi.Input<number>;
+  /** With `primary`: how long equal LSNs must stay unchanged before failing over, in seconds. Default 5. */
+  failoverLsnStableSeconds?: pulumi.Input<number>;
+  /** Polling interval of Azure long-running operations without Retry-After, in ms. Default 5000. */
+  armPollIntervalMs?: pulumi.Input<number>;
   /**
    * An existing trust between this SQL Server and this managed instance, to share it between
    * several MiLink components (the managed instance refuses the same certificate twice). Default:

@@ -71,6 +71,12 @@ export interface DatabaseLinkArgs extends ConnectionArgs {
   cutover?: pulumi.Input<boolean>;
   /** With `primary`: fail over without waiting for synchronization; may lose data. Default false. */
   forceFailoverAllowDataLoss?: pulumi.Input<boolean>;
+  /** With `primary`: how long a planned failover waits for synchronization, in seconds. Default 300. */
+  failoverTimeoutSeconds?: pulumi.Input<number>;
+  /** With `primary`: how long equal LSNs must stay unchanged before failing over, in seconds. Default 5. */
+  failoverLsnStableSeconds?: pulumi.Input<number>;
+  /** With `primary`: polling interval of Azure long-running operations without Retry-After, in ms. Default 5000. */
+  armPollIntervalMs?: pulumi.Input<number>;
 }
 
 /** What a link reports once created. */
@@ -93,6 +99,10 @@ export interface DatabaseLinkStatus {
   lastHardenedLsn: string | null;
   /** Azure's replicaState of the database (e.g. LinkSynchronizing; ends in Error on failure). */
   replicaState: string | null;
+  /** SQL Server's role in the link (PRIMARY/SECONDARY), when `primary` is managed; else null. */
+  sqlServerRole: string | null;
+  /** The managed instance's role in the link, when `primary` is managed; else null. */
+  managedInstanceRole: string | null;
 }
 
 /** One database's Managed Instance link. */
@@ -246,6 +256,9 @@ export class DatabaseLink extends pulumi.ComponentResource {
               replicationMode,
               cutover: args.cutover,
               forceFailoverAllowDataLoss: args.forceFailoverAllowDataLoss,
+              synchronizationTimeoutSeconds: args.failoverTimeoutSeconds,
+              lsnStableSeconds: args.failoverLsnStableSeconds,
+              armPollIntervalMs: args.armPollIntervalMs,
             },
             // Roles are only meaningful once the link replicates.
             { ...parent, dependsOn: [this.linkReadiness] },
@@ -263,6 +276,8 @@ export class DatabaseLink extends pulumi.ComponentResource {
           synchronizationState: readiness.synchronizationState,
           seedingProgressPercent: readiness.seedingProgressPercent,
           lastHardenedLsn: readiness.lastHardenedLsn,
+          sqlServerRole: this.role?.sqlServerRole ?? null,
+          managedInstanceRole: this.role?.managedInstanceRole ?? null,
         }),
       ])
       .apply(([linkId, dagId, databases, observed]) => {
@@ -276,6 +291,8 @@ export class DatabaseLink extends pulumi.ComponentResource {
           seedingProgressPercent: observed.seedingProgressPercent ?? null,
           lastHardenedLsn: observed.lastHardenedLsn ?? null,
           replicaState: db?.replicaState ?? null,
+          sqlServerRole: observed.sqlServerRole ?? null,
+          managedInstanceRole: observed.managedInstanceRole ?? null,
         };
       });
     this.registerOutputs({ status: this.status });
