@@ -22,7 +22,8 @@ const fixed = (n: number, digits = 2) => n.toFixed(digits);
 
 export function formatTable(report: BenchReport): string {
   const lines: string[] = [];
-  lines.push("Program scale (MiLink under mocks, one process per size)");
+  const repeats = report.build[0]?.repeats ?? 1;
+  lines.push(`Program scale (MiLink under mocks, one process per run, median of ${repeats})`);
   lines.push("  databases  build s  load s  process s  peak RSS MB  serializations  registrations");
   for (const b of report.build) {
     lines.push(
