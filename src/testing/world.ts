@@ -71,6 +71,8 @@ export async function startLocalWorld(options: LocalWorldOptions = {}): Promise<
     sqlServer: sql.model.partner,
   });
   const { endpoint, tlsCaPem } = await arm.start();
+  // A restarted SQL Server is a new instance: the managed instance's link partner follows it.
+  sql.onRestart((instance) => arm.attachSqlServer(instance.partner));
   const mi = arm.managedInstance();
   return {
     info: {

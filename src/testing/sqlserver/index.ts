@@ -38,6 +38,7 @@ export class SqlServerEmulator {
   private server: TdsServer | undefined;
   private boundPort: number;
   private latencyMs: number;
+  private readonly restartListeners: Array<(instance: SqlServerInstance) => void> = [];
 
   constructor(private readonly options: SqlServerEmulatorOptions = {}) {
     this.boundPort = options.port ?? 0;
@@ -110,6 +111,12 @@ export class SqlServerEmulator {
     } finally {
       this.options.state = saved;
     }
+    for (const listener of this.restartListeners) listener(this.model);
+  }
+
+  /** Called with the new instance after each `restart()` (the managed instance re-attaches to it). */
+  onRestart(listener: (instance: SqlServerInstance) => void): void {
+    this.restartListeners.push(listener);
   }
 
   async stop(): Promise<void> {
