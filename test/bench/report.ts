@@ -46,10 +46,11 @@ export function formatTable(report: BenchReport): string {
   lines.push("");
   const s = report.settings;
   lines.push(`End to end (${s.latencyMs} ms per round trip, ${s.armOperationMs} ms per Azure operation)`);
-  lines.push("  links  MiLink s  sequential runbook s  ratio");
+  lines.push("  links  MiLink s  (startup s)  sequential runbook s  ratio");
   for (const e of report.endToEnd) {
     lines.push(
       `  ${String(e.databases).padStart(5)}  ${fixed(e.seconds, 1).padStart(8)}  ` +
+        `${("(" + fixed(e.startupSeconds, 1) + ")").padStart(11)}  ` +
         `${fixed(e.sequentialBaselineSeconds, 1).padStart(20)}  ${fixed(e.sequentialBaselineSeconds / e.seconds).padStart(5)}`,
     );
   }
