@@ -13,6 +13,7 @@ import { startProviderHost, urnFor, type ProviderHost } from "../support/provide
 import { serializeProvider } from "../support/serialize";
 import { plaintextPaths, UNKNOWN } from "../support/wire";
 import { adminQuery, agCatalog, convergenceRuns, productStatements } from "./support/availability-groups";
+import { connectionInputs } from "./support/emulator";
 
 const DB = "Sales";
 const AG = "AG_Sales";
@@ -46,13 +47,9 @@ describe("AvailabilityGroup provider", () => {
     await emulator?.stop();
   });
 
-  const connectionOf = (e: SqlServerEmulator, extra: Record<string, unknown> = {}) => {
-    const info = e.connectionInfo();
-    return { host: info.host, port: info.port, user: info.user, trustServerCertificate: true, ...extra };
-  };
   const inputs = (extra: Record<string, unknown> = {}, e: SqlServerEmulator = emulator) => ({
     __provider: providerText,
-    connection: connectionOf(e),
+    connection: connectionInputs(e),
     password: pulumi.secret(e.connectionInfo().password),
     name: AG,
     database: DB,
@@ -106,7 +103,7 @@ describe("AvailabilityGroup provider", () => {
     const reconnected = await up(
       host,
       urn,
-      inputs({ connection: connectionOf(emulator, { requestTimeoutMs: 20_000 }) }),
+      inputs({ connection: connectionInputs(emulator, { requestTimeoutMs: 20_000 }) }),
       created.state,
     );
     expect(reconnected.op).toBe("update");

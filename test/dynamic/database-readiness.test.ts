@@ -12,8 +12,7 @@ import { destroy, preview, refresh, up, type ResourceState } from "../support/en
 import { startProviderHost, urnFor, type ProviderHost } from "../support/provider-host";
 import { serializeProvider } from "../support/serialize";
 import { plaintextPaths, UNKNOWN } from "../support/wire";
-
-const ADMIN_CONTEXT = { login: "sa", database: "master", inTransaction: false, info: () => undefined };
+import { adminBatch, catalogRows, connectionInputs, type CatalogRow } from "./support/emulator";
 
 describe("DatabaseReadiness provider", () => {
   let emulator: SqlServerEmulator;
@@ -40,7 +39,7 @@ describe("DatabaseReadiness provider", () => {
     const info = emulator.connectionInfo();
     return {
       __provider: providerText,
-      connection: { host: info.host, port: info.port, user: info.user, trustServerCertificate: true },
+      connection: connectionInputs(emulator),
       password: pulumi.secret(info.password),
       database,
       backupTarget: { disk: `/var/opt/mssql/backup/${database}.bak` },
@@ -48,9 +47,8 @@ describe("DatabaseReadiness provider", () => {
     };
   };
 
-  function rows(table: string): Record<string, unknown>[] {
-    const t = emulator.model.catalogTable(table, ADMIN_CONTEXT);
-    return (t?.rows ?? []).map((row) => Object.fromEntries(t!.columns.map((c, i) => [c.name, row[i]])));
+  function rows(table: string): CatalogRow[] {
+    return catalogRows(emulator, table);
   }
 
   const recoveryOf = (database: string) =>
@@ -61,20 +59,7 @@ describe("DatabaseReadiness provider", () => {
     );
 
   async function admin(sqlText: string): Promise<void> {
-    const sql: typeof import("mssql") = require("mssql");
-    const info = emulator.connectionInfo();
-    const pool = await new sql.ConnectionPool({
-      server: info.host,
-      port: info.port,
-      user: info.user,
-      password: info.password,
-      options: { encrypt: false },
-    }).connect();
-    try {
-      await pool.request().batch(sqlText);
-    } finally {
-      await pool.close();
-    }
+    await adminBatch(emulator, sqlText);
   }
 
   const quoted = (name: string) => `[${name.replace(/]/g, "]]")}]`;
@@ -105,20 +90,13 @@ describe("DatabaseReadiness provider", () => {
 
     // Backup settings and connection settings: updates that send nothing.
     emulator.tds.resetCounters();
-    const info = emulator.connectionInfo();
     const updated = await up(
       host,
       urn,
       inputs("sales", {
         backupTarget: { url: "https://account.blob.core.windows.net/backups/sales.bak" },
         backupOptions: { compression: true, checksum: true },
-        connection: {
-          host: info.host,
-          port: info.port,
-          user: info.user,
-          trustServerCertificate: true,
-          requestTimeoutMs: 20_000,
-        },
+        connection: connectionInputs(emulator, { requestTimeoutMs: 20_000 }),
       }),
       created.state,
     );
@@ -304,19 +282,10 @@ describe("DatabaseReadiness provider", () => {
       const info = old.connectionInfo();
       const oldInputs = {
         ...inputs("legacy"),
-        connection: { host: info.host, port: info.port, user: info.user, trustServerCertificate: true },
+        connection: connectionInputs(old),
         password: pulumi.secret(info.password),
       };
-      const sql: typeof import("mssql") = require("mssql");
-      const pool = await new sql.ConnectionPool({
-        server: info.host,
-        port: info.port,
-        user: info.user,
-        password: info.password,
-        options: { encrypt: false },
-      }).connect();
-      await pool.request().batch("CREATE DATABASE [legacy]; ALTER DATABASE [legacy] SET RECOVERY SIMPLE;");
-      await pool.close();
+      await adminBatch(old, "CREATE DATABASE [legacy]; ALTER DATABASE [legacy] SET RECOVERY SIMPLE;");
       old.tds.resetCounters();
       const created = await up(host, urn, oldInputs);
       expect(created.state.outputs).toMatchObject({ recoveryModel: "FULL", backupTaken: true });

@@ -13,6 +13,7 @@ import { startProviderHost, urnFor, type ProviderHost } from "../support/provide
 import { serializeProvider } from "../support/serialize";
 import { plaintextPaths, UNKNOWN } from "../support/wire";
 import { adminQuery, agCatalog, convergenceRuns, productStatements } from "./support/availability-groups";
+import { connectionInputs } from "./support/emulator";
 
 const DB = "Sales";
 const AG = "AG_Sales";
@@ -53,13 +54,9 @@ describe("DistributedAvailabilityGroup provider", () => {
   const createAgSql = (name: string, db?: string) =>
     `CREATE AVAILABILITY GROUP [${name}] WITH (CLUSTER_TYPE = NONE) ${db ? `FOR DATABASE [${db}]` : "FOR"} REPLICA ON N'${emulator.connectionInfo().serverName}'
      WITH (ENDPOINT_URL = N'${SQL_URL}', AVAILABILITY_MODE = SYNCHRONOUS_COMMIT, FAILOVER_MODE = MANUAL, SEEDING_MODE = AUTOMATIC)`;
-  const connectionOf = (extra: Record<string, unknown> = {}) => {
-    const info = emulator.connectionInfo();
-    return { host: info.host, port: info.port, user: info.user, trustServerCertificate: true, ...extra };
-  };
   const inputs = (extra: Record<string, unknown> = {}) => ({
     __provider: providerText,
-    connection: connectionOf(),
+    connection: connectionInputs(emulator),
     password: pulumi.secret(emulator.connectionInfo().password),
     name: DAG,
     agName: AG,
@@ -130,7 +127,7 @@ describe("DistributedAvailabilityGroup provider", () => {
     const reconnected = await up(
       host,
       urn,
-      inputs({ connection: connectionOf({ connectTimeoutMs: 20_000 }) }),
+      inputs({ connection: connectionInputs(emulator, { connectTimeoutMs: 20_000 }) }),
       created.state,
     );
     expect(reconnected.op).toBe("update");

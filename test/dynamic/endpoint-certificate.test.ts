@@ -15,6 +15,7 @@ import { startProviderHost, urnFor, type ProviderHost } from "../support/provide
 import { serializeProvider } from "../support/serialize";
 import { plaintextPaths } from "../support/wire";
 import { asAdmin, certificatesInCatalog, dayFromNow, productStatements } from "./support/certificates";
+import { connectionInputs } from "./support/emulator";
 
 const NAME = "Cert_SQL1_endpoint";
 const EXPIRY = dayFromNow(400);
@@ -49,13 +50,9 @@ describe("EndpointCertificate provider", () => {
     }
   });
 
-  const connectionOf = (target: SqlServerEmulator, extra: Record<string, unknown> = {}) => {
-    const info = target.connectionInfo();
-    return { host: info.host, port: info.port, user: info.user, trustServerCertificate: true, ...extra };
-  };
   const inputs = (extra: Record<string, unknown> = {}, target = emulator) => ({
     __provider: providerText,
-    connection: connectionOf(target),
+    connection: connectionInputs(target),
     password: pulumi.secret(target.connectionInfo().password),
     name: NAME,
     expiryDate: EXPIRY,
@@ -89,7 +86,10 @@ describe("EndpointCertificate provider", () => {
     const moved = await up(
       host,
       urn,
-      inputs({ connection: connectionOf(emulator, { requestTimeoutMs: 20_000 }), dropAdoptedOnDelete: true }),
+      inputs({
+        connection: connectionInputs(emulator, { requestTimeoutMs: 20_000 }),
+        dropAdoptedOnDelete: true,
+      }),
       created.state,
     );
     expect(moved.op).toBe("update");

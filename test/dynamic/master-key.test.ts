@@ -10,6 +10,7 @@ import { destroy, preview, refresh, up } from "../support/engine-steps";
 import { startProviderHost, urnFor, type ProviderHost } from "../support/provider-host";
 import { serializeProvider } from "../support/serialize";
 import { plaintextPaths } from "../support/wire";
+import { adminBatch, catalogRows, connectionInputs } from "./support/emulator";
 
 const MASTER_KEY_PASSWORD = "Mk-Secret!4f9a2c";
 
@@ -36,14 +37,13 @@ describe("MasterKey provider", () => {
     const info = emulator.connectionInfo();
     return {
       __provider: providerText,
-      connection: { host: info.host, port: info.port, user: info.user, trustServerCertificate: true },
+      connection: connectionInputs(emulator),
       password: pulumi.secret(info.password),
       masterKeyPassword: pulumi.secret(MASTER_KEY_PASSWORD),
       ...extra,
     };
   };
-  const masterKeyExists = () =>
-    (emulator.model.catalogTable("sys.symmetric_keys", adminContext())?.rows.length ?? 0) > 0;
+  const masterKeyExists = () => catalogRows(emulator, "sys.symmetric_keys").length > 0;
 
   it("creates, reads without drift, diffs clean, refreshes a drop, re-creates and deletes", async () => {
     const created = await up(host, urn, inputs());
@@ -64,7 +64,7 @@ describe("MasterKey provider", () => {
     );
     expect(rotated.op).toBe("same");
 
-    await runAsAdmin(emulator, "DROP MASTER KEY");
+    await adminBatch(emulator, "DROP MASTER KEY");
     expect(await refresh(host, created.state)).toBeUndefined();
 
     const again = await up(host, urn, inputs());
@@ -75,12 +75,12 @@ describe("MasterKey provider", () => {
   });
 
   it("adopts an existing key without its password and leaves it on delete", async () => {
-    await runAsAdmin(emulator, "CREATE MASTER KEY ENCRYPTION BY PASSWORD = 'Someone-Elses!Pass1'");
+    await adminBatch(emulator, "CREATE MASTER KEY ENCRYPTION BY PASSWORD = 'Someone-Elses!Pass1'");
     const adopted = await up(host, urn, inputs());
     expect(adopted.state.outputs.adopted).toBe(true);
     await destroy(host, adopted.state);
     expect(masterKeyExists()).toBe(true);
-    await runAsAdmin(emulator, "DROP MASTER KEY");
+    await adminBatch(emulator, "DROP MASTER KEY");
   });
 
   it("refuses bad input in check without sending a statement", async () => {
@@ -109,24 +109,3 @@ describe("MasterKey provider", () => {
     await destroy(host, created.state);
   });
 });
-
-function adminContext() {
-  return { login: "sa", database: "master", inTransaction: false, info: () => undefined };
-}
-
-async function runAsAdmin(emulator: SqlServerEmulator, sqlText: string): Promise<void> {
-  const sql: typeof import("mssql") = require("mssql");
-  const info = emulator.connectionInfo();
-  const pool = await new sql.ConnectionPool({
-    server: info.host,
-    port: info.port,
-    user: info.user,
-    password: info.password,
-    options: { encrypt: false },
-  }).connect();
-  try {
-    await pool.request().batch(sqlText);
-  } finally {
-    await pool.close();
-  }
-}

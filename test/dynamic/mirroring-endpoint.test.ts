@@ -12,8 +12,7 @@ import { destroy, preview, refresh, up, type ResourceState } from "../support/en
 import { startProviderHost, urnFor, type ProviderHost } from "../support/provider-host";
 import { serializeProvider } from "../support/serialize";
 import { plaintextPaths, UNKNOWN } from "../support/wire";
-
-const ADMIN_CONTEXT = { login: "sa", database: "master", inTransaction: false, info: () => undefined };
+import { adminBatch, catalogRows, connectionInputs, type CatalogRow } from "./support/emulator";
 
 describe("MirroringEndpoint provider", () => {
   let emulator: SqlServerEmulator;
@@ -52,16 +51,15 @@ describe("MirroringEndpoint provider", () => {
     const info = emulator.connectionInfo();
     return {
       __provider: providerText,
-      connection: { host: info.host, port: info.port, user: info.user, trustServerCertificate: true },
+      connection: connectionInputs(emulator),
       password: pulumi.secret(info.password),
       certificateName: "Cert_A",
       ...extra,
     };
   };
 
-  function rows(table: string): Record<string, unknown>[] {
-    const t = emulator.model.catalogTable(table, ADMIN_CONTEXT);
-    return (t?.rows ?? []).map((row) => Object.fromEntries(t!.columns.map((c, i) => [c.name, row[i]])));
+  function rows(table: string): CatalogRow[] {
+    return catalogRows(emulator, table);
   }
 
   /** The endpoint as the catalog has it, or undefined. */
@@ -87,20 +85,7 @@ describe("MirroringEndpoint provider", () => {
   }
 
   async function admin(sqlText: string): Promise<void> {
-    const sql: typeof import("mssql") = require("mssql");
-    const info = emulator.connectionInfo();
-    const pool = await new sql.ConnectionPool({
-      server: info.host,
-      port: info.port,
-      user: info.user,
-      password: info.password,
-      options: { encrypt: false },
-    }).connect();
-    try {
-      await pool.request().batch(sqlText);
-    } finally {
-      await pool.close();
-    }
+    await adminBatch(emulator, sqlText);
   }
 
   const statements = () =>
@@ -135,19 +120,10 @@ describe("MirroringEndpoint provider", () => {
 
     // Connection settings only: an update that sends nothing.
     emulator.tds.resetCounters();
-    const info = emulator.connectionInfo();
     const reconnected = await up(
       host,
       urn,
-      inputs({
-        connection: {
-          host: info.host,
-          port: info.port,
-          user: info.user,
-          trustServerCertificate: true,
-          requestTimeoutMs: 20_000,
-        },
-      }),
+      inputs({ connection: connectionInputs(emulator, { requestTimeoutMs: 20_000 }) }),
       created.state,
     );
     expect(reconnected.op).toBe("update");

@@ -21,6 +21,7 @@ import { startProviderHost, urnFor, type ProviderHost } from "../support/provide
 import { serializeProvider } from "../support/serialize";
 import { plaintextPaths } from "../support/wire";
 import { asAdmin, certificatesInCatalog, productStatements } from "./support/certificates";
+import { connectionInputs } from "./support/emulator";
 
 const FQDN = "sqlmi1.0a1b2c3d4e5f.database.windows.net";
 const MI_CERTIFICATE = `0x${issueManagedInstanceCertificate(FQDN).der.toString("hex").toUpperCase()}`;
@@ -60,7 +61,7 @@ describe("TrustedCertificate provider", () => {
     const info = target.connectionInfo();
     return {
       __provider: providerText,
-      connection: { host: info.host, port: info.port, user: info.user, trustServerCertificate: true },
+      connection: connectionInputs(target),
       password: pulumi.secret(info.password),
       name: FQDN,
       publicKey: MI_CERTIFICATE,
@@ -322,12 +323,11 @@ describe("TrustedCertificate provider", () => {
   it("stores a new connection or credential without sending SQL", async () => {
     const created = await up(host, urn, inputs());
     const info = emulator.connectionInfo();
-    const connection = { host: info.host, port: info.port, user: info.user, trustServerCertificate: true };
     emulator.tds.resetCounters();
     const moved = await up(
       host,
       urn,
-      inputs({ connection: { ...connection, connectTimeoutMs: 9000 } }),
+      inputs({ connection: connectionInputs(emulator, { connectTimeoutMs: 9000 }) }),
       created.state,
     );
     expect(moved.op).toBe("update");

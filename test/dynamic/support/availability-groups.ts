@@ -7,26 +7,14 @@ import type { SqlServerEmulator } from "../../../src/testing/sqlserver";
 import type { RequestLogEntry } from "../../../src/testing/sqlserver/tds-server";
 import { up, type ResourceState } from "../../support/engine-steps";
 import { ProviderHostError, type ProviderHost } from "../../support/provider-host";
+import { adminBatch } from "./emulator";
 
 type Rows = Record<string, unknown>[];
 
 /** Runs a batch as the emulator's administrator; returns every result set. */
 export async function adminQuery(emulator: SqlServerEmulator, sqlText: string): Promise<Rows[]> {
-  const sql: typeof import("mssql") = require("mssql");
-  const info = emulator.connectionInfo();
-  const pool = await new sql.ConnectionPool({
-    server: info.host,
-    port: info.port,
-    user: info.user,
-    password: info.password,
-    options: { encrypt: false },
-  }).connect();
-  try {
-    const result = await pool.request().batch(sqlText);
-    return (result.recordsets as unknown as Rows[]).map((set) => [...set]);
-  } finally {
-    await pool.close();
-  }
+  const result = await adminBatch(emulator, sqlText);
+  return (result.recordsets as unknown as Rows[]).map((set) => [...set]);
 }
 
 /** The availability groups as the catalog shows them, without ids and dates, sorted. */

@@ -4,26 +4,14 @@
  */
 import type { SqlServerEmulator } from "../../../src/testing/sqlserver";
 import type { RequestLogEntry } from "../../../src/testing/sqlserver/tds-server";
+import { adminBatch } from "./emulator";
 
 export type Row = Record<string, unknown>;
 
 /** Runs a batch as the emulator's administrator; returns the first result set. */
 export async function asAdmin(emulator: SqlServerEmulator, sqlText: string): Promise<Row[]> {
-  const sql: typeof import("mssql") = require("mssql");
-  const info = emulator.connectionInfo();
-  const pool = await new sql.ConnectionPool({
-    server: info.host,
-    port: info.port,
-    user: info.user,
-    password: info.password,
-    options: { encrypt: false },
-  }).connect();
-  try {
-    const result = await pool.request().batch(sqlText);
-    return [...((result.recordset as unknown as Row[] | undefined) ?? [])];
-  } finally {
-    await pool.close();
-  }
+  const result = await adminBatch(emulator, sqlText);
+  return [...((result.recordset as unknown as Row[] | undefined) ?? [])];
 }
 
 /** The certificates of master as the catalog shows them, by name. */
