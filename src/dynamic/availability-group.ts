@@ -29,6 +29,7 @@ import { checkConnectionInputs, FailureCollector, isUnknown } from "./common/che
 import { CONNECTION_SECRET_OUTPUTS, toConnectionArgs, type ConnectionInputs } from "./common/connection";
 import { forwardingProvider, PACKAGE_NAME } from "./common/delegate";
 import { diffInputs } from "./common/diff";
+import { dropUnlessGone } from "./common/drop";
 import { logWarning } from "./common/log";
 import {
   connectionProps,
@@ -281,15 +282,10 @@ export class AvailabilityGroupProvider implements pulumi.dynamic.ResourceProvide
             "(delete the Azure link and its distributed availability group), then delete this resource again.",
         );
       }
-      try {
-        await runStatement(pool, buildDropAgSql(props.name), undefined, {
-          action: "drop availability group",
-          object: `[${props.name}]`,
-        });
-      } catch (error) {
-        // 15151: dropped by someone else in the meantime; gone is what delete wants.
-        if ((error as { number?: number }).number !== 15151) throw error;
-      }
+      await dropUnlessGone(pool, buildDropAgSql(props.name), {
+        action: "drop availability group",
+        object: `[${props.name}]`,
+      });
     });
   }
 }

@@ -30,6 +30,7 @@ import { checkConnectionInputs, FailureCollector, isUnknown } from "./common/che
 import { CONNECTION_SECRET_OUTPUTS, toConnectionArgs } from "./common/connection";
 import { forwardingProvider, PACKAGE_NAME } from "./common/delegate";
 import { diffInputs } from "./common/diff";
+import { dropUnlessGone } from "./common/drop";
 import {
   connectionProps,
   DYNAMIC_MODULE,
@@ -215,15 +216,10 @@ export class DistributedAvailabilityGroupProvider implements pulumi.dynamic.Reso
     await withConnection(toConnectionArgs(props), async (pool) => {
       const dag = await readDistributedAg(pool, props.name);
       if (!dag || !dag.isDistributed) return;
-      try {
-        await runStatement(pool, buildDropAgSql(props.name), undefined, {
-          action: "drop distributed availability group",
-          object: `[${props.name}]`,
-        });
-      } catch (error) {
-        // 15151: dropped by someone else in the meantime; gone is what delete wants.
-        if ((error as { number?: number }).number !== 15151) throw error;
-      }
+      await dropUnlessGone(pool, buildDropAgSql(props.name), {
+        action: "drop distributed availability group",
+        object: `[${props.name}]`,
+      });
     });
   }
 }

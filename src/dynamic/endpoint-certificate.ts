@@ -21,12 +21,12 @@ import {
   validateCertificateName,
 } from "../tsql";
 import { calendarDay, isoOrNull, plainHex } from "./certificates/values";
-import { endpointUsing } from "./certificates/usage";
+import { endpointUsing, recordedCertificate } from "./certificates/usage";
 import { checkConnectionInputs, FailureCollector, isUnknown } from "./common/check";
 import { CONNECTION_SECRET_OUTPUTS, toConnectionArgs, type ConnectionInputs } from "./common/connection";
 import { forwardingProvider, PACKAGE_NAME } from "./common/delegate";
 import { diffInputs } from "./common/diff";
-import { logWarning } from "./common/log";
+import { dropUnlessGone } from "./common/drop";
 import {
   connectionProps,
   DYNAMIC_MODULE,
@@ -185,15 +185,8 @@ export class EndpointCertificateProvider implements pulumi.dynamic.ResourceProvi
   async delete(_id: string, props: EndpointCertificateOutputs): Promise<void> {
     if (props.adopted && !props.dropAdoptedOnDelete) return;
     await withConnection(toConnectionArgs(props), async (pool) => {
-      const certificate = await readCertificate(pool, props.name);
+      const certificate = await recordedCertificate(pool, props.name, props.thumbprint);
       if (!certificate) return;
-      if (plainHex(certificate.thumbprint) !== props.thumbprint) {
-        logWarning(
-          `Certificate [${props.name}] was replaced outside Pulumi (thumbprint ${plainHex(certificate.thumbprint)}, ` +
-            `not ${props.thumbprint}); it was left in place.`,
-        );
-        return;
-      }
       const endpoint = await endpointUsing(pool, certificate);
       if (endpoint) {
         throw new Error(
@@ -202,15 +195,10 @@ export class EndpointCertificateProvider implements pulumi.dynamic.ResourceProvi
             `(ALTER ENDPOINT [${endpoint}] FOR DATABASE_MIRRORING (AUTHENTICATION = CERTIFICATE [<new>])), then run again.`,
         );
       }
-      try {
-        await runStatement(pool, buildDropCertificateSql(props.name), undefined, {
-          action: "drop the endpoint certificate",
-          object: `[${props.name}]`,
-        });
-      } catch (error) {
-        // 15151: dropped meanwhile; that is the goal.
-        if ((error as { number?: number }).number !== 15151) throw error;
-      }
+      await dropUnlessGone(pool, buildDropCertificateSql(props.name), {
+        action: "drop the endpoint certificate",
+        object: `[${props.name}]`,
+      });
     });
   }
 }

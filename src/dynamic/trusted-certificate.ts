@@ -25,7 +25,7 @@ import {
   refuseCopyUnderAnotherName,
   requireValidChain,
 } from "./certificates/trust-steps";
-import { endpointUsing } from "./certificates/usage";
+import { endpointUsing, recordedCertificate } from "./certificates/usage";
 import {
   isoOrNull,
   normalizeDerHex,
@@ -221,15 +221,8 @@ export class TrustedCertificateProvider implements pulumi.dynamic.ResourceProvid
   async delete(_id: string, props: TrustedCertificateOutputs): Promise<void> {
     if (props.adopted || props.dropOnDelete === false) return;
     await withConnection(toConnectionArgs(props), async (pool) => {
-      const certificate = await readCertificate(pool, props.name);
+      const certificate = await recordedCertificate(pool, props.name, props.thumbprint);
       if (!certificate) return;
-      if (plainHex(certificate.thumbprint) !== props.thumbprint) {
-        logWarning(
-          `Certificate [${props.name}] was replaced outside Pulumi (thumbprint ${plainHex(certificate.thumbprint)}, ` +
-            `not ${props.thumbprint}); it was left in place.`,
-        );
-        return;
-      }
       const endpoint = await endpointUsing(pool, certificate);
       if (endpoint) {
         logWarning(

@@ -6,6 +6,7 @@ import type * as mssql from "mssql";
 import { runStatement, SqlServerOperationError, validateCertificateChain } from "../../sql";
 import { readCertificateNamesByThumbprint } from "../../sql/catalog/certificate-by-thumbprint";
 import { buildAddIssuerSql, buildDropCertificateSql } from "../../tsql";
+import { dropUnlessGone } from "../common/drop";
 import { thumbprintOf } from "./values";
 
 /** "The certificate '...' has been already added as a trusted issuer for DNS name '...'" */
@@ -59,12 +60,11 @@ export async function requireValidChain(pool: mssql.ConnectionPool, name: string
 /** Drops a certificate; one already gone is fine. Errors propagate only when `strict`. */
 export async function dropQuietly(pool: mssql.ConnectionPool, name: string, strict = false): Promise<void> {
   try {
-    await runStatement(pool, buildDropCertificateSql(name), undefined, {
+    await dropUnlessGone(pool, buildDropCertificateSql(name), {
       action: "drop the certificate",
       object: `[${name}]`,
     });
   } catch (error) {
-    if ((error as { number?: number }).number === 15151 || !strict) return;
-    throw error;
+    if (strict) throw error;
   }
 }

@@ -1,9 +1,34 @@
 /**
- * Whether the instance's database mirroring endpoint authenticates with a
- * certificate: such a certificate is never dropped from under it.
+ * What a certificate provider checks before dropping a certificate: that it is still the one the
+ * resource recorded, and that the instance's database mirroring endpoint does not authenticate
+ * with it (such a certificate is never dropped from under it).
  */
 import type * as mssql from "mssql";
-import { readMirroringEndpoint, type CertificateInfo } from "../../sql";
+import { readCertificate, readMirroringEndpoint, type CertificateInfo } from "../../sql";
+import { logWarning } from "../common/log";
+import { plainHex } from "./values";
+
+/**
+ * The certificate `name` when it is still the one recorded with `thumbprint`, so delete may go
+ * on; undefined when it is gone, or when it was replaced outside Pulumi (that one is someone
+ * else's: it is left in place, with a warning).
+ */
+export async function recordedCertificate(
+  pool: mssql.ConnectionPool,
+  name: string,
+  thumbprint: string,
+): Promise<CertificateInfo | undefined> {
+  const certificate = await readCertificate(pool, name);
+  if (!certificate) return undefined;
+  if (plainHex(certificate.thumbprint) !== thumbprint) {
+    logWarning(
+      `Certificate [${name}] was replaced outside Pulumi (thumbprint ${plainHex(certificate.thumbprint)}, ` +
+        `not ${thumbprint}); it was left in place.`,
+    );
+    return undefined;
+  }
+  return certificate;
+}
 
 /** The name of the mirroring endpoint that uses `certificate`, or null when none does. */
 export async function endpointUsing(
