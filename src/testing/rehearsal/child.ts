@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { RehearsalEngine } from "./engine";
-import { installRehearsalMonitor } from "./monitor";
+import { type RegistrationHandler, installRehearsalMonitor } from "./monitor";
 import { runProgram } from "./program";
 import type { DoneEvent, RehearsalEvent, RehearsalJob } from "./protocol";
 import { WireValue, isSecretValue } from "./wire";
@@ -33,15 +33,57 @@ function redact(value: WireValue): unknown {
   return value;
 }
 
+/**
+ * The engine as the monitor's handler, counting registrations in flight, so that a run with a failed step
+ * can end once the others have finished.
+ */
+function trackRegistrations(engine: RehearsalEngine): {
+  handler: RegistrationHandler;
+  failedAndIdle(): Promise<void>;
+} {
+  let inFlight = 0;
+  let lastSettled = Date.now();
+  const handler: RegistrationHandler = {
+    async register(registration) {
+      inFlight++;
+      try {
+        return await engine.register(registration);
+      } finally {
+        inFlight--;
+        lastSettled = Date.now();
+      }
+    },
+    invoke: (token, args) => engine.invoke(token, args),
+  };
+  const QUIET_MS = 1000;
+  const failedAndIdle = () =>
+    new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (engine.errors.length > 0 && inFlight === 0 && Date.now() - lastSettled >= QUIET_MS) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 100);
+      timer.unref();
+    });
+  return { handler, failedAndIdle };
+}
+
 async function runUp(job: RehearsalJob, engine: RehearsalEngine): Promise<Record<string, unknown>> {
   if (!job.program) throw new Error("up needs a program");
   engine.warmUp();
-  const resources = installRehearsalMonitor(engine, job.project, job.stack);
+  const tracked = trackRegistrations(engine);
+  const resources = installRehearsalMonitor(tracked.handler, job.project, job.stack);
   pulumi.runtime.setAllConfig(job.config, job.secretKeys);
   const program = job.program;
   let programError: unknown;
-  await pulumi.runtime.runInPulumiStack(() => runProgram(program)).catch((error) => (programError = error));
-  await settings.waitForRPCs();
+  const completed = pulumi.runtime
+    .runInPulumiStack(() => runProgram(program))
+    .catch((error) => (programError = error))
+    .then(() => settings.waitForRPCs());
+  // After a failed step, the program and the registrations that wait on the failed resource's outputs
+  // never complete under the mock runtime; like the engine, stop once nothing else is in flight.
+  await Promise.race([completed, tracked.failedAndIdle()]);
   if (programError && engine.errors.length === 0) throw programError;
   if (engine.errors.length > 0) return {};
   await engine.deleteUnregistered();
