@@ -5,10 +5,9 @@
  * wait times out with 41974 evidence and the fix), then with it (CONNECTED, seeding progress,
  * SYNCHRONIZING within the deadline), at most one query per poll interval.
  */
-import { SqlManagementClient } from "@azure/arm-sql";
+import type { SqlManagementClient } from "@azure/arm-sql";
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { StaticTokenCredential } from "../../src/testing/arm/credential";
 import { armLongRunning } from "../../src/testing/arm/test-support";
 import { startLocalWorld, type LocalWorld } from "../../src/testing/world";
 import { LINK_STATE_QUERY } from "../../src/tsql/queries/link-state";
@@ -17,14 +16,17 @@ import { destroy, preview, refresh, up } from "../support/engine-steps";
 import { ProviderHostError, startProviderHost, urnFor, type ProviderHost } from "../support/provider-host";
 import { serializeProvider } from "../support/serialize";
 import { plaintextPaths, UNKNOWN } from "../support/wire";
-import { seedScript, splitBatches } from "../seed/runbook";
 import { adminQuery } from "./support/availability-groups";
+import {
+  ENDPOINT_PORT,
+  MASTER_KEY_PASSWORD,
+  runbookSession,
+  SQL_SERVER_IP,
+  type RunbookSession,
+} from "./support/runbook";
 
 const DB = "Sales";
 const DAG = `DAG_${DB}`;
-const ENDPOINT_PORT = "5022";
-const SQL_SERVER_IP = "10.0.0.4";
-const MASTER_KEY_PASSWORD = "Str0ng!MasterKey#Pass";
 
 describe("LinkReadiness provider", () => {
   let world: LocalWorld;
@@ -34,15 +36,8 @@ describe("LinkReadiness provider", () => {
   let dagProviderText: string;
   let arm: SqlManagementClient;
   let names: Record<string, string>;
+  let run: RunbookSession["run"];
   const urn = urnFor("pulumi-nodejs:dynamic/mi-link:LinkReadiness", "ready");
-
-  const run = async (file: string, extra: Record<string, string> = {}, edit = (s: string) => s) => {
-    const results = [];
-    for (const batch of splitBatches(edit(seedScript(file, { ...names, ...extra })))) {
-      results.push(...(await adminQuery(world.sql, batch)));
-    }
-    return results;
-  };
 
   beforeAll(async () => {
     await buildIfStale();
@@ -59,32 +54,13 @@ describe("LinkReadiness provider", () => {
     ).text;
     world = await startLocalWorld({ databases: [DB], seedingSeconds: 2.5 });
     host = await startProviderHost();
-    arm = new SqlManagementClient(new StaticTokenCredential(), world.info.arm.subscriptionId, {
-      endpoint: world.info.arm.endpoint,
-      tlsOptions: { ca: world.info.arm.tlsCaPem },
-    });
-    names = {
-      DatabaseName: DB,
-      DiskPath: `/var/opt/mssql/backup/${DB}.bak`,
-      strong_password: MASTER_KEY_PASSWORD,
-      ManagedInstanceFQDN: world.info.arm.fqdn,
-      ManagedInstanceName: world.info.arm.managedInstanceName,
-      EndpointPort: ENDPOINT_PORT,
-      SQLServerIP: SQL_SERVER_IP,
-      SQLServerName: world.info.sql.serverName,
-      AGNameOnSQLServer: `AG_${DB}`,
-      AGNameOnSQLMI: `AG_${DB}_MI`,
-      DAGName: DAG,
-    };
+    const session = runbookSession(world, DB);
+    ({ arm, names, run } = session);
     // The runbook on SQL Server, except importing the managed instance's certificate.
-    const { resourceGroupName: rg, managedInstanceName: mi } = world.info.arm;
     await run("01-recovery-and-backup.sql");
     await run("02-master-key.sql");
     await run("03-endpoint-certificate.sql", {}, (s) => s.replace("'03/30/2025'", "'03/30/2030'"));
-    const [[name], [blob]] = await run("05-certificate-public-key.sql");
-    const certificateName = String(name.SQLServerCertName);
-    const publicBlob = "0x" + (blob.SQLServerPublicKey as Buffer).toString("hex").toUpperCase();
-    await arm.serverTrustCertificates.beginCreateOrUpdateAndWait(rg, mi, certificateName, { publicBlob });
+    const certificateName = await session.trustSqlServerCertificate();
     await run("07-microsoft-pki.sql");
     await run("08-digicert-pki.sql");
     await run("15-create-endpoint.sql", { SQL_SERVER_CERTIFICATE: certificateName });

@@ -2,52 +2,22 @@
  * The link the LinkRole tests fail over: the runbook's scripts on SQL Server as the administrator
  * and the link created in Azure, waited for until the database replicates.
  */
-import { SqlManagementClient } from "@azure/arm-sql";
-import { StaticTokenCredential } from "../../../src/testing/arm/credential";
 import { armLongRunning } from "../../../src/testing/arm/test-support";
 import type { LocalWorld } from "../../../src/testing/world";
-import { seedScript, splitBatches } from "../../seed/runbook";
 import { adminQuery } from "./availability-groups";
-
-const MASTER_KEY_PASSWORD = "Str0ng!MasterKey#Pass";
+import { runbookSession } from "./runbook";
 
 /** The runbook's objects on SQL Server and the link in Azure, until the database replicates. */
 export async function setUpLink(world: LocalWorld, DB: string): Promise<void> {
   const DAG = `DAG_${DB}`;
   const AG = `AG_${DB}`;
   const MI_AG = `AG_${DB}_MI`;
-  const names: Record<string, string> = {
-    DatabaseName: DB,
-    DiskPath: `/var/opt/mssql/backup/${DB}.bak`,
-    strong_password: MASTER_KEY_PASSWORD,
-    ManagedInstanceFQDN: world.info.arm.fqdn,
-    ManagedInstanceName: world.info.arm.managedInstanceName,
-    EndpointPort: "5022",
-    SQLServerIP: "10.0.0.4",
-    SQLServerName: world.info.sql.serverName,
-    AGNameOnSQLServer: AG,
-    AGNameOnSQLMI: MI_AG,
-    DAGName: DAG,
-  };
-  const run = async (file: string, extra: Record<string, string> = {}, edit = (s: string) => s) => {
-    const results = [];
-    for (const batch of splitBatches(edit(seedScript(file, { ...names, ...extra })))) {
-      results.push(...(await adminQuery(world.sql, batch)));
-    }
-    return results;
-  };
-  const arm = new SqlManagementClient(new StaticTokenCredential(), world.info.arm.subscriptionId, {
-    endpoint: world.info.arm.endpoint,
-    tlsOptions: { ca: world.info.arm.tlsCaPem },
-  });
+  const { arm, run, trustSqlServerCertificate } = runbookSession(world, DB);
   const { endpoint, subscriptionId, resourceGroupName: rg, managedInstanceName: mi } = world.info.arm;
   await run("01-recovery-and-backup.sql");
   await run("02-master-key.sql");
   await run("03-endpoint-certificate.sql", {}, (s) => s.replace("'03/30/2025'", "'03/30/2030'"));
-  const [[name], [blob]] = await run("05-certificate-public-key.sql");
-  const certificateName = String(name.SQLServerCertName);
-  const publicBlob = "0x" + (blob.SQLServerPublicKey as Buffer).toString("hex").toUpperCase();
-  await arm.serverTrustCertificates.beginCreateOrUpdateAndWait(rg, mi, certificateName, { publicBlob });
+  const certificateName = await trustSqlServerCertificate();
   const miCertificate = await arm.endpointCertificates.get(rg, mi, "DATABASE_MIRRORING");
   await run("06-import-mi-certificate.sql", { PublicKey: "0x" + miCertificate.publicBlob });
   await run("07-microsoft-pki.sql");
