@@ -113,11 +113,20 @@ async function measurePreflight(world: LocalWorld, databases: string[]) {
   return { connections, statements: count, statementsWithOneDatabase: one };
 }
 
+/** Counts of a second up, a refresh and a destroy after a create. */
+interface Lifecycle {
+  preflight: RoundTrips["preflight"];
+  secondUp: number;
+  refreshPerResource: number;
+  /** Every statement of the destroy. */
+  destroyStatements: number;
+}
+
 interface SizeRun {
   endToEnd: EndToEnd;
   createStatements: number;
-  /** Only for the run that goes on to second up, refresh and destroy. */
-  lifecycle?: Omit<RoundTrips, "createPerDatabase">;
+  /** Only for the runs that go on to second up, refresh and destroy. */
+  lifecycle?: Lifecycle;
 }
 
 async function runSize(count: number, timings: WorldTimings, lifecycle: boolean): Promise<SizeRun> {
@@ -156,12 +165,7 @@ async function runSize(count: number, timings: WorldTimings, lifecycle: boolean)
       world.sql.tds.resetCounters();
       ensureOk(await rehearsal.destroy(), "destroy");
       const destroyStatements = statements(world.sql.tds.requestLog()).length;
-      result.lifecycle = {
-        preflight,
-        secondUp,
-        refreshPerResource,
-        destroyPerDatabase: destroyStatements,
-      };
+      result.lifecycle = { preflight, secondUp, refreshPerResource, destroyStatements };
     }
   } finally {
     await world.stop();
@@ -178,14 +182,14 @@ async function runSize(count: number, timings: WorldTimings, lifecycle: boolean)
 
 /**
  * Creates `sizes` links (e.g. [1, 10]) each in a fresh world, timed against the sequential baseline; the
- * largest size also runs a second up, a refresh and a destroy for the round-trip counts. Per-database
+ * smallest and the largest sizes also run a second up, a refresh and a destroy. Per-database
  * counts are the difference between the largest and the smallest size, divided by the difference in
  * databases, so the shared server-level work does not count.
  */
 export async function measureRehearsed(
   sizes: number[],
   timings: WorldTimings,
-): Promise<{ endToEnd: EndToEnd[]; roundTrips: RoundTrips; destroyStatements: Record<number, number> }> {
+): Promise<{ endToEnd: EndToEnd[]; roundTrips: RoundTrips }> {
   const small = Math.min(...sizes);
   const large = Math.max(...sizes);
   const runs = new Map<number, SizeRun>();
@@ -199,13 +203,10 @@ export async function measureRehearsed(
     createPerDatabase: (largeRun.createStatements - smallRun.createStatements) / span,
     secondUp: lifecycle.secondUp,
     refreshPerResource: Number(lifecycle.refreshPerResource.toFixed(2)),
-    destroyPerDatabase: (lifecycle.destroyPerDatabase - (smallRun.lifecycle?.destroyPerDatabase ?? 0)) / span,
+    destroyPerDatabase: (lifecycle.destroyStatements - smallRun.lifecycle!.destroyStatements) / span,
   };
   return {
     endToEnd: sizes.map((size) => runs.get(size)!.endToEnd),
     roundTrips,
-    destroyStatements: Object.fromEntries(
-      sizes.map((s) => [s, runs.get(s)!.lifecycle?.destroyPerDatabase ?? -1]),
-    ),
   };
 }
