@@ -1,0 +1,206 @@
+/**
+ * Crash anywhere, converge: a full create of two links (and its destroy) is interrupted at one SQL Server
+ * statement — the emulator answers it with an error, or drops the connection unanswered — and then run
+ * again without faults. Both sides must end exactly as after a fault-free run: the same objects on SQL
+ * Server and on the managed instance, the same resources in the state, nothing duplicated or orphaned.
+ *
+ * The fault-free run also serves the secrets scan: no password, master key password or token in clear in
+ * the state (inputs, outputs, serialized providers), the progress lines, the logs or the errors.
+ *
+ * Which statements are interrupted: see CREATE_FAULTS / DESTROY_FAULTS (one case each, listed in
+ * docs/reliability.md). RELIABILITY_SWEEP=full adds a drop at every one of them as well.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunReport } from "../../src/testing/rehearsal";
+import { buildIfStale } from "../support/build";
+import { plaintextPaths, type WireValue } from "../support/wire";
+import { loadState } from "../../src/testing/rehearsal/state";
+import {
+  type TestStack,
+  leftoversAfterDestroy,
+  objects,
+  retained,
+  startStack,
+  stateResources,
+  visibleText,
+} from "./support/stack";
+
+type FaultAction = "error" | "drop";
+
+interface FaultCase {
+  /** The statement, as it appears in the fault-free run's request log. */
+  statement: RegExp;
+  action: FaultAction;
+}
+
+/** Every DDL statement of the fault-free create (the statements that change SQL Server). */
+const CREATE_STATEMENTS: RegExp[] = [
+  /^CREATE MASTER KEY/,
+  /^CREATE CERTIFICATE \[DigiCertPKI\]/,
+  /^CREATE CERTIFICATE \[MicrosoftPKI\]/,
+  /CERT_ID\(N'DigiCertPKI'\);\s*EXEC sp_certificate_add_issuer/,
+  /^BACKUP DATABASE \[Sales\]/,
+  /^BACKUP DATABASE \[Orders\]/,
+  /^CREATE CERTIFICATE \[Cert_/,
+  /^CREATE CERTIFICATE \[sqlmi1\./,
+  /^CREATE ENDPOINT/,
+  /^CREATE AVAILABILITY GROUP \[AG_Sales\]/,
+  /^CREATE AVAILABILITY GROUP \[AG_Orders\]/,
+  /^CREATE AVAILABILITY GROUP \[DAG_Sales\]/,
+  /^CREATE AVAILABILITY GROUP \[DAG_Orders\]/,
+];
+
+/** Connection drops: the first statement, the endpoint, a link's last statement (all of them with full). */
+const CREATE_DROPS: RegExp[] = [
+  /^CREATE MASTER KEY/,
+  /^CREATE ENDPOINT/,
+  /^CREATE AVAILABILITY GROUP \[DAG_Orders\]/,
+];
+
+const FULL = process.env.RELIABILITY_SWEEP === "full";
+
+const CREATE_FAULTS: FaultCase[] = [
+  ...CREATE_STATEMENTS.map((statement) => ({ statement, action: "error" as const })),
+  ...(FULL ? CREATE_STATEMENTS : CREATE_DROPS).map((statement) => ({ statement, action: "drop" as const })),
+];
+
+const DESTROY_FAULTS: FaultCase[] = [
+  { statement: /DROP AVAILABILITY GROUP \[DAG_Sales\]/, action: "error" },
+  { statement: /DROP AVAILABILITY GROUP \[AG_Orders\]/, action: "drop" },
+  { statement: /DROP ENDPOINT/, action: "error" },
+  { statement: /DROP CERTIFICATE \[Cert_/, action: "error" },
+  { statement: /DROP MASTER KEY/, action: "drop" },
+];
+
+/** What the fault-free run produced. */
+interface Baseline {
+  objects: string[];
+  resources: string[];
+  createStatements: string[];
+  destroyStatements: string[];
+}
+let baseline: Baseline;
+
+function expectNoSecrets(stack: TestStack, reports: RunReport[]): void {
+  const text = visibleText(stack, reports);
+  for (const secret of stack.secrets)
+    expect(text.includes(secret), "a secret in clear in run output").toBe(false);
+}
+
+function armFault(stack: TestStack, fault: FaultCase): void {
+  stack.world.sql.tds.addFault({ on: { match: fault.statement }, action: fault.action });
+}
+
+function hit(stack: TestStack, statement: RegExp): boolean {
+  return stack.world.sql.tds.requestLog().some((entry) => statement.test(entry.text));
+}
+
+describe("crash anywhere, converge", () => {
+  beforeAll(async () => {
+    await buildIfStale();
+    const stack = await startStack();
+    try {
+      const up = await stack.rehearsal.up();
+      expect(up.errors, stack.lines.join("\n")).toEqual([]);
+      const createStatements = stack.world.sql.tds.requestLog().map((e) => e.text);
+      baseline = {
+        objects: objects(stack),
+        resources: stateResources(stack),
+        createStatements,
+        destroyStatements: [],
+      };
+
+      // Secrets scan of the fault-free create: state (inputs, outputs, __provider; the rehearsal keeps a
+      // secret as a marked value where Pulumi would encrypt it, so "in clear" means outside that mark)
+      // and everything printed.
+      const state = loadState(stack.stateFile);
+      expect(plaintextPaths(state as unknown as WireValue, stack.secrets)).toEqual([]);
+      expectNoSecrets(stack, [up]);
+
+      const keep = retained(stack);
+      stack.world.sql.tds.resetCounters();
+      const destroyed = await stack.rehearsal.destroy();
+      expect(destroyed.errors).toEqual([]);
+      baseline.destroyStatements = stack.world.sql.tds.requestLog().map((e) => e.text);
+      expect(leftoversAfterDestroy(stack, keep)).toEqual([]);
+      expect(loadState(stack.stateFile).resources).toEqual([]);
+      expectNoSecrets(stack, [up, destroyed]);
+    } finally {
+      await stack.world.stop();
+    }
+  }, 180_000);
+
+  it("the fault-free run issues every statement the cases interrupt", () => {
+    for (const { statement } of CREATE_FAULTS) {
+      expect(
+        baseline.createStatements.some((t) => statement.test(t)),
+        String(statement),
+      ).toBe(true);
+    }
+    for (const { statement } of DESTROY_FAULTS) {
+      expect(
+        baseline.destroyStatements.some((t) => statement.test(t)),
+        String(statement),
+      ).toBe(true);
+    }
+    expect(baseline.objects.length).toBeGreaterThan(10);
+  });
+
+  describe.concurrent("create interrupted, then run again", () => {
+    it.each(CREATE_FAULTS.map((f) => [`${f.action} at ${f.statement.source}`, f] as const))(
+      "%s",
+      async (_label, fault) => {
+        const stack = await startStack();
+        try {
+          armFault(stack, fault);
+          const interrupted = await stack.rehearsal.up();
+          expect(hit(stack, fault.statement)).toBe(true);
+          const again = await stack.rehearsal.up();
+          expect(again.errors, stack.lines.join("\n")).toEqual([]);
+          expect(objects(stack)).toEqual(baseline.objects);
+          expect(stateResources(stack)).toEqual(baseline.resources);
+          expectNoSecrets(stack, [interrupted, again]);
+
+          const keep = retained(stack);
+          expect((await stack.rehearsal.destroy()).errors).toEqual([]);
+          expect(leftoversAfterDestroy(stack, keep)).toEqual([]);
+        } finally {
+          await stack.world.stop();
+        }
+      },
+      180_000,
+    );
+  });
+
+  describe.concurrent("destroy interrupted, then run again", () => {
+    it.each(DESTROY_FAULTS.map((f) => [`${f.action} at ${f.statement.source}`, f] as const))(
+      "%s",
+      async (_label, fault) => {
+        const stack = await startStack();
+        try {
+          expect((await stack.rehearsal.up()).errors, stack.lines.join("\n")).toEqual([]);
+          const keep = retained(stack);
+          armFault(stack, fault);
+          const interrupted = await stack.rehearsal.destroy();
+          expect(hit(stack, fault.statement)).toBe(true);
+          const again = await stack.rehearsal.destroy();
+          expect(again.errors, stack.lines.join("\n")).toEqual([]);
+          expect(loadState(stack.stateFile).resources).toEqual([]);
+          expect(leftoversAfterDestroy(stack, keep)).toEqual([]);
+          expectNoSecrets(stack, [interrupted, again]);
+        } finally {
+          await stack.world.stop();
+        }
+      },
+      180_000,
+    );
+  });
+});
+
+afterAll(() => {
+  // Figures for docs/reliability.md.
+  console.log(
+    `crash-converge: ${CREATE_FAULTS.length} create faults, ${DESTROY_FAULTS.length} destroy faults; ` +
+      `create issues ${baseline?.createStatements.length} requests, destroy ${baseline?.destroyStatements.length}`,
+  );
+});

@@ -1,0 +1,91 @@
+/**
+ * One rehearsed stack for the reliability suite: the multiple-databases example (one MiLink, two links)
+ * against a fresh local world, with helpers to compare what a run left on both sides.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { EXAMPLE_SECRET_CONFIG, exampleConfig, retainedOnDelete } from "../../../src/testing/demo";
+import { Rehearsal, type RunReport } from "../../../src/testing/rehearsal";
+import { snapshotWorld } from "../../../src/testing/rehearsal/snapshot";
+import { loadState } from "../../../src/testing/rehearsal/state";
+import { type LocalWorld, startLocalWorld } from "../../../src/testing/world";
+import { repoRoot } from "../../support/provider-host";
+
+/** The two databases every stack links. */
+export const DATABASES = ["Sales", "Orders"];
+
+export interface TestStack {
+  world: LocalWorld;
+  rehearsal: Rehearsal;
+  stateFile: string;
+  config: Record<string, string>;
+  /** Every progress line of every run. */
+  lines: string[];
+  /** What both sides held before the first run. */
+  before: string[];
+  /** The secret config values (SQL password, master key password, ARM token). */
+  secrets: string[];
+}
+
+/** A fresh world with the two databases, and a rehearsal of the multiple-databases example against it. */
+export async function startStack(): Promise<TestStack> {
+  const world = await startLocalWorld({ databases: DATABASES, armOperationMs: 10, seedingSeconds: 0.1 });
+  const stateFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "reliability-")), "stack.json");
+  const config = exampleConfig(world, DATABASES);
+  const lines: string[] = [];
+  const rehearsal = new Rehearsal({
+    program: path.join(repoRoot, "examples", "multiple-databases"),
+    stateFile,
+    project: "reliability",
+    config,
+    secretConfig: EXAMPLE_SECRET_CONFIG,
+    arm: {
+      endpoint: world.info.arm.endpoint,
+      subscriptionId: world.info.arm.subscriptionId,
+      tlsCaPem: world.info.arm.tlsCaPem,
+    },
+    hostCwd: repoRoot,
+    print: (line) => lines.push(line),
+  });
+  return {
+    world,
+    rehearsal,
+    stateFile,
+    config,
+    lines,
+    before: snapshotWorld(world),
+    secrets: EXAMPLE_SECRET_CONFIG.map((key) => config[key]),
+  };
+}
+
+/** Objects on both sides (SQL Server catalog and ARM), with duplicates kept so that they show. */
+export function objects(stack: TestStack): string[] {
+  return snapshotWorld(stack.world);
+}
+
+/** The stack's resources as `type::name` (sorted), from the state file. */
+export function stateResources(stack: TestStack): string[] {
+  return loadState(stack.stateFile)
+    .resources.map((r) => `${r.type}::${r.name}`)
+    .sort();
+}
+
+/** What is left after destroy that was not there before, the certificates kept by design aside. */
+export function leftoversAfterDestroy(stack: TestStack, retained: string[]): string[] {
+  const existed = new Set([...stack.before, ...retained]);
+  return objects(stack).filter((name) => !existed.has(name));
+}
+
+/** Certificates the stack deliberately keeps on delete (read before destroy empties the state). */
+export function retained(stack: TestStack): string[] {
+  return retainedOnDelete(loadState(stack.stateFile));
+}
+
+/** Every piece of text a run produced that a user or a log collector could see. */
+export function visibleText(stack: TestStack, reports: RunReport[]): string {
+  return [
+    stack.lines.join("\n"),
+    ...reports.map((r) => JSON.stringify({ errors: r.errors, logs: r.logs, steps: r.steps, out: r.outputs })),
+  ].join("\n");
+}
