@@ -1,0 +1,99 @@
+/**
+ * Recovery of a two-link stack from what happens around it: SQL Server restarted between two runs, Azure
+ * answering 429 (with Retry-After) and 409 AnotherOperationInProgress, and objects dropped out of band.
+ * Each case ends with the fault-free objects on both sides and a clean destroy.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { buildIfStale } from "../support/build";
+import { type TestStack, leftoversAfterDestroy, objects, retained, startStack } from "./support/stack";
+
+/** Runs `work` against a fresh stack, then checks destroy leaves nothing behind. */
+async function withStack(work: (stack: TestStack) => Promise<void>): Promise<void> {
+  const stack = await startStack();
+  try {
+    await work(stack);
+    const keep = retained(stack);
+    const destroyed = await stack.rehearsal.destroy();
+    expect(destroyed.errors, stack.lines.join("\n")).toEqual([]);
+    expect(leftoversAfterDestroy(stack, keep)).toEqual([]);
+  } finally {
+    await stack.world.stop();
+  }
+}
+
+async function adminBatch(stack: TestStack, text: string): Promise<void> {
+  const sql: typeof import("mssql") = require("mssql");
+  const { host, port, user, password } = stack.world.info.sql;
+  const pool = await new sql.ConnectionPool({
+    server: host,
+    port,
+    user,
+    password,
+    options: { encrypt: false },
+  }).connect();
+  try {
+    await pool.request().batch(text);
+  } finally {
+    await pool.close();
+  }
+}
+
+describe.concurrent("recovery", () => {
+  beforeAll(async () => {
+    await buildIfStale();
+  }, 180_000);
+
+  it("SQL Server restarted after an interrupted setup: the next up resumes and completes", async () => {
+    await withStack(async (stack) => {
+      stack.world.sql.tds.addFault({ on: { match: /^CREATE ENDPOINT/ }, action: "error" });
+      const interrupted = await stack.rehearsal.up();
+      expect(interrupted.ok).toBe(false);
+      await stack.world.sql.restart();
+      const resumed = await stack.rehearsal.up();
+      expect(resumed.errors, stack.lines.join("\n")).toEqual([]);
+      expect(objects(stack)).toContain("sql endpoint database_mirroring_endpoint");
+      expect(objects(stack).filter((o) => o.startsWith("azure link "))).toEqual([
+        "azure link DAG_Orders",
+        "azure link DAG_Sales",
+      ]);
+    });
+  }, 180_000);
+
+  it("Azure 429 with Retry-After and 409 AnotherOperationInProgress on the package's own call (the MI endpoint certificate): retried", async () => {
+    await withStack(async (stack) => {
+      const arm = stack.world.arm;
+      arm.addFault({
+        match: { pathRegex: /endpointCertificates/ },
+        status: 429,
+        times: 2,
+        retryAfterSeconds: 1,
+      });
+      arm.addFault({
+        match: { pathRegex: /endpointCertificates/ },
+        status: 409,
+        code: "AnotherOperationInProgress",
+        times: 1,
+        retryAfterSeconds: 1,
+      });
+      const up = await stack.rehearsal.up();
+      expect(up.errors, stack.lines.join("\n")).toEqual([]);
+      const failed = arm.requestLog().filter((entry) => entry.status === 429 || entry.status === 409);
+      expect(failed.map((entry) => entry.status).sort()).toEqual([409, 429, 429]);
+    });
+  }, 180_000);
+
+  it("objects dropped out of band: refresh reports them gone, the next up re-creates exactly them", async () => {
+    await withStack(async (stack) => {
+      expect((await stack.rehearsal.up()).errors, stack.lines.join("\n")).toEqual([]);
+      const expected = objects(stack);
+      await adminBatch(stack, "DROP CERTIFICATE [MicrosoftPKI];");
+      stack.world.arm.managedInstance().trustCertificates.delete("Cert_SQL1_endpoint");
+      const refreshed = await stack.rehearsal.refresh();
+      expect(refreshed.counts.gone).toBe(2);
+      const repaired = await stack.rehearsal.up();
+      expect(repaired.errors, stack.lines.join("\n")).toEqual([]);
+      expect(repaired.counts.create).toBe(2);
+      expect(objects(stack)).toEqual(expected);
+    });
+  }, 180_000);
+});
