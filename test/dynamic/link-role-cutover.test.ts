@@ -3,7 +3,6 @@
  * cutover. Check refuses it without `cutover: true`; with it, the failover goes through the Azure
  * failover action (2019 has no T-SQL failover for the link) and the managed instance is primary.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getLink } from "../../src/azure/links";
 import { StaticTokenCredential } from "../../src/testing/arm/credential";
@@ -13,7 +12,7 @@ import { CheckFailedError, up } from "../support/engine-steps";
 import { startProviderHost, urnFor, type ProviderHost } from "../support/provider-host";
 import { serializeProvider } from "../support/serialize";
 import { productStatements } from "./support/availability-groups";
-import { setUpLink } from "./support/link-role";
+import { linkRoleInputs, setUpLink } from "./support/link-role";
 
 const VERSION = "15.0.4312.2";
 
@@ -42,32 +41,15 @@ describe("LinkRole provider on SQL Server 2019", () => {
     await world?.stop();
   });
 
-  const inputs = (extra: Record<string, unknown> = {}) => {
-    const info = world.info.sql;
-    return {
-      __provider: providerText,
-      connection: { host: info.host, port: info.port, user: info.user, trustServerCertificate: true },
-      password: pulumi.secret(info.password),
-      subscriptionId: world.info.arm.subscriptionId,
-      resourceGroupName: world.info.arm.resourceGroupName,
-      managedInstanceName: world.info.arm.managedInstanceName,
-      armEndpoint: world.info.arm.endpoint,
-      tlsCaPem: world.info.arm.tlsCaPem,
-      armAccessToken: pulumi.secret("arm-token"),
-      armPollIntervalMs: 20,
-      dagName: "DAG_Sales",
-      agName: "AG_Sales",
-      miAgName: "AG_Sales_MI",
-      database: "Sales",
-      primary: "SqlServer",
+  const inputs = (extra: Record<string, unknown> = {}) => ({
+    ...linkRoleInputs(world, "Sales", {
+      provider: providerText,
+      armAccessToken: "arm-token",
       productVersion: VERSION,
-      databaseFormat: "SQLServer2022",
       failoverMode: "None",
-      lsnStableSeconds: 1,
-      synchronizationTimeoutSeconds: 20,
-      ...extra,
-    };
-  };
+    }),
+    ...extra,
+  });
 
   it("refuses the failover without cutover: true, then cuts over through the Azure failover action", async () => {
     world.sql.model.setWorkload("Sales", false);

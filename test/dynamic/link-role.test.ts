@@ -7,7 +7,6 @@
  * split brain resolution, and the link's removal.
  */
 import { SqlManagementClient } from "@azure/arm-sql";
-import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getLink } from "../../src/azure/links";
 import { StaticTokenCredential } from "../../src/testing/arm/credential";
@@ -19,7 +18,7 @@ import { ProviderHostError, startProviderHost, urnFor, type ProviderHost } from 
 import { serializeProvider } from "../support/serialize";
 import { plaintextPaths } from "../support/wire";
 import { adminQuery, productStatements } from "./support/availability-groups";
-import { setUpLink } from "./support/link-role";
+import { linkRoleInputs, setUpLink } from "./support/link-role";
 
 const DB = "Sales";
 const DAG = `DAG_${DB}`;
@@ -62,32 +61,15 @@ describe("LinkRole provider", () => {
     pollIntervalMs: 20,
     credential: new StaticTokenCredential(),
   });
-  const inputs = (extra: Record<string, unknown> = {}) => {
-    const info = world.info.sql;
-    return {
-      __provider: providerText,
-      connection: { host: info.host, port: info.port, user: info.user, trustServerCertificate: true },
-      password: pulumi.secret(info.password),
-      subscriptionId: world.info.arm.subscriptionId,
-      resourceGroupName: world.info.arm.resourceGroupName,
-      managedInstanceName: world.info.arm.managedInstanceName,
-      armEndpoint: world.info.arm.endpoint,
-      tlsCaPem: world.info.arm.tlsCaPem,
-      armAccessToken: pulumi.secret(ARM_TOKEN),
-      armPollIntervalMs: 20,
-      dagName: DAG,
-      agName: AG,
-      miAgName: MI_AG,
-      database: DB,
-      primary: "SqlServer",
+  const inputs = (extra: Record<string, unknown> = {}) => ({
+    ...linkRoleInputs(world, DB, {
+      provider: providerText,
+      armAccessToken: ARM_TOKEN,
       productVersion: "16.0.4125.3",
-      databaseFormat: "SQLServer2022",
       failoverMode: "Manual",
-      synchronizationTimeoutSeconds: 20,
-      lsnStableSeconds: 1,
-      ...extra,
-    };
-  };
+    }),
+    ...extra,
+  });
   /** SQL Server's role in the DAG (catalog) and the managed instance's (Azure). */
   const roles = async () => {
     const [rows] = await adminQuery(

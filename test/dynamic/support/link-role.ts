@@ -1,7 +1,9 @@
 /**
  * The link the LinkRole tests fail over: the runbook's scripts on SQL Server as the administrator
- * and the link created in Azure, waited for until the database replicates.
+ * and the link created in Azure, waited for until the database replicates; and the LinkRole
+ * inputs for that link.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { armLongRunning } from "../../../src/testing/arm/test-support";
 import type { LocalWorld } from "../../../src/testing/world";
 import { adminQuery } from "./availability-groups";
@@ -52,4 +54,47 @@ export async function setUpLink(world: LocalWorld, DB: string): Promise<void> {
     if (Date.now() > deadline) throw new Error(`the link did not start replicating: ${JSON.stringify(rows)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** What differs between the LinkRole tests' inputs. */
+export interface LinkRoleSettings {
+  /** The serialized provider (`__provider`). */
+  provider: string;
+  armAccessToken: string;
+  productVersion: string;
+  failoverMode: string;
+}
+
+/**
+ * LinkRole inputs for the runbook's link of `DB` in `world`, SQL Server primary, with short
+ * waits (20 ms polls, LSNs stable for 1 s, 20 s to synchronize); tests spread their changes on it.
+ */
+export function linkRoleInputs(
+  world: LocalWorld,
+  DB: string,
+  settings: LinkRoleSettings,
+): Record<string, unknown> {
+  const info = world.info.sql;
+  return {
+    __provider: settings.provider,
+    connection: { host: info.host, port: info.port, user: info.user, trustServerCertificate: true },
+    password: pulumi.secret(info.password),
+    subscriptionId: world.info.arm.subscriptionId,
+    resourceGroupName: world.info.arm.resourceGroupName,
+    managedInstanceName: world.info.arm.managedInstanceName,
+    armEndpoint: world.info.arm.endpoint,
+    tlsCaPem: world.info.arm.tlsCaPem,
+    armAccessToken: pulumi.secret(settings.armAccessToken),
+    armPollIntervalMs: 20,
+    dagName: `DAG_${DB}`,
+    agName: `AG_${DB}`,
+    miAgName: `AG_${DB}_MI`,
+    database: DB,
+    primary: "SqlServer",
+    productVersion: settings.productVersion,
+    databaseFormat: "SQLServer2022",
+    failoverMode: settings.failoverMode,
+    synchronizationTimeoutSeconds: 20,
+    lsnStableSeconds: 1,
+  };
 }
