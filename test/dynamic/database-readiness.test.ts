@@ -7,12 +7,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SqlServerEmulator } from "../../src/testing/sqlserver";
-import { buildIfStale } from "../support/build";
 import { destroy, preview, refresh, up, type ResourceState } from "../support/engine-steps";
-import { startProviderHost, urnFor, type ProviderHost } from "../support/provider-host";
-import { serializeProvider } from "../support/serialize";
+import { urnFor, type ProviderHost } from "../support/provider-host";
 import { plaintextPaths, UNKNOWN } from "../support/wire";
 import { adminBatch, catalogRows, connectionInputs, type CatalogRow } from "./support/emulator";
+import { startProviderTestBed } from "./support/test-bed";
 
 describe("DatabaseReadiness provider", () => {
   let emulator: SqlServerEmulator;
@@ -21,13 +20,10 @@ describe("DatabaseReadiness provider", () => {
   const urn = urnFor("pulumi-nodejs:dynamic/mi-link:DatabaseReadiness", "ready");
 
   beforeAll(async () => {
-    await buildIfStale();
-    providerText = (
-      await serializeProvider("./dist/dynamic/database-readiness.js", "databaseReadinessProvider")
-    ).text;
-    emulator = new SqlServerEmulator();
-    await emulator.start();
-    host = await startProviderHost();
+    ({ providerText, emulator, host } = await startProviderTestBed(
+      "./dist/dynamic/database-readiness.js",
+      "databaseReadinessProvider",
+    ));
   }, 120_000);
 
   afterAll(async () => {

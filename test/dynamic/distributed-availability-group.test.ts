@@ -7,13 +7,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SqlServerEmulator } from "../../src/testing/sqlserver";
-import { buildIfStale } from "../support/build";
 import { destroy, preview, refresh, up } from "../support/engine-steps";
-import { startProviderHost, urnFor, type ProviderHost } from "../support/provider-host";
-import { serializeProvider } from "../support/serialize";
+import { urnFor, type ProviderHost } from "../support/provider-host";
 import { plaintextPaths, UNKNOWN } from "../support/wire";
 import { adminQuery, agCatalog, convergenceRuns, productStatements } from "./support/availability-groups";
 import { connectionInputs } from "./support/emulator";
+import { startProviderTestBed } from "./support/test-bed";
 
 const DB = "Sales";
 const AG = "AG_Sales";
@@ -30,20 +29,15 @@ describe("DistributedAvailabilityGroup provider", () => {
   const urn = urnFor("pulumi-nodejs:dynamic/mi-link:DistributedAvailabilityGroup", "dag");
 
   beforeAll(async () => {
-    await buildIfStale();
-    providerText = (
-      await serializeProvider(
-        "./dist/dynamic/distributed-availability-group.js",
-        "distributedAvailabilityGroupProvider",
-      )
-    ).text;
-    emulator = new SqlServerEmulator({
-      productVersion: "16.0.4125.3",
-      databases: [{ name: DB, recoveryModel: "FULL", fullBackup: true }],
-    });
-    await emulator.start();
+    ({ providerText, emulator, host } = await startProviderTestBed(
+      "./dist/dynamic/distributed-availability-group.js",
+      "distributedAvailabilityGroupProvider",
+      {
+        productVersion: "16.0.4125.3",
+        databases: [{ name: DB, recoveryModel: "FULL", fullBackup: true }],
+      },
+    ));
     await adminQuery(emulator, createAgSql(AG, DB));
-    host = await startProviderHost();
   }, 120_000);
 
   afterAll(async () => {

@@ -9,13 +9,18 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SqlServerEmulator } from "../../src/testing/sqlserver";
 import { defaultEndpointCertificateName } from "../../src/tsql";
 import { UNKNOWN_VALUE } from "../../src/dynamic/common/check";
-import { buildIfStale } from "../support/build";
 import { destroy, preview, refresh, up, type ResourceState } from "../support/engine-steps";
-import { startProviderHost, urnFor, type ProviderHost } from "../support/provider-host";
-import { serializeProvider } from "../support/serialize";
+import { urnFor, type ProviderHost } from "../support/provider-host";
 import { plaintextPaths } from "../support/wire";
-import { asAdmin, certificatesInCatalog, dayFromNow, productStatements } from "./support/certificates";
+import {
+  asAdmin,
+  certificatesInCatalog,
+  dropAllCertificates,
+  dayFromNow,
+  productStatements,
+} from "./support/certificates";
 import { connectionInputs } from "./support/emulator";
+import { startProviderTestBed } from "./support/test-bed";
 
 const NAME = "Cert_SQL1_endpoint";
 const EXPIRY = dayFromNow(400);
@@ -28,14 +33,11 @@ describe("EndpointCertificate provider", () => {
   const urn = urnFor("pulumi-nodejs:dynamic/mi-link:EndpointCertificate", "cert");
 
   beforeAll(async () => {
-    await buildIfStale();
-    providerText = (
-      await serializeProvider("./dist/dynamic/endpoint-certificate.js", "endpointCertificateProvider")
-    ).text;
-    emulator = new SqlServerEmulator();
-    await emulator.start();
+    ({ providerText, emulator, host } = await startProviderTestBed(
+      "./dist/dynamic/endpoint-certificate.js",
+      "endpointCertificateProvider",
+    ));
     await asAdmin(emulator, "CREATE MASTER KEY ENCRYPTION BY PASSWORD = 'Mk-Secret!4f9a2c'");
-    host = await startProviderHost();
   }, 120_000);
 
   afterAll(async () => {
@@ -45,9 +47,7 @@ describe("EndpointCertificate provider", () => {
 
   beforeEach(async () => {
     emulator.tds.clearFaults();
-    for (const row of await certificatesInCatalog(emulator)) {
-      await asAdmin(emulator, `DROP CERTIFICATE [${String(row.name).replace(/]/g, "]]")}]`);
-    }
+    await dropAllCertificates(emulator);
   });
 
   const inputs = (extra: Record<string, unknown> = {}, target = emulator) => ({

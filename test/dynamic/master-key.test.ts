@@ -5,12 +5,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SqlServerEmulator } from "../../src/testing/sqlserver";
-import { buildIfStale } from "../support/build";
 import { destroy, preview, refresh, up } from "../support/engine-steps";
-import { startProviderHost, urnFor, type ProviderHost } from "../support/provider-host";
-import { serializeProvider } from "../support/serialize";
+import { urnFor, type ProviderHost } from "../support/provider-host";
 import { plaintextPaths } from "../support/wire";
 import { adminBatch, catalogRows, connectionInputs } from "./support/emulator";
+import { startProviderTestBed } from "./support/test-bed";
 
 const MASTER_KEY_PASSWORD = "Mk-Secret!4f9a2c";
 
@@ -21,11 +20,10 @@ describe("MasterKey provider", () => {
   const urn = urnFor("pulumi-nodejs:dynamic/mi-link:MasterKey", "mk");
 
   beforeAll(async () => {
-    await buildIfStale();
-    providerText = (await serializeProvider("./dist/dynamic/master-key.js", "masterKeyProvider")).text;
-    emulator = new SqlServerEmulator();
-    await emulator.start();
-    host = await startProviderHost();
+    ({ providerText, emulator, host } = await startProviderTestBed(
+      "./dist/dynamic/master-key.js",
+      "masterKeyProvider",
+    ));
   }, 120_000);
 
   afterAll(async () => {

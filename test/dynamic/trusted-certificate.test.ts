@@ -15,13 +15,17 @@ import {
   MICROSOFT_PKI_ROOT,
 } from "../../src/tsql";
 import { UNKNOWN_VALUE } from "../../src/dynamic/common/check";
-import { buildIfStale } from "../support/build";
 import { destroy, preview, refresh, up, type ResourceState } from "../support/engine-steps";
-import { startProviderHost, urnFor, type ProviderHost } from "../support/provider-host";
-import { serializeProvider } from "../support/serialize";
+import { urnFor, type ProviderHost } from "../support/provider-host";
 import { plaintextPaths } from "../support/wire";
-import { asAdmin, certificatesInCatalog, productStatements } from "./support/certificates";
+import {
+  asAdmin,
+  certificatesInCatalog,
+  dropAllCertificates,
+  productStatements,
+} from "./support/certificates";
 import { connectionInputs } from "./support/emulator";
+import { startProviderTestBed } from "./support/test-bed";
 
 const FQDN = "sqlmi1.0a1b2c3d4e5f.database.windows.net";
 const MI_CERTIFICATE = `0x${issueManagedInstanceCertificate(FQDN).der.toString("hex").toUpperCase()}`;
@@ -36,13 +40,10 @@ describe("TrustedCertificate provider", () => {
   const urn = urnOf("mi");
 
   beforeAll(async () => {
-    await buildIfStale();
-    providerText = (
-      await serializeProvider("./dist/dynamic/trusted-certificate.js", "trustedCertificateProvider")
-    ).text;
-    emulator = new SqlServerEmulator();
-    await emulator.start();
-    host = await startProviderHost();
+    ({ providerText, emulator, host } = await startProviderTestBed(
+      "./dist/dynamic/trusted-certificate.js",
+      "trustedCertificateProvider",
+    ));
   }, 120_000);
 
   afterAll(async () => {
@@ -52,9 +53,7 @@ describe("TrustedCertificate provider", () => {
 
   beforeEach(async () => {
     emulator.tds.clearFaults();
-    for (const row of await certificatesInCatalog(emulator)) {
-      await asAdmin(emulator, `DROP CERTIFICATE [${String(row.name).replace(/]/g, "]]")}]`);
-    }
+    await dropAllCertificates(emulator);
   });
 
   const inputs = (extra: Record<string, unknown> = {}, target = emulator) => {

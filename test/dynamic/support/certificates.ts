@@ -30,6 +30,13 @@ export async function certificatesInCatalog(emulator: SqlServerEmulator): Promis
   }));
 }
 
+/** Drops every certificate of master, so each test starts from none. */
+export async function dropAllCertificates(emulator: SqlServerEmulator): Promise<void> {
+  for (const row of await certificatesInCatalog(emulator)) {
+    await asAdmin(emulator, `DROP CERTIFICATE [${String(row.name).replace(/]/g, "]]")}]`);
+  }
+}
+
 /** The statements a step sent, without the driver's own (pool validation, session settings). */
 export function productStatements(log: RequestLogEntry[]): string[] {
   return log
