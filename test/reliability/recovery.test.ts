@@ -5,7 +5,16 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildIfStale } from "../support/build";
-import { type TestStack, leftoversAfterDestroy, objects, retained, startStack } from "./support/stack";
+import {
+  type TestStack,
+  leftoversAfterDestroy,
+  objects,
+  retained,
+  startStack,
+  visibleText,
+} from "./support/stack";
+
+const DDL = /^\s*(CREATE|ALTER|DROP|BACKUP|RESTORE|GRANT|DENY|REVOKE)\b/im;
 
 /** Runs `work` against a fresh stack, then checks destroy leaves nothing behind. */
 async function withStack(work: (stack: TestStack) => Promise<void>): Promise<void> {
@@ -94,6 +103,24 @@ describe.concurrent("recovery", () => {
       expect(repaired.errors, stack.lines.join("\n")).toEqual([]);
       expect(repaired.counts.create).toBe(2);
       expect(objects(stack)).toEqual(expected);
+    });
+  }, 180_000);
+
+  it("credential rotation: password changed on SQL Server and in the config; up sends no DDL, destroy succeeds", async () => {
+    await withStack(async (stack) => {
+      expect((await stack.rehearsal.up()).errors, stack.lines.join("\n")).toEqual([]);
+      const expected = objects(stack);
+      const rotated = "Rotated-Passw0rd!2";
+      stack.world.sql.model.setLoginPassword("sa", rotated);
+      stack.config.sqlPassword = rotated;
+      stack.world.sql.tds.resetCounters();
+      const up = await stack.rehearsal.up();
+      expect(up.errors, stack.lines.join("\n")).toEqual([]);
+      expect(up.counts.create + up.counts.replace + up.counts.delete).toBe(0);
+      const ddl = stack.world.sql.tds.requestLog().filter((entry) => DDL.test(entry.text));
+      expect(ddl.map((entry) => entry.text)).toEqual([]);
+      expect(objects(stack)).toEqual(expected);
+      expect(visibleText(stack, [up])).not.toContain(rotated);
     });
   }, 180_000);
 });

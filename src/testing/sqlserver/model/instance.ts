@@ -201,6 +201,16 @@ export class SqlServerInstance extends EventEmitter implements InstanceModel {
 
   // ---- logins
 
+  /**
+   * Test control: what `ALTER LOGIN [name] WITH PASSWORD = N'...'` does to an existing login (a password
+   * rotation). Connections already open stay open, as on SQL Server; new logins need the new password.
+   */
+  setLoginPassword(name: string, password: string): void {
+    const login = this.m.login(name);
+    if (!login) throw new Error(`no login ${name}`);
+    login.password = password;
+  }
+
   authenticate(user: string, password: string): boolean {
     const login = this.m.login(user);
     return login !== undefined && login.password === password;
