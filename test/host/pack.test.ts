@@ -17,6 +17,7 @@ import {
   installPacked,
   packProject,
   run,
+  runNode,
 } from "../support/pack";
 import { PackageReport, probePackage } from "../support/package-probe";
 import { dynamicResourceType, repoRoot, startProviderHost, urnFor } from "../support/provider-host";
@@ -120,4 +121,70 @@ describe(`the packed ${manifest.name}`, () => {
       await host.stop();
     }
   });
+
+  it("builds a MiLink under mocks in the consumer project, its dynamic providers serialized from the package", async () => {
+    // The program a user writes, run in the consumer project with Pulumi's mocks; SQL Server is the
+    // package's own emulator (pulumi-mi-link/testing), the managed instance a mocked invoke.
+    const result = await runNode(consumer!.dir, MI_LINK_UNDER_MOCKS, [], 120_000);
+    expect(result.code, result.stderr).toBe(0);
+    const outcome = JSON.parse(result.stdout.trim().split("\n").pop()!) as {
+      types: string[];
+      providers: string[];
+      plaintext: boolean;
+    };
+    expect(outcome.types).toEqual(
+      expect.arrayContaining([
+        "mi-link:index:MiLink",
+        "mi-link:index:SqlServerTrust",
+        "mi-link:index:DatabaseLink",
+        "azure-native:sql:ServerTrustCertificate",
+        "azure-native:sql:DistributedAvailabilityGroup",
+      ]),
+    );
+    expect(outcome.providers.length).toBeGreaterThan(5);
+    for (const text of outcome.providers)
+      expect(text).toMatch(/require\(modulePath\)|pulumi-mi-link\/dist\/dynamic\//);
+    expect(outcome.plaintext, result.stderr).toBe(false);
+  });
 });
+
+const MI_LINK_UNDER_MOCKS = `
+const pulumi = require("@pulumi/pulumi");
+const registered = [];
+pulumi.runtime.setMocks({
+  newResource: (args) => { registered.push(args); return { id: args.name + "-id", state: args.inputs }; },
+  call: (args) => args.token === "azure-native:sql:getManagedInstance"
+    ? { fullyQualifiedDomainName: "sqlmi1.0a1b2c3d4e5f.database.windows.net", databaseFormat: "SQLServer2022",
+        collation: "SQL_Latin1_General_CP1_CI_AS", name: "sqlmi1" }
+    : args.inputs,
+}, "consumer", "dev", false);
+const { SqlServerEmulator } = require("pulumi-mi-link/testing");
+const { MiLink } = require("pulumi-mi-link");
+(async () => {
+  const emulator = new SqlServerEmulator({ databases: [{ name: "Sales" }] });
+  const sql = await emulator.start();
+  const link = new MiLink("sales", {
+    sqlServer: { host: sql.host, port: sql.port, user: sql.user, password: sql.password,
+      trustServerCertificate: true, endpointHost: "10.0.0.4" },
+    managedInstance: { resourceGroupName: "rg", name: "sqlmi1", subscriptionId: "00000000-0000-0000-0000-000000000001" },
+    databases: ["Sales"],
+    masterKeyPassword: "Consumer-Mk!Secret1",
+    backupTarget: { disk: "/var/opt/mssql/backup" },
+  });
+  await new Promise((resolve) => link.links.apply(resolve));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  await emulator.stop();
+  const providers = [...new Set(registered.map((r) => r.inputs.__provider).filter((p) => typeof p === "string"))];
+  // A secret arrives wrapped ({ [sig]: secretSig, value }); a password anywhere else is in clear.
+  const secrets = ["Consumer-Mk!Secret1", sql.password];
+  const inClear = (value) => {
+    if (typeof value === "string") return secrets.some((s) => value.includes(s));
+    if (value === null || typeof value !== "object") return false;
+    if (value[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) return false;
+    return Object.values(value).some(inClear);
+  };
+  const plaintext = registered.some((r) => inClear(r.inputs));
+  process.stdout.write(JSON.stringify({ types: [...new Set(registered.map((r) => r.type))], providers, plaintext }) + "\\n");
+  process.exit(0);
+})().catch((error) => { process.stderr.write(String(error && error.stack || error)); process.exit(1); });
+`;
