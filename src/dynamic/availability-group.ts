@@ -8,7 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { readAvailabilityGroup, runStatement, withConnection, type AvailabilityGroupInfo } from "../sql";
-import { readDistributedAgsUsing } from "../sql/catalog/distributed-ags-using-ag";
+import { readAvailabilityGroupDropCheck } from "../sql/catalog/distributed-ags-using-ag";
 import {
   buildCreateAgSql,
   buildDropAgSql,
@@ -272,13 +272,12 @@ export class AvailabilityGroupProvider implements pulumi.dynamic.ResourceProvide
   async delete(_id: string, props: AvailabilityGroupOutputs): Promise<void> {
     if (props.adopted && !props.dropAdoptedOnDelete) return;
     await withConnection(toConnectionArgs(props), async (pool) => {
-      const group = await readAvailabilityGroup(pool, props.name);
-      if (!group || group.isDistributed) return;
-      const users = await readDistributedAgsUsing(pool, props.name);
-      if (users.length > 0) {
+      const check = await readAvailabilityGroupDropCheck(pool, props.name);
+      if (!check.exists || check.isDistributed) return;
+      if (check.usedBy.length > 0) {
         throw new Error(
           `Cannot drop ${describeObject(props.name)}: the distributed availability group ` +
-            `${users.map((u) => `[${u}]`).join(", ")} still uses it. Remove the link first ` +
+            `${check.usedBy.map((u) => `[${u}]`).join(", ")} still uses it. Remove the link first ` +
             "(delete the Azure link and its distributed availability group), then delete this resource again.",
         );
       }

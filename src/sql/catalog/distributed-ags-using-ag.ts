@@ -1,18 +1,34 @@
 import type * as mssql from "mssql";
-import { DISTRIBUTED_AGS_USING_AG_QUERY } from "../../tsql/queries/distributed-ags-using-ag";
-import { runQuery } from "../execute";
-import { text } from "./values";
+import { AVAILABILITY_GROUP_DROP_CHECK_QUERY } from "../../tsql/queries/distributed-ags-using-ag";
+import { runQueryResultSets } from "../execute";
+import { flag, text } from "./values";
 
-/**
- * The names of the distributed availability groups that have the availability group `agName` as a
- * member (one round trip); empty when none.
- */
-export async function readDistributedAgsUsing(pool: mssql.ConnectionPool, agName: string): Promise<string[]> {
-  const rows = await runQuery(
+export interface AvailabilityGroupDropCheck {
+  /** The availability group exists. */
+  exists: boolean;
+  /** The name belongs to a distributed availability group, not a regular one. */
+  isDistributed: boolean;
+  /** Distributed availability groups that still have it as a member. */
+  usedBy: string[];
+}
+
+/** Whether the availability group `agName` exists, is regular, and which DAGs use it (one round trip). */
+export async function readAvailabilityGroupDropCheck(
+  pool: mssql.ConnectionPool,
+  agName: string,
+): Promise<AvailabilityGroupDropCheck> {
+  const [groups = [], users = []] = await runQueryResultSets(
     pool,
-    DISTRIBUTED_AGS_USING_AG_QUERY,
+    AVAILABILITY_GROUP_DROP_CHECK_QUERY,
     { name: agName },
-    { action: "find the distributed availability groups that use availability group", object: `[${agName}]` },
+    {
+      action: "read availability group and the distributed availability groups that use it",
+      object: `[${agName}]`,
+    },
   );
-  return rows.map((row) => text(row, "name"));
+  return {
+    exists: groups.length > 0,
+    isDistributed: groups.length > 0 && flag(groups[0], "is_distributed"),
+    usedBy: users.map((row) => text(row, "name")),
+  };
 }

@@ -14,3 +14,5 @@ export { LINK_STATE_QUERY } from "./link-state";
 export { MASTER_KEY_QUERY } from "./master-key";
 export { MIRRORING_ENDPOINT_QUERY } from "./mirroring-endpoint";
 export { SERVER_INFO_QUERY } from "./server-info";
+export * from "./distributed-ags-using-ag";
+export * from "./certificate-by-thumbprint";
