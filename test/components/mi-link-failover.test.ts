@@ -73,4 +73,51 @@ describe("MiLink with primary", () => {
       await world.stop();
     }
   }, 240_000);
+
+  it("changes the replication mode in place on both sides", async () => {
+    const world = await startLocalWorld({ databases: ["Sales"], armOperationMs: 20, seedingSeconds: 0.2 });
+    const lines: string[] = [];
+    try {
+      const stateFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "milink-mode-")), "stack.json");
+      const rehearsal = (replicationMode: string) =>
+        new Rehearsal({
+          program: path.join(repoRoot, "test", "components", "fixtures", "failover-program.ts"),
+          stateFile,
+          project: "milink-mode",
+          config: { ...exampleConfig(world, ["Sales"]), replicationMode },
+          secretConfig: EXAMPLE_SECRET_CONFIG,
+          arm: {
+            endpoint: world.info.arm.endpoint,
+            subscriptionId: world.info.arm.subscriptionId,
+            tlsCaPem: world.info.arm.tlsCaPem,
+          },
+          hostCwd: repoRoot,
+          print: (line) => lines.push(line),
+        });
+
+      const first = await rehearsal("Async").up();
+      expect(first.errors, lines.join("\n")).toEqual([]);
+      const dagName = (first.outputs.links as Record<string, LinkOutput>).Sales.dagName;
+      await waitHealthy(world, { Sales: dagName }, 20_000);
+      expect(world.sql.model.partner.linkStatus(dagName)?.availabilityMode).toBe("ASYNCHRONOUS_COMMIT");
+
+      const sync = await rehearsal("Sync").up();
+      expect(sync.errors, lines.join("\n")).toEqual([]);
+      expect(sync.counts.replace ?? 0).toBe(0);
+      expect(sync.counts.update).toBeGreaterThanOrEqual(2);
+      // SQL Server's DAG members and the managed instance's side both commit synchronously now.
+      const ctx = { login: "sa", database: "master", inTransaction: false, info: () => undefined };
+      const replicas = world.sql.model.catalogTable("sys.availability_replicas", ctx)!;
+      const mode = replicas.columns.findIndex((c) => c.name === "availability_mode_desc");
+      const server = replicas.columns.findIndex((c) => c.name === "replica_server_name");
+      const dagMembers = replicas.rows.filter((row) => String(row[server]).startsWith("AG_Sales"));
+      expect(dagMembers.map((row) => row[mode])).toEqual(["SYNCHRONOUS_COMMIT", "SYNCHRONOUS_COMMIT"]);
+      expect(world.sql.model.partner.linkStatus(dagName)?.availabilityMode).toBe("SYNCHRONOUS_COMMIT");
+
+      const gone = await rehearsal("Sync").destroy();
+      expect(gone.errors, lines.join("\n")).toEqual([]);
+    } finally {
+      await world.stop();
+    }
+  }, 240_000);
 });
