@@ -3,7 +3,7 @@ import type { FakeSqlServerPartner } from "../testing/arm/fake-partner";
 import { ArmEmulator } from "../testing/arm/server";
 import { configuredPartner, DEFAULT_TOPOLOGY } from "../testing/arm/test-support";
 import { createSqlClient, managedInstanceResourceId, type AzureTarget } from "./client";
-import { StaticTokenCredential } from "./credential";
+import { emulatorTarget } from "./emulator-target";
 import { AzureOperationError } from "./errors";
 import { deleteLink, failoverLink, getLink, setLinkReplicationMode, setLinkRole } from "./links";
 import { armLongRunning } from "./request";
@@ -22,17 +22,11 @@ describe("link operations (2023-08-01) against the ARM emulator", () => {
     const configured = configuredPartner(mi.fqdn, mi.endpointCertificate("DATABASE_MIRRORING").der);
     partner = configured.partner;
     emulator.attachSqlServer(partner);
-    target = {
-      subscriptionId: emulator.subscriptionId,
-      resourceGroupName: emulator.resourceGroupName,
-      managedInstanceName: mi.name,
-      armEndpoint: endpoint,
-      tlsCaPem,
-      credential: new StaticTokenCredential("test-token"),
-      retryDelayMs: 10,
-      pollIntervalMs: 10,
-      operationTimeoutSeconds: 10,
-    };
+    target = emulatorTarget(
+      emulator,
+      { endpoint, tlsCaPem },
+      { managedInstanceName: mi.name, operationTimeoutSeconds: 10 },
+    );
     const client = createSqlClient(target);
     await client.serverTrustCertificates.beginCreateOrUpdateAndWait(
       target.resourceGroupName,
@@ -199,16 +193,7 @@ describe("link operations: deadlines and credentials", () => {
   beforeEach(async () => {
     emulator = new ArmEmulator({ lroDelayMs: 20 });
     const { endpoint, tlsCaPem } = await emulator.start();
-    target = {
-      subscriptionId: emulator.subscriptionId,
-      resourceGroupName: emulator.resourceGroupName,
-      managedInstanceName: "sqlmi1",
-      armEndpoint: endpoint,
-      tlsCaPem,
-      credential: new StaticTokenCredential("test-token"),
-      retryDelayMs: 10,
-      pollIntervalMs: 10,
-    };
+    target = emulatorTarget(emulator, { endpoint, tlsCaPem });
   });
   afterEach(() => emulator.stop());
 

@@ -2,7 +2,7 @@ import { X509Certificate } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ArmEmulator } from "../testing/arm/server";
 import type { AzureTarget } from "./client";
-import { StaticTokenCredential } from "./credential";
+import { emulatorTarget } from "./emulator-target";
 import { parseEndpointCertificateBlob, readManagedInstanceEndpointCertificate } from "./endpoint-certificate";
 import { AzureOperationError } from "./errors";
 import { readManagedInstance } from "./managed-instance";
@@ -18,15 +18,7 @@ describe("managed instance reads against the ARM emulator", () => {
       collation: "Latin1_General_100_CI_AS",
     });
     const { endpoint, tlsCaPem } = await emulator.start();
-    target = {
-      subscriptionId: emulator.subscriptionId,
-      resourceGroupName: emulator.resourceGroupName,
-      managedInstanceName: "sqlmi1",
-      armEndpoint: endpoint,
-      tlsCaPem,
-      credential: new StaticTokenCredential("test-token"),
-      retryDelayMs: 10,
-    };
+    target = emulatorTarget(emulator, { endpoint, tlsCaPem });
   });
   afterAll(() => emulator.stop());
   beforeEach(() => emulator.resetCounters());

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ArmEmulator } from "../testing/arm/server";
 import type { AzureTarget } from "./client";
-import { StaticTokenCredential } from "./credential";
+import { emulatorTarget } from "./emulator-target";
 import { readManagedInstanceEndpointCertificate } from "./endpoint-certificate";
 import { AzureOperationError } from "./errors";
 import { deleteLink } from "./links";
@@ -14,17 +14,7 @@ describe("retries of throttled and busy ARM answers", () => {
   beforeAll(async () => {
     emulator = new ArmEmulator();
     const { endpoint, tlsCaPem } = await emulator.start();
-    target = {
-      subscriptionId: emulator.subscriptionId,
-      resourceGroupName: emulator.resourceGroupName,
-      managedInstanceName: "sqlmi1",
-      armEndpoint: endpoint,
-      tlsCaPem,
-      credential: new StaticTokenCredential("test-token"),
-      retryDelayMs: 10,
-      pollIntervalMs: 10,
-      operationTimeoutSeconds: 5,
-    };
+    target = emulatorTarget(emulator, { endpoint, tlsCaPem }, { operationTimeoutSeconds: 5 });
   });
   afterAll(() => emulator.stop());
   beforeEach(() => {
