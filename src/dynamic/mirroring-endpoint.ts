@@ -20,7 +20,12 @@ import {
 } from "../tsql";
 import { buildRestoreEndpointSql } from "../tsql/statements/endpoint-restore";
 import { checkConnectionInputs, FailureCollector } from "./common/check";
-import { CONNECTION_SECRET_OUTPUTS, toConnectionArgs, type ConnectionInputs } from "./common/connection";
+import {
+  CONNECTION_INPUT_KEYS,
+  CONNECTION_SECRET_OUTPUTS,
+  toConnectionArgs,
+  type ConnectionInputs,
+} from "./common/connection";
 import { forwardingProvider, PACKAGE_NAME } from "./common/delegate";
 import { diffInputs } from "./common/diff";
 import { logWarning } from "./common/log";
@@ -76,7 +81,7 @@ export interface MirroringEndpointOutputs extends MirroringEndpointInputs, Parti
 }
 
 /** Inputs that only change how SQL Server is reached, not the endpoint. */
-const CONNECTION_KEYS = ["connection", "password", "accessToken", "__provider"];
+const CONNECTION_KEYS = CONNECTION_INPUT_KEYS;
 
 type Outputs = MirroringEndpointOutputs;
 
