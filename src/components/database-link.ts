@@ -9,7 +9,7 @@
 import * as azure from "@pulumi/azure-native";
 import * as pulumi from "@pulumi/pulumi";
 import { AvailabilityGroup } from "../dynamic/availability-group";
-import type { ConnectionArgs } from "../dynamic/common/resource";
+import { connectionArgsOf, type ConnectionArgs } from "../dynamic/common/resource";
 import { DatabaseReadiness } from "../dynamic/database-readiness";
 import { DistributedAvailabilityGroup } from "../dynamic/distributed-availability-group";
 import { LinkReadiness } from "../dynamic/link-readiness";
@@ -134,11 +134,7 @@ export class DatabaseLink extends pulumi.ComponentResource {
   constructor(name: string, args: DatabaseLinkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mi-link:index:DatabaseLink", name, {}, opts);
     const parent = { parent: this };
-    const connection = {
-      connection: args.connection,
-      password: args.password === undefined ? undefined : pulumi.secret(args.password),
-      accessToken: args.accessToken === undefined ? undefined : pulumi.secret(args.accessToken),
-    };
+    const connection = connectionArgsOf(args);
     const database = args.database;
     this.database = database;
     this.agName = args.agName ?? defaultAgName(database);

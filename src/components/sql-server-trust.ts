@@ -11,7 +11,7 @@
  */
 import * as azure from "@pulumi/azure-native";
 import * as pulumi from "@pulumi/pulumi";
-import type { ConnectionArgs } from "../dynamic/common/resource";
+import { connectionArgsOf, type ConnectionArgs } from "../dynamic/common/resource";
 import { EndpointCertificate } from "../dynamic/endpoint-certificate";
 import { MasterKey } from "../dynamic/master-key";
 import { ManagedInstanceEndpointCertificate } from "../dynamic/mi-endpoint-certificate";
@@ -43,8 +43,10 @@ export interface SqlServerTrustArgs extends ConnectionArgs {
   serverName: pulumi.Input<string>;
   /** The managed instance to trust. Required. */
   managedInstance: TrustManagedInstanceArgs;
-  /** Password of master's database master key, used when the key has to be created. Wrapped as a secret. Required. */
-  masterKeyPassword: pulumi.Input<string>;
+  /** Password of master's database master key, used when the key has to be created. Wrapped as a secret. This or `masterKeyPasswordConfig` is required. */
+  masterKeyPassword?: pulumi.Input<string>;
+  /** Instead of `masterKeyPassword`: the name of the stack config key holding it, read by the provider. Default: none. */
+  masterKeyPasswordConfig?: pulumi.Input<string>;
   /** Name of SQL Server's endpoint certificate. Default `Cert_<@@SERVERNAME>_endpoint` (`\` replaced by `_`). */
   certificateName?: pulumi.Input<string>;
   /** Last day (`YYYY-MM-DD`) of SQL Server's endpoint certificate. Default: 2 years after its creation, then stable. */
@@ -106,16 +108,16 @@ export class SqlServerTrust extends pulumi.ComponentResource {
   constructor(name: string, args: SqlServerTrustArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mi-link:index:SqlServerTrust", name, {}, opts);
     const parent = { parent: this };
-    const connection = {
-      connection: args.connection,
-      password: args.password === undefined ? undefined : pulumi.secret(args.password),
-      accessToken: args.accessToken === undefined ? undefined : pulumi.secret(args.accessToken),
-    };
+    const connection = connectionArgsOf(args);
     const mi = args.managedInstance;
 
     this.masterKey = new MasterKey(
       `${name}-master-key`,
-      { ...connection, masterKeyPassword: pulumi.secret(args.masterKeyPassword) },
+      {
+        ...connection,
+        masterKeyPassword: args.masterKeyPassword,
+        masterKeyPasswordConfig: args.masterKeyPasswordConfig,
+      },
       parent,
     );
 

@@ -9,6 +9,7 @@ import { dagNameProblem, managedInstanceNameProblem } from "../tsql/names";
 import { TsqlInputError, validateIdentifier, validatePort } from "../tsql/quote";
 import { validateHost } from "../tsql/urls";
 import { DEFAULTS, type MiLinkArgs } from "./args";
+import { configReferenceProblem } from "./credential-config";
 import type { Problem } from "./problems";
 import { resolveLinkNames } from "./link-names";
 
@@ -92,6 +93,22 @@ function checkSqlServer(args: MiLinkArgs, problems: Problems): void {
     );
     return;
   }
+  const password = checkCredentialReference(problems, "sqlServer", sql.password, sql.passwordConfig, {
+    valueKey: "password",
+    configKey: "passwordConfig",
+    what: "the SQL login's password",
+  });
+  const accessToken = checkCredentialReference(
+    problems,
+    "sqlServer",
+    sql.accessToken,
+    sql.accessTokenConfig,
+    {
+      valueKey: "accessToken",
+      configKey: "accessTokenConfig",
+      what: "the Microsoft Entra access token",
+    },
+  );
   problems.oneOf("sqlServer.authenticationType", sql.authenticationType, AUTHENTICATION_TYPES);
   const authType = nowOrUnknown(sql.authenticationType) ?? "default";
   const known = AUTHENTICATION_TYPES.includes(authType as string);
@@ -101,7 +118,7 @@ function checkSqlServer(args: MiLinkArgs, problems: Problems): void {
     encrypt: nowOrUnknown(sql.encrypt) as boolean,
     trustServerCertificate: nowOrUnknown(sql.trustServerCertificate) as boolean,
     user: nowOrUnknown(sql.user) as string,
-    password: nowOrUnknown(sql.password) as string,
+    password: password as string,
     authentication:
       !known || authType === "default" || authType === PULUMI_UNKNOWN_VALUE
         ? undefined
@@ -110,15 +127,18 @@ function checkSqlServer(args: MiLinkArgs, problems: Problems): void {
               type: "ntlm",
               domain: nowOrUnknown(sql.domain) as string,
               userName: nowOrUnknown(sql.user) as string,
-              password: nowOrUnknown(sql.password) as string,
+              password: password as string,
             }
-          : { type: "azure-active-directory-access-token", token: nowOrUnknown(sql.accessToken) as string },
+          : { type: "azure-active-directory-access-token", token: accessToken as string },
   });
+  const passwordField = sql.passwordConfig === undefined ? "sqlServer.password" : "sqlServer.passwordConfig";
   const fieldOf: Record<string, string> = {
+    password: passwordField,
     "authentication.domain": "sqlServer.domain",
     "authentication.userName": "sqlServer.user",
-    "authentication.password": "sqlServer.password",
-    "authentication.token": "sqlServer.accessToken",
+    "authentication.password": passwordField,
+    "authentication.token":
+      sql.accessTokenConfig === undefined ? "sqlServer.accessToken" : "sqlServer.accessTokenConfig",
   };
   for (const failure of failures) {
     problems.add(
@@ -294,8 +314,57 @@ function checkDatabases(args: MiLinkArgs, problems: Problems): boolean {
   return valid;
 }
 
+/** Stands for a credential the stack config holds: validation only asks whether there is one. */
+const FROM_CONFIG = "<from stack config>";
+
+/**
+ * A credential given as a value or as a stack config reference, not both. Returns what connection
+ * validation should see: the value (or the unknown sentinel), {@link FROM_CONFIG} when the config
+ * holds it, undefined when there is none.
+ */
+function checkCredentialReference(
+  problems: Problems,
+  prefix: string,
+  value: pulumi.Input<string> | undefined,
+  key: string | undefined,
+  names: { valueKey: string; configKey: string; what: string },
+): unknown {
+  if (key === undefined) return nowOrUnknown(value);
+  const field = prefix ? `${prefix}.${names.configKey}` : names.configKey;
+  if (value !== undefined) {
+    problems.add(
+      field,
+      `is given together with ${prefix ? `${prefix}.` : ""}${names.valueKey}`,
+      `Give one: ${names.configKey} (the config key; the value passes through no resource input) or ${names.valueKey}.`,
+    );
+    return nowOrUnknown(value);
+  }
+  const problem = configReferenceProblem(field, key, names.what);
+  if (problem) {
+    problems.add(field, problem.problem, problem.fix);
+    // Reported here; connection validation should not also call it missing.
+    return PULUMI_UNKNOWN_VALUE;
+  }
+  return FROM_CONFIG;
+}
+
 function checkOptions(args: MiLinkArgs, problems: Problems, now: Date): void {
-  if (args.masterKeyPassword === undefined || args.masterKeyPassword === null) {
+  if (args.masterKeyPasswordConfig !== undefined || args.masterKeyPassword === undefined) {
+    if (args.masterKeyPasswordConfig !== undefined) {
+      checkCredentialReference(problems, "", args.masterKeyPassword, args.masterKeyPasswordConfig, {
+        valueKey: "masterKeyPassword",
+        configKey: "masterKeyPasswordConfig",
+        what: "the master key password",
+      });
+    } else {
+      problems.add(
+        "masterKeyPassword",
+        "is required",
+        'Pass masterKeyPasswordConfig: "masterKeyPassword" after `pulumi config set --secret masterKeyPassword <password>`, ' +
+          'or masterKeyPassword: cfg.requireSecret("masterKeyPassword").',
+      );
+    }
+  } else if (args.masterKeyPassword === null) {
     problems.add(
       "masterKeyPassword",
       "is required",
