@@ -13,7 +13,9 @@ const sqlServer = {
   host: cfg.require("sqlHost"),
   port: cfg.getNumber("sqlPort") ?? 1433,
   user: cfg.require("sqlUser"),
-  password: cfg.requireSecret("sqlPassword"),
+  // The name of the secret config key, not its value: the providers read it from the stack
+  // config, so the password appears in no resource input, state entry or provider reply.
+  passwordConfig: "sqlPassword",
   encrypt: true,
   trustServerCertificate: cfg.getBoolean("trustServerCertificate") ?? false,
   endpointHost: cfg.require("endpointHost"),
@@ -35,7 +37,7 @@ const link = new MiLink("reporting", {
   sqlServer,
   managedInstance,
   databases: cfg.getObject<string[]>("databases") ?? ["Reporting"],
-  masterKeyPassword: cfg.requireSecret("masterKeyPassword"),
+  masterKeyPasswordConfig: "masterKeyPassword",
   certificateExpiry: cfg.get("certificateExpiry") ?? "2028-12-31",
   initialPrimary: "ManagedInstance",
   failoverMode: "Manual",
