@@ -7,7 +7,7 @@
  *
  * With `--json` the output ends with one line:
  * `{"created":N,"links":{"<db>":{"connectedState":…,"synchronizationState":…}},"secondUpChanges":0,
- *   "destroyed":N,"leftovers":[],"retained":[...]}` (`retained`: what the stack keeps on delete by design).
+ *   "credentialsInState":0,"destroyed":N,"leftovers":[],"retained":[...]}` (`retained`: what the stack keeps on delete by design).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
