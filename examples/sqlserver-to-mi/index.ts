@@ -22,15 +22,16 @@ const sqlServer = {
   endpointPort: cfg.getNumber("endpointPort") ?? 5022,
 };
 
+// A token for the ARM calls azure-native lacks, by config key name too (default: DefaultAzureCredential).
+const hasArmAccessToken = cfg.getSecret("armAccessToken") !== undefined;
 /** The managed instance. The ARM settings are only needed off Azure's public cloud (or in a rehearsal). */
-const armAccessToken = cfg.getSecret("armAccessToken");
 const managedInstance = {
   resourceGroupName: cfg.require("resourceGroupName"),
   name: cfg.require("managedInstanceName"),
   subscriptionId: cfg.get("subscriptionId"),
   armEndpoint: cfg.get("armEndpoint"),
   tlsCaPem: cfg.get("armTlsCaPem"),
-  ...(armAccessToken ? { accessToken: armAccessToken } : {}),
+  ...(hasArmAccessToken ? { accessTokenConfig: "armAccessToken" } : {}),
 };
 
 /** Where a database without a full backup since entering FULL recovery gets one. */

@@ -70,8 +70,13 @@ export interface ManagedInstanceArgs {
   subscriptionId?: pulumi.Input<string>;
   /** Azure Resource Manager endpoint for the calls azure-native lacks. Default https://management.azure.com. */
   armEndpoint?: pulumi.Input<string>;
-  /** Bearer token for those ARM calls. Wrapped as a secret. Default: DefaultAzureCredential signs in. */
+  /** Bearer token for those ARM calls. Wrapped as a secret. Give it or `accessTokenConfig`. Default: DefaultAzureCredential signs in. */
   accessToken?: pulumi.Input<string>;
+  /**
+   * Instead of `accessToken`: the name of the stack config key holding it (as `sqlServer.passwordConfig`).
+   * A refreshed token set in the config is what the next run, delete included, uses. Default: none.
+   */
+  accessTokenConfig?: string;
   /** PEM certificates to trust for the ARM endpoint's TLS. Default: the system trust store. */
   tlsCaPem?: pulumi.Input<string>;
 }

@@ -67,6 +67,8 @@ export interface DatabaseLinkArgs extends ConnectionArgs {
   tlsCaPem?: pulumi.Input<string>;
   /** With `primary`: a bearer token for ARM, wrapped as a secret. Default: DefaultAzureCredential. */
   armAccessToken?: pulumi.Input<string>;
+  /** With `primary`: instead of `armAccessToken`, the name of the stack config key holding it. Default: none. */
+  armAccessTokenConfig?: pulumi.Input<string>;
   /** With `primary`: confirms a one-way migration cutover. Default false. */
   cutover?: pulumi.Input<boolean>;
   /** With `primary`: fail over without waiting for synchronization; may lose data. Default false. */
@@ -241,6 +243,7 @@ export class DatabaseLink extends pulumi.ComponentResource {
               tlsCaPem: args.tlsCaPem,
               armAccessToken:
                 args.armAccessToken === undefined ? undefined : pulumi.secret(args.armAccessToken),
+              armAccessTokenConfig: args.armAccessTokenConfig,
               dagName: this.distributedAvailabilityGroup.name,
               agName: this.agName,
               miAgName: this.miAgName,

@@ -176,6 +176,7 @@ export class MiLink extends pulumi.ComponentResource {
               name: c.mi.name,
               armEndpoint: miArgs.armEndpoint,
               accessToken: miArgs.accessToken === undefined ? undefined : pulumi.secret(miArgs.accessToken),
+              accessTokenConfig: miArgs.accessTokenConfig,
               tlsCaPem: miArgs.tlsCaPem,
             },
             masterKeyPassword:
@@ -222,6 +223,7 @@ export class MiLink extends pulumi.ComponentResource {
                     armEndpoint: miArgs.armEndpoint,
                     tlsCaPem: miArgs.tlsCaPem,
                     armAccessToken: miArgs.accessToken,
+                    armAccessTokenConfig: miArgs.accessTokenConfig,
                     cutover: args.cutover,
                     forceFailoverAllowDataLoss: args.forceFailoverAllowDataLoss,
                     failoverTimeoutSeconds: args.failoverTimeoutSeconds,

@@ -34,6 +34,8 @@ export interface TrustManagedInstanceArgs {
   armEndpoint?: pulumi.Input<string>;
   /** Bearer token for that read. Wrapped as a secret. Default: DefaultAzureCredential. */
   accessToken?: pulumi.Input<string>;
+  /** Instead of `accessToken`: the name of the stack config key holding it. Default: none. */
+  accessTokenConfig?: pulumi.Input<string>;
   /** PEM certificates to trust for the ARM endpoint's TLS. Default: the system trust store. */
   tlsCaPem?: pulumi.Input<string>;
 }
@@ -154,6 +156,7 @@ export class SqlServerTrust extends pulumi.ComponentResource {
         armEndpoint: mi.armEndpoint,
         tlsCaPem: mi.tlsCaPem,
         accessToken: mi.accessToken === undefined ? undefined : pulumi.secret(mi.accessToken),
+        accessTokenConfig: mi.accessTokenConfig,
       },
       parent,
     );

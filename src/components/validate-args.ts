@@ -193,6 +193,11 @@ function checkManagedInstance(args: MiLinkArgs, problems: Problems): void {
     );
     return;
   }
+  checkCredentialReference(problems, "managedInstance", mi.accessToken, mi.accessTokenConfig, {
+    valueKey: "accessToken",
+    configKey: "accessTokenConfig",
+    what: "an ARM access token",
+  });
   if (mi.name === undefined) {
     problems.add(
       "managedInstance.name",

@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { readMasterKey, runStatement, withConnection } from "../sql";
 import { buildCreateMasterKeySql, buildDropMasterKeySql } from "../tsql";
 import { checkConnectionInputs, FailureCollector, isUnknown } from "./common/check";
-import { ConfigReferenceError, configKeyProblem, configValue } from "./common/config";
+import { ConfigReferenceError, secretOrConfig } from "./common/config";
 import { CONNECTION_SECRET_OUTPUTS, toConnectionArgs, type ConnectionInputs } from "./common/connection";
 import { forwardingProvider, PACKAGE_NAME } from "./common/delegate";
 import { diffInputs } from "./common/diff";
@@ -48,28 +48,19 @@ const SECRET_OUTPUTS = [...CONNECTION_SECRET_OUTPUTS, "masterKeyPassword"];
  * {@link ConfigReferenceError} naming the property at fault (never the password).
  */
 export function masterKeyPasswordOf(inputs: Partial<MasterKeyInputs>): string {
-  const key = inputs.masterKeyPasswordConfig;
-  if (key === undefined || key === null) {
-    if (typeof inputs.masterKeyPassword === "string" && inputs.masterKeyPassword.length > 0) {
-      return inputs.masterKeyPassword;
-    }
-    throw new ConfigReferenceError(
-      "masterKeyPassword",
-      "",
-      "is required: the password that encrypts the database master key of master " +
-        "(or masterKeyPasswordConfig, the stack config key holding it)",
-    );
-  }
-  if (inputs.masterKeyPassword !== undefined && inputs.masterKeyPassword !== null) {
-    throw new ConfigReferenceError(
-      "masterKeyPasswordConfig",
-      String(key),
-      "give either masterKeyPassword or masterKeyPasswordConfig, not both; remove one of them",
-    );
-  }
-  const problem = configKeyProblem(key);
-  if (problem) throw new ConfigReferenceError("masterKeyPasswordConfig", String(key), problem);
-  return configValue("masterKeyPasswordConfig", key, "master key password");
+  const password = secretOrConfig(
+    inputs,
+    "masterKeyPassword",
+    "masterKeyPasswordConfig",
+    "master key password",
+  );
+  if (typeof password === "string" && password.length > 0) return password;
+  throw new ConfigReferenceError(
+    "masterKeyPassword",
+    "",
+    "is required: the password that encrypts the database master key of master " +
+      "(or masterKeyPasswordConfig, the stack config key holding it)",
+  );
 }
 
 export class MasterKeyProvider implements pulumi.dynamic.ResourceProvider {

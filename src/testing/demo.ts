@@ -51,9 +51,9 @@ export interface DemoResult {
   /** Statements that change something (CREATE, ALTER, DROP, BACKUP, ...) SQL Server received during the second up. */
   secondUpDdl: number;
   /**
-   * Resources whose stored state holds the SQL password or the master key password in any form (even
-   * marked secret) after the first up: 0 when the program passes them by config reference
-   * (`passwordConfig`, `masterKeyPasswordConfig`), as the examples do.
+   * Resources whose stored state holds the SQL password, the master key password or the ARM token in
+   * any form (even marked secret) after the first up: 0 when the program passes them by config
+   * reference (`passwordConfig`, `masterKeyPasswordConfig`, `accessTokenConfig`), as the examples do.
    */
   credentialsInState: number;
   destroyed: number;
@@ -162,10 +162,10 @@ export function retainedOnDelete(state: StackState): string[] {
     .map((r) => `sql certificate ${String(r.inputs.name)}`);
 }
 
-/** The SQL password and the master key password the rehearsal's config holds. */
+/** The credentials the rehearsal's config holds: SQL password, master key password, ARM token. */
 export function credentialsOf(world: LocalWorld): string[] {
   const config = exampleConfig(world, []);
-  return [config.sqlPassword, config.masterKeyPassword];
+  return [config.sqlPassword, config.masterKeyPassword, config.armAccessToken];
 }
 
 /** How many resources of `state` hold one of `secrets` anywhere in their inputs or outputs, even marked secret. */

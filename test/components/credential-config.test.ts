@@ -15,6 +15,7 @@ const nativeRequire = createRequire(__filename);
 const pulumi = nativeRequire("@pulumi/pulumi") as typeof PulumiModule;
 
 const MASTER_KEY_PASSWORD = "Mk-Config!c0mp0nent";
+const ARM_TOKEN = "arm-token-by-config-reference";
 const SUBSCRIPTION = "00000000-0000-0000-0000-0000000000bb";
 const MI_FQDN = "sqlmi2.abc123.database.windows.net";
 
@@ -88,8 +89,9 @@ describe("MiLink with credentials by config reference", () => {
         "project:sqlPassword": sqlPassword,
         "project:masterKeyPassword": MASTER_KEY_PASSWORD,
         "shared:sqlPassword": sqlPassword,
+        "project:armAccessToken": ARM_TOKEN,
       },
-      ["project:sqlPassword", "project:masterKeyPassword", "shared:sqlPassword"],
+      ["project:sqlPassword", "project:masterKeyPassword", "shared:sqlPassword", "project:armAccessToken"],
     );
   });
 
@@ -114,11 +116,14 @@ describe("MiLink with credentials by config reference", () => {
     });
   }
 
-  it("registers no input holding the password or the master key password, wrapped or not", async () => {
+  it("registers no input holding the password, the master key password or the ARM token, wrapped or not", async () => {
     const link = newLink(
       "cfg",
       { passwordConfig: "sqlPassword" },
-      { masterKeyPasswordConfig: "masterKeyPassword" },
+      {
+        masterKeyPasswordConfig: "masterKeyPassword",
+        managedInstance: { resourceGroupName: "rg", name: "sqlmi2", accessTokenConfig: "armAccessToken" },
+      },
     );
     // The read-only lookup ran with the password read from the config.
     expect((await promiseOf(link.sqlServerInfo)).databases.map((d) => d.name)).toContain("Sales");
@@ -131,7 +136,11 @@ describe("MiLink with credentials by config reference", () => {
       const text = JSON.stringify(r.inputs);
       expect(text, r.name).not.toContain(sqlPassword);
       expect(text, r.name).not.toContain(MASTER_KEY_PASSWORD);
+      expect(text, r.name).not.toContain(ARM_TOKEN);
     }
+    const miCertificate = mine.find((r) => r.type.endsWith(":ManagedInstanceEndpointCertificate"))!;
+    expect(miCertificate.inputs.accessTokenConfig).toBe("project:armAccessToken");
+    expect(miCertificate.inputs.accessToken).toBeUndefined();
     const sqlResources = mine.filter(
       (r) =>
         r.type.startsWith("pulumi-nodejs:dynamic/mi-link:") &&

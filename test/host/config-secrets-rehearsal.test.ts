@@ -83,10 +83,10 @@ describe("the host's replies over a whole stack's life", () => {
 
   const credentials = () => {
     const config = exampleConfig(world, ["Sales"]);
-    return [config.sqlPassword, config.masterKeyPassword];
+    return [config.sqlPassword, config.masterKeyPassword, config.armAccessToken];
   };
 
-  it("config mode (examples/sqlserver-to-mi): no reply of any method holds the SQL or master key password", async () => {
+  it("config mode (examples/sqlserver-to-mi): no reply of any method holds the SQL password, master key password or ARM token", async () => {
     const replies = await rehearse(path.join(repoRoot, "examples", "sqlserver-to-mi"), "config");
     const methods = new Set(replies.map((r) => r.method));
     for (const method of ["configure", "check", "diff", "create", "read", "delete"])

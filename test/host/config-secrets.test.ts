@@ -16,6 +16,7 @@ import { recordingHost, secretsInReplies, type RecordedReply } from "../dynamic/
 import { startProviderTestBed } from "../dynamic/support/test-bed";
 import { destroy, preview, refresh, up, type ResourceState } from "../support/engine-steps";
 import { startProviderHost, urnFor, type ProviderHost } from "../support/provider-host";
+import { serializeProvider } from "../support/serialize";
 
 const MASTER_KEY_PASSWORD = "Mk-Config!7e3b1d";
 const SECRET_OUTPUTS = { additionalSecretOutputs: ["password", "accessToken", "masterKeyPassword"] };
@@ -186,6 +187,48 @@ describe("credentials by config reference (MasterKey through the real host)", ()
     const { host, replies } = await newRun({ [PASSWORD_KEY]: wrong, [MASTER_KEY_KEY]: MASTER_KEY_PASSWORD });
     await expect(up(host, urn, configInputs())).rejects.toThrow(/login|Login/);
     expect(secretsInReplies(replies, [wrong, MASTER_KEY_PASSWORD, sqlPassword])).toEqual([]);
+  });
+
+  it("the ARM token by config reference: a key the config does not hold fails check, naming it", async () => {
+    const [miCertificate, linkRole] = await Promise.all([
+      serializeProvider(
+        "./dist/dynamic/mi-endpoint-certificate.js",
+        "managedInstanceEndpointCertificateProvider",
+      ),
+      serializeProvider("./dist/dynamic/link-role.js", "linkRoleProvider"),
+    ]);
+    const { host } = await newRun({});
+    const target = {
+      subscriptionId: "00000000-0000-0000-0000-000000000001",
+      resourceGroupName: "rg",
+      managedInstanceName: "sqlmi1",
+    };
+    const certificate = await host.check(
+      urnFor("pulumi-nodejs:dynamic/mi-link:ManagedInstanceEndpointCertificate", "mi-cert"),
+      {},
+      { __provider: miCertificate.text, ...target, accessTokenConfig: "project:armAccessToken" },
+    );
+    expect(certificate.failures).toEqual([
+      {
+        property: "accessTokenConfig",
+        reason:
+          'stack config key "project:armAccessToken" is not set. Set it with `pulumi config set --secret project:armAccessToken <ARM access token>`',
+      },
+    ]);
+    const role = await host.check(
+      urnFor("pulumi-nodejs:dynamic/mi-link:LinkRole", "role"),
+      {},
+      {
+        __provider: linkRole.text,
+        ...target,
+        armAccessToken: pulumi.secret("token"),
+        armAccessTokenConfig: "project:armAccessToken",
+      },
+    );
+    expect(role.failures).toContainEqual({
+      property: "armAccessTokenConfig",
+      reason: "give either armAccessToken or armAccessTokenConfig, not both; remove one of them",
+    });
   });
 
   describe("rotation of the SQL login's password", () => {

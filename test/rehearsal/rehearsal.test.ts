@@ -91,8 +91,8 @@ async function rehearseExample(example: string, databases: string[], sqlServerDa
     const secrets = EXAMPLE_SECRET_CONFIG.map((key) => config[key]);
     const state = loadState(stateFile);
     expect(plaintextPaths(state as unknown as WireValue, secrets)).toEqual([]);
-    // The examples pass the SQL and master key passwords by config reference: not even marked secret.
-    expect(resourcesHolding(state, [config.sqlPassword, config.masterKeyPassword])).toBe(0);
+    // The examples pass every credential by config reference: none is stored, not even marked secret.
+    expect(resourcesHolding(state, secrets)).toBe(0);
     expect(lines.join("\n")).not.toContain(config.masterKeyPassword);
 
     world.sql.tds.resetCounters();

@@ -4,7 +4,7 @@
  * checked again when known.
  */
 import { validateConnectionArgs } from "../../sql/connection-args";
-import { ConfigReferenceError } from "./config";
+import { ConfigReferenceError, secretOrConfig } from "./config";
 import {
   connectionArgsWith,
   resolveCredentials,
@@ -110,5 +110,27 @@ export function checkCredentials(
     if (!(error instanceof ConfigReferenceError)) throw error;
     collector.add(error.property, error.reason);
     return undefined;
+  }
+}
+
+/**
+ * A secret given as a value or by config reference (`secretOrConfig`), checked: a reference the
+ * stack config does not hold, or both forms at once, becomes a failure of the property at fault.
+ * Unknown (preview) inputs are skipped.
+ */
+export function checkSecretReference(
+  inputs: object,
+  valueKey: string,
+  configKey: string,
+  what: string,
+  collector: FailureCollector,
+): void {
+  const record = inputs as Record<string, unknown>;
+  if (isUnknown(record[valueKey]) || isUnknown(record[configKey])) return;
+  try {
+    secretOrConfig(inputs, valueKey, configKey, what);
+  } catch (error) {
+    if (!(error instanceof ConfigReferenceError)) throw error;
+    collector.add(error.property, error.reason);
   }
 }

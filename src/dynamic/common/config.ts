@@ -89,3 +89,29 @@ export function configValue(property: string, key: string, what: string): string
   }
   return value;
 }
+
+/**
+ * A secret given either as a value (`inputs[valueKey]`) or as a config reference
+ * (`inputs[configKey]`), never both: the value, read from the stack config where referenced;
+ * undefined when neither is given. Throws a {@link ConfigReferenceError} naming the property at
+ * fault (never a secret).
+ */
+export function secretOrConfig(
+  inputs: object,
+  valueKey: string,
+  configKey: string,
+  what: string,
+): string | undefined {
+  const record = inputs as Record<string, unknown>;
+  const key = record[configKey];
+  const value = record[valueKey];
+  if (key === undefined || key === null) return value === null ? undefined : (value as string | undefined);
+  if (value !== undefined && value !== null) {
+    throw new ConfigReferenceError(
+      configKey,
+      String(key),
+      `give either ${valueKey} or ${configKey}, not both; remove one of them`,
+    );
+  }
+  return configValue(configKey, key as string, what);
+}

@@ -9,7 +9,7 @@
  * (see config.ts), so no reply of the dynamic-provider host carries it.
  */
 import type { SqlServerConnectionArgs } from "../../sql/connection-args";
-import { configKeyProblem, configValue, ConfigReferenceError } from "./config";
+import { secretOrConfig } from "./config";
 
 export type AuthenticationType = "default" | "ntlm" | "azure-active-directory-access-token";
 
@@ -70,29 +70,9 @@ export interface Credentials {
  */
 export function resolveCredentials(inputs: Partial<ConnectionInputs>): Credentials {
   return {
-    password: credential(inputs, "password", "passwordConfig", "password"),
-    accessToken: credential(inputs, "accessToken", "accessTokenConfig", "access token"),
+    password: secretOrConfig(inputs, "password", "passwordConfig", "password"),
+    accessToken: secretOrConfig(inputs, "accessToken", "accessTokenConfig", "access token"),
   };
-}
-
-function credential(
-  inputs: Partial<ConnectionInputs>,
-  valueKey: "password" | "accessToken",
-  configKey: "passwordConfig" | "accessTokenConfig",
-  what: string,
-): string | undefined {
-  const key = inputs[configKey];
-  if (key === undefined || key === null) return inputs[valueKey];
-  if (inputs[valueKey] !== undefined && inputs[valueKey] !== null) {
-    throw new ConfigReferenceError(
-      configKey,
-      String(key),
-      `give either ${valueKey} or ${configKey}, not both; remove one of them`,
-    );
-  }
-  const problem = configKeyProblem(key);
-  if (problem) throw new ConfigReferenceError(configKey, String(key), problem);
-  return configValue(configKey, key, what);
 }
 
 /** The connection arguments of the SQL layer, from a resource's inputs (credentials resolved). */
