@@ -49,3 +49,29 @@ export function configReferenceProblem(
   }
   return undefined;
 }
+
+/** The SDK's own test whether a config key holds a secret (internal to @pulumi/pulumi, hence untyped). */
+function isSecretConfig(qualifiedKey: string): boolean | undefined {
+  const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
+  return typeof runtime.isConfigSecret === "function" ? runtime.isConfigSecret(qualifiedKey) : undefined;
+}
+
+/**
+ * One warning per config reference in `references` (field → key) whose key is set but not as a secret:
+ * its value then sits in plaintext in `Pulumi.<stack>.yaml`.
+ */
+export function plaintextConfigWarnings(references: Record<string, string | undefined>): string[] {
+  const warnings: string[] = [];
+  for (const [field, key] of Object.entries(references)) {
+    if (typeof key !== "string" || configKeyProblem(key)) continue;
+    const { namespace, name } = splitConfigKey(key);
+    if (new pulumi.Config(namespace).get(name) === undefined) continue;
+    if (isSecretConfig(`${namespace}:${name}`) === false) {
+      warnings.push(
+        `${field}: stack config key "${namespace}:${name}" is not a secret, so its value is stored in ` +
+          `plaintext in the stack's config file. Set it again with \`pulumi config set --secret ${key} <value>\`.`,
+      );
+    }
+  }
+  return warnings;
+}

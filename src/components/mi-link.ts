@@ -21,7 +21,7 @@ import { DatabaseLink, type DatabaseLinkStatus } from "./database-link";
 import { resolveLinkNames } from "./link-names";
 import { preflight, type ManagedInstanceFacts } from "./preflight";
 import { MiLinkArgsError, MiLinkPreflightError } from "./problems";
-import { requireSecretConfig } from "./credential-config";
+import { plaintextConfigWarnings, requireSecretConfig } from "./credential-config";
 import { renderScript } from "./script";
 import { getSqlServerInfoOutput, type SqlServerInfo } from "./sql-server-info";
 import { defaultCertificateExpiry, SqlServerTrust } from "./sql-server-trust";
@@ -59,6 +59,14 @@ export class MiLink extends pulumi.ComponentResource {
     const problems = validateMiLinkArgs(args);
     if (problems.length > 0) throw new MiLinkArgsError(name, problems);
     super("mi-link:index:MiLink", name, {}, opts);
+    for (const warning of plaintextConfigWarnings({
+      "sqlServer.passwordConfig": args.sqlServer.passwordConfig,
+      "sqlServer.accessTokenConfig": args.sqlServer.accessTokenConfig,
+      "managedInstance.accessTokenConfig": args.managedInstance.accessTokenConfig,
+      masterKeyPasswordConfig: args.masterKeyPasswordConfig,
+    })) {
+      void pulumi.log.warn(warning, this);
+    }
 
     const sql = args.sqlServer;
     const miArgs = args.managedInstance;

@@ -200,6 +200,25 @@ describe("MiLink with credentials by config reference", () => {
     expect(registrations.filter((r) => ["bad", "none", "unset"].includes(r.name))).toEqual([]);
   });
 
+  it("warns about a referenced key stored in plaintext", () => {
+    const { plaintextConfigWarnings } = nativeRequire("../../dist/components/credential-config.js") as {
+      plaintextConfigWarnings(references: Record<string, string | undefined>): string[];
+    };
+    pulumi.runtime.setAllConfig({ "project:sqlPassword": "plain", "project:masterKeyPassword": "mk" }, [
+      "project:masterKeyPassword",
+    ]);
+    expect(
+      plaintextConfigWarnings({
+        "sqlServer.passwordConfig": "sqlPassword",
+        masterKeyPasswordConfig: "masterKeyPassword",
+        "sqlServer.accessTokenConfig": undefined,
+      }),
+    ).toEqual([
+      'sqlServer.passwordConfig: stack config key "project:sqlPassword" is not a secret, so its value is stored in ' +
+        "plaintext in the stack's config file. Set it again with `pulumi config set --secret sqlPassword <value>`.",
+    ]);
+  });
+
   it("the documented value form keeps working", async () => {
     const cfg = new pulumi.Config();
     const link = newLink(
