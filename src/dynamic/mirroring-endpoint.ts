@@ -24,6 +24,7 @@ import {
   CONNECTION_INPUT_KEYS,
   CONNECTION_SECRET_OUTPUTS,
   toConnectionArgs,
+  withoutCredentials,
   type ConnectionInputs,
 } from "./common/connection";
 import { forwardingProvider, PACKAGE_NAME } from "./common/delegate";
@@ -217,7 +218,7 @@ export class MirroringEndpointProvider implements pulumi.dynamic.ResourceProvide
     news: MirroringEndpointInputs,
   ): Promise<pulumi.dynamic.UpdateResult> {
     const kept: Outputs = {
-      ...olds,
+      ...withoutCredentials(olds),
       ...news,
       name: olds.name,
       port: olds.port,

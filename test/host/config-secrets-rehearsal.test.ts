@@ -9,8 +9,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EXAMPLE_SECRET_CONFIG, exampleConfig } from "../../src/testing/demo";
+import {
+  EXAMPLE_SECRET_CONFIG,
+  exampleConfig,
+  isChangingStatement,
+  resourcesHolding,
+} from "../../src/testing/demo";
 import { Rehearsal } from "../../src/testing/rehearsal";
+import { loadState } from "../../src/testing/rehearsal/state";
 import { LocalWorld, startLocalWorld } from "../../src/testing/world";
 import { buildIfStale } from "../support/build";
 import { repoRoot } from "../support/provider-host";
@@ -93,6 +99,48 @@ describe("the host's replies over a whole stack's life", () => {
       expect(methods).toContain(method);
     expect(replies.length).toBeGreaterThan(40);
     expect(methodsHolding(replies, credentials())).toEqual([]);
+  }, 240_000);
+
+  it("an existing stack moves from credentials by value to by reference: updates only, no SQL, no credential left in state", async () => {
+    const lines: string[] = [];
+    const stateFile = path.join(dir, "migrate.json");
+    const rehearsal = (program: string) =>
+      new Rehearsal({
+        program,
+        stateFile,
+        project: "replies-migrate",
+        config: exampleConfig(world, ["Sales"]),
+        secretConfig: EXAMPLE_SECRET_CONFIG,
+        arm: {
+          endpoint: world.info.arm.endpoint,
+          subscriptionId: world.info.arm.subscriptionId,
+          tlsCaPem: world.info.arm.tlsCaPem,
+        },
+        hostCwd: repoRoot,
+        print: (line) => lines.push(line),
+      });
+    delete process.env.MI_LINK_HOST_REPLY_LOG;
+    const byValue = rehearsal(path.join(repoRoot, "test", "host", "fixtures", "by-value", "index.ts"));
+    const byReference = rehearsal(path.join(repoRoot, "examples", "sqlserver-to-mi"));
+
+    const first = await byValue.up();
+    expect(first.errors, lines.join("\n")).toEqual([]);
+    const stored = loadState(stateFile);
+    expect(resourcesHolding(stored, credentials())).toBeGreaterThan(5);
+
+    world.sql.tds.resetCounters();
+    const moved = await byReference.up();
+    expect(moved.errors, lines.join("\n")).toEqual([]);
+    expect(moved.counts).toMatchObject({ create: 0, replace: 0, delete: 0 });
+    expect(moved.counts.update).toBe(resourcesHolding(stored, credentials()));
+    const ddl = world.sql.tds.requestLog().filter((entry) => isChangingStatement(entry.text));
+    expect(ddl.map((entry) => entry.text)).toEqual([]);
+    expect(resourcesHolding(loadState(stateFile), credentials())).toBe(0);
+
+    expect((await byReference.up()).changes).toBe(0);
+    const destroyed = await byReference.destroy();
+    expect(destroyed.errors).toEqual([]);
+    expect(destroyed.counts.delete).toBe(first.counts.create);
   }, 240_000);
 
   it("value mode: the passwords appear only in replies that echo the resources' properties", async () => {

@@ -58,6 +58,20 @@ export const CONNECTION_INPUT_KEYS = [
   "__provider",
 ];
 
+/** Every input that carries a credential or names the config key holding one. */
+const CREDENTIAL_KEYS = ["password", "accessToken", "passwordConfig", "accessTokenConfig"];
+
+/**
+ * `olds` without its credentials, for an update that keeps outputs: `{ ...withoutCredentials(olds), ...news }`
+ * stores exactly the credentials of `news`, so a password given by value does not linger in state once the
+ * program passes it by config reference.
+ */
+export function withoutCredentials<T extends object>(olds: T): T {
+  const kept = { ...olds } as Record<string, unknown>;
+  for (const key of CREDENTIAL_KEYS) delete kept[key];
+  return kept as T;
+}
+
 /** The credentials of the inputs, read from the stack config where given by reference. */
 export interface Credentials {
   password?: string;
