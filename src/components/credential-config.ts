@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { configKeyProblem, qualifyConfigKey } from "../dynamic/common/config";
+import type { Problem } from "./problems";
 
 /** `namespace:name` of a key given as `name` (the project's namespace) or `namespace:name`. */
 export function splitConfigKey(key: string): { namespace: string; name: string } {
@@ -74,4 +75,68 @@ export function plaintextConfigWarnings(references: Record<string, string | unde
     }
   }
   return warnings;
+}
+
+/** The two arguments of one credential: `password` / `passwordConfig`, and what the secret is. */
+export interface CredentialNames {
+  valueKey: string;
+  configKey: string;
+  what: string;
+}
+
+/**
+ * The problems of a credential given by config reference `key` (under `prefix`, e.g. "sqlServer"):
+ * the value given too, a malformed key, or a key the stack config does not hold.
+ */
+export function credentialReferenceProblems(
+  prefix: string,
+  valueGiven: boolean,
+  key: string,
+  names: CredentialNames,
+): Problem[] {
+  const at = (name: string) => (prefix ? `${prefix}.${name}` : name);
+  const field = at(names.configKey);
+  if (valueGiven) {
+    return [
+      {
+        field,
+        problem: `is given together with ${at(names.valueKey)}`,
+        fix: `Give one: ${names.configKey} (the config key; the value passes through no resource input) or ${names.valueKey}.`,
+      },
+    ];
+  }
+  const found = configReferenceProblem(field, key, names.what);
+  return found ? [{ field, ...found }] : [];
+}
+
+const STRONG_PASSWORD = 'Pass a strong password, e.g. cfg.requireSecret("masterKeyPassword").';
+
+/** The problems of `masterKeyPassword` / `masterKeyPasswordConfig`: exactly one, known values non-empty. */
+export function masterKeyPasswordProblems(
+  args: { masterKeyPassword?: pulumi.Input<string> | null; masterKeyPasswordConfig?: string },
+  isLater: (value: unknown) => boolean,
+): Problem[] {
+  const value = args.masterKeyPassword;
+  if (args.masterKeyPasswordConfig !== undefined) {
+    return credentialReferenceProblems("", value !== undefined, args.masterKeyPasswordConfig, {
+      valueKey: "masterKeyPassword",
+      configKey: "masterKeyPasswordConfig",
+      what: "the master key password",
+    });
+  }
+  if (value === undefined || value === null) {
+    return [
+      {
+        field: "masterKeyPassword",
+        problem: "is required",
+        fix:
+          'Pass masterKeyPasswordConfig: "masterKeyPassword" after `pulumi config set --secret masterKeyPassword <password>`, ' +
+          'or masterKeyPassword: cfg.requireSecret("masterKeyPassword").',
+      },
+    ];
+  }
+  if (!isLater(value) && (typeof value !== "string" || value.length === 0)) {
+    return [{ field: "masterKeyPassword", problem: "is empty", fix: STRONG_PASSWORD }];
+  }
+  return [];
 }

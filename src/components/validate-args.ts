@@ -9,7 +9,11 @@ import { dagNameProblem, managedInstanceNameProblem } from "../tsql/names";
 import { TsqlInputError, validateIdentifier, validatePort } from "../tsql/quote";
 import { validateHost } from "../tsql/urls";
 import { DEFAULTS, type MiLinkArgs } from "./args";
-import { configReferenceProblem } from "./credential-config";
+import {
+  credentialReferenceProblems,
+  masterKeyPasswordProblems,
+  type CredentialNames,
+} from "./credential-config";
 import type { Problem } from "./problems";
 import { resolveLinkNames } from "./link-names";
 
@@ -323,68 +327,26 @@ function checkDatabases(args: MiLinkArgs, problems: Problems): boolean {
 const FROM_CONFIG = "<from stack config>";
 
 /**
- * A credential given as a value or as a stack config reference, not both. Returns what connection
- * validation should see: the value (or the unknown sentinel), {@link FROM_CONFIG} when the config
- * holds it, undefined when there is none.
+ * Records the problems of a credential given as a value or by config reference; returns what
+ * connection validation should see: the value (or the unknown sentinel), {@link FROM_CONFIG}.
  */
 function checkCredentialReference(
   problems: Problems,
   prefix: string,
   value: pulumi.Input<string> | undefined,
   key: string | undefined,
-  names: { valueKey: string; configKey: string; what: string },
+  names: CredentialNames,
 ): unknown {
   if (key === undefined) return nowOrUnknown(value);
-  const field = prefix ? `${prefix}.${names.configKey}` : names.configKey;
-  if (value !== undefined) {
-    problems.add(
-      field,
-      `is given together with ${prefix ? `${prefix}.` : ""}${names.valueKey}`,
-      `Give one: ${names.configKey} (the config key; the value passes through no resource input) or ${names.valueKey}.`,
-    );
-    return nowOrUnknown(value);
-  }
-  const problem = configReferenceProblem(field, key, names.what);
-  if (problem) {
-    problems.add(field, problem.problem, problem.fix);
-    // Reported here; connection validation should not also call it missing.
-    return PULUMI_UNKNOWN_VALUE;
-  }
-  return FROM_CONFIG;
+  const found = credentialReferenceProblems(prefix, value !== undefined, key, names);
+  problems.list.push(...found);
+  if (value !== undefined) return nowOrUnknown(value);
+  // A reference reported here is not also "missing" to connection validation.
+  return found.length > 0 ? PULUMI_UNKNOWN_VALUE : FROM_CONFIG;
 }
 
 function checkOptions(args: MiLinkArgs, problems: Problems, now: Date): void {
-  if (args.masterKeyPasswordConfig !== undefined || args.masterKeyPassword === undefined) {
-    if (args.masterKeyPasswordConfig !== undefined) {
-      checkCredentialReference(problems, "", args.masterKeyPassword, args.masterKeyPasswordConfig, {
-        valueKey: "masterKeyPassword",
-        configKey: "masterKeyPasswordConfig",
-        what: "the master key password",
-      });
-    } else {
-      problems.add(
-        "masterKeyPassword",
-        "is required",
-        'Pass masterKeyPasswordConfig: "masterKeyPassword" after `pulumi config set --secret masterKeyPassword <password>`, ' +
-          'or masterKeyPassword: cfg.requireSecret("masterKeyPassword").',
-      );
-    }
-  } else if (args.masterKeyPassword === null) {
-    problems.add(
-      "masterKeyPassword",
-      "is required",
-      'Pass a strong password, e.g. cfg.requireSecret("masterKeyPassword").',
-    );
-  } else if (
-    !isLater(args.masterKeyPassword) &&
-    (typeof args.masterKeyPassword !== "string" || args.masterKeyPassword.length === 0)
-  ) {
-    problems.add(
-      "masterKeyPassword",
-      "is empty",
-      'Pass a strong password, e.g. cfg.requireSecret("masterKeyPassword").',
-    );
-  }
+  problems.list.push(...masterKeyPasswordProblems(args, isLater));
   problems.oneOf("initialPrimary", args.initialPrimary, INITIAL_PRIMARIES);
   problems.oneOf("failoverMode", args.failoverMode, FAILOVER_MODES);
   problems.oneOf("replicationMode", args.replicationMode, REPLICATION_MODES);

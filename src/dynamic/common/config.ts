@@ -22,11 +22,6 @@ export function rememberStackConfig(config: StackConfig | undefined): void {
   if (config && typeof config.get === "function") stackConfig = config;
 }
 
-/** Forgets the stack config (tests). */
-export function forgetStackConfig(): void {
-  stackConfig = undefined;
-}
-
 /** A stack config key: `name` or `namespace:name`, no white space. */
 const CONFIG_KEY = /^(?:[A-Za-z0-9_.-]+:)?[A-Za-z0-9_.-]+$/;
 
