@@ -13,22 +13,25 @@ const sqlServer = {
   host: cfg.require("sqlHost"),
   port: cfg.getNumber("sqlPort") ?? 1433,
   user: cfg.require("sqlUser"),
-  password: cfg.requireSecret("sqlPassword"),
+  // The name of the secret config key, not its value: the providers read it from the stack
+  // config, so the password appears in no resource input, state entry or provider reply.
+  passwordConfig: "sqlPassword",
   encrypt: true,
   trustServerCertificate: cfg.getBoolean("trustServerCertificate") ?? false,
   endpointHost: cfg.require("endpointHost"),
   endpointPort: cfg.getNumber("endpointPort") ?? 5022,
 };
 
+// A token for the ARM calls azure-native lacks, by config key name too (default: DefaultAzureCredential).
+const hasArmAccessToken = cfg.getSecret("armAccessToken") !== undefined;
 /** The managed instance. The ARM settings are only needed off Azure's public cloud (or in a rehearsal). */
-const armAccessToken = cfg.getSecret("armAccessToken");
 const managedInstance = {
   resourceGroupName: cfg.require("resourceGroupName"),
   name: cfg.require("managedInstanceName"),
   subscriptionId: cfg.get("subscriptionId"),
   armEndpoint: cfg.get("armEndpoint"),
   tlsCaPem: cfg.get("armTlsCaPem"),
-  ...(armAccessToken ? { accessToken: armAccessToken } : {}),
+  ...(hasArmAccessToken ? { accessTokenConfig: "armAccessToken" } : {}),
 };
 
 /** Where a database without a full backup since entering FULL recovery gets one. */
@@ -38,7 +41,7 @@ const link = new MiLink("sales", {
   sqlServer,
   managedInstance,
   databases: cfg.getObject<string[]>("databases") ?? ["Sales"],
-  masterKeyPassword: cfg.requireSecret("masterKeyPassword"),
+  masterKeyPasswordConfig: "masterKeyPassword",
   certificateExpiry: cfg.get("certificateExpiry") ?? "2028-12-31",
   initialPrimary: "SqlServer",
   failoverMode: "Manual",

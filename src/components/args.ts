@@ -24,14 +24,28 @@ export interface SqlServerArgs {
   port?: pulumi.Input<number>;
   /** SQL login (authenticationType "default") or Windows user name ("ntlm"). Default: none. */
   user?: pulumi.Input<string>;
-  /** Password of `user`. Wrapped as a secret by the component. Default: none. */
+  /**
+   * Password of `user`. Wrapped as a secret by the component. Give it or `passwordConfig`, not both.
+   * With `password` the value passes through the dynamic resources' inputs, so the replies of the
+   * local dynamic-provider host to the engine carry it (Pulumi still stores it encrypted). Default: none.
+   */
   password?: pulumi.Input<string>;
+  /**
+   * Instead of `password`: the name of the stack config key holding it, e.g. `"sqlPassword"` after
+   * `pulumi config set --secret sqlPassword ...` (or `"<namespace>:sqlPassword"`). The providers read
+   * it from the stack config at run time: no resource input, state entry or provider reply carries
+   * the password, and a rotated password in the config is what the next run (delete included) uses.
+   * A plain string, not an Output: the key is read when the program runs. Default: none.
+   */
+  passwordConfig?: string;
   /** "default" (SQL login), "ntlm" (Windows, with `domain`) or "azure-active-directory-access-token" (with `accessToken`). Default "default". */
   authenticationType?: pulumi.Input<SqlServerAuthenticationType>;
   /** Windows domain, for "ntlm". Default: none. */
   domain?: pulumi.Input<string>;
-  /** Microsoft Entra access token, for "azure-active-directory-access-token". Wrapped as a secret. Default: none. */
+  /** Microsoft Entra access token, for "azure-active-directory-access-token". Wrapped as a secret. Give it or `accessTokenConfig`. Default: none. */
   accessToken?: pulumi.Input<string>;
+  /** Instead of `accessToken`: the name of the stack config key holding it (as `passwordConfig`). Default: none. */
+  accessTokenConfig?: string;
   /** Encrypt the TDS connection. Default true. */
   encrypt?: pulumi.Input<boolean>;
   /** Accept a TLS certificate that does not chain to a trusted root. Default false. */
@@ -56,8 +70,13 @@ export interface ManagedInstanceArgs {
   subscriptionId?: pulumi.Input<string>;
   /** Azure Resource Manager endpoint for the calls azure-native lacks. Default https://management.azure.com. */
   armEndpoint?: pulumi.Input<string>;
-  /** Bearer token for those ARM calls. Wrapped as a secret. Default: DefaultAzureCredential signs in. */
+  /** Bearer token for those ARM calls. Wrapped as a secret. Give it or `accessTokenConfig`. Default: DefaultAzureCredential signs in. */
   accessToken?: pulumi.Input<string>;
+  /**
+   * Instead of `accessToken`: the name of the stack config key holding it (as `sqlServer.passwordConfig`).
+   * A refreshed token set in the config is what the next run, delete included, uses. Default: none.
+   */
+  accessTokenConfig?: string;
   /** PEM certificates to trust for the ARM endpoint's TLS. Default: the system trust store. */
   tlsCaPem?: pulumi.Input<string>;
 }
@@ -80,8 +99,18 @@ export interface MiLinkArgs {
   managedInstance: ManagedInstanceArgs;
   /** User databases to link, one link each (1-100, no duplicates, no system databases). Required. */
   databases: string[];
-  /** Password of master's database master key, used when the key has to be created. Wrapped as a secret. Required. */
-  masterKeyPassword: pulumi.Input<string>;
+  /**
+   * Password of master's database master key, used when the key has to be created. Wrapped as a
+   * secret. This or `masterKeyPasswordConfig` is required (not both).
+   */
+  masterKeyPassword?: pulumi.Input<string>;
+  /**
+   * Instead of `masterKeyPassword`: the name of the stack config key holding it, e.g.
+   * `"masterKeyPassword"` (or `"<namespace>:masterKeyPassword"`). Read by the provider when it
+   * creates the key; the password then appears in no resource input, state entry or provider
+   * reply. Default: none.
+   */
+  masterKeyPasswordConfig?: string;
   /** Last day (`YYYY-MM-DD`) of SQL Server's endpoint certificate. Default: 2 years after its creation, then stable. */
   certificateExpiry?: pulumi.Input<string>;
   /** Which side holds the databases when the links are created. "ManagedInstance" needs SQL Server 2022 CU10+. Default "SqlServer". */

@@ -9,7 +9,7 @@
 import * as azure from "@pulumi/azure-native";
 import * as pulumi from "@pulumi/pulumi";
 import { AvailabilityGroup } from "../dynamic/availability-group";
-import type { ConnectionArgs } from "../dynamic/common/resource";
+import { connectionArgsOf, type ConnectionArgs } from "../dynamic/common/resource";
 import { DatabaseReadiness } from "../dynamic/database-readiness";
 import { DistributedAvailabilityGroup } from "../dynamic/distributed-availability-group";
 import { LinkReadiness } from "../dynamic/link-readiness";
@@ -67,6 +67,8 @@ export interface DatabaseLinkArgs extends ConnectionArgs {
   tlsCaPem?: pulumi.Input<string>;
   /** With `primary`: a bearer token for ARM, wrapped as a secret. Default: DefaultAzureCredential. */
   armAccessToken?: pulumi.Input<string>;
+  /** With `primary`: instead of `armAccessToken`, the name of the stack config key holding it. Default: none. */
+  armAccessTokenConfig?: pulumi.Input<string>;
   /** With `primary`: confirms a one-way migration cutover. Default false. */
   cutover?: pulumi.Input<boolean>;
   /** With `primary`: fail over without waiting for synchronization; may lose data. Default false. */
@@ -134,11 +136,7 @@ export class DatabaseLink extends pulumi.ComponentResource {
   constructor(name: string, args: DatabaseLinkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mi-link:index:DatabaseLink", name, {}, opts);
     const parent = { parent: this };
-    const connection = {
-      connection: args.connection,
-      password: args.password === undefined ? undefined : pulumi.secret(args.password),
-      accessToken: args.accessToken === undefined ? undefined : pulumi.secret(args.accessToken),
-    };
+    const connection = connectionArgsOf(args);
     const database = args.database;
     this.database = database;
     this.agName = args.agName ?? defaultAgName(database);
@@ -245,6 +243,7 @@ export class DatabaseLink extends pulumi.ComponentResource {
               tlsCaPem: args.tlsCaPem,
               armAccessToken:
                 args.armAccessToken === undefined ? undefined : pulumi.secret(args.armAccessToken),
+              armAccessTokenConfig: args.armAccessTokenConfig,
               dagName: this.distributedAvailabilityGroup.name,
               agName: this.agName,
               miAgName: this.miAgName,

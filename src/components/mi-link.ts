@@ -21,6 +21,7 @@ import { DatabaseLink, type DatabaseLinkStatus } from "./database-link";
 import { resolveLinkNames } from "./link-names";
 import { preflight, type ManagedInstanceFacts } from "./preflight";
 import { MiLinkArgsError, MiLinkPreflightError } from "./problems";
+import { plaintextConfigWarnings, requireSecretConfig } from "./credential-config";
 import { renderScript } from "./script";
 import { getSqlServerInfoOutput, type SqlServerInfo } from "./sql-server-info";
 import { defaultCertificateExpiry, SqlServerTrust } from "./sql-server-trust";
@@ -58,6 +59,14 @@ export class MiLink extends pulumi.ComponentResource {
     const problems = validateMiLinkArgs(args);
     if (problems.length > 0) throw new MiLinkArgsError(name, problems);
     super("mi-link:index:MiLink", name, {}, opts);
+    for (const warning of plaintextConfigWarnings({
+      "sqlServer.passwordConfig": args.sqlServer.passwordConfig,
+      "sqlServer.accessTokenConfig": args.sqlServer.accessTokenConfig,
+      "managedInstance.accessTokenConfig": args.managedInstance.accessTokenConfig,
+      masterKeyPasswordConfig: args.masterKeyPasswordConfig,
+    })) {
+      void pulumi.log.warn(warning, this);
+    }
 
     const sql = args.sqlServer;
     const miArgs = args.managedInstance;
@@ -68,16 +77,28 @@ export class MiLink extends pulumi.ComponentResource {
     const linkNames = resolveLinkNames(args.databases, args.links);
     const password = sql.password === undefined ? undefined : pulumi.secret(sql.password);
     const sqlAccessToken = sql.accessToken === undefined ? undefined : pulumi.secret(sql.accessToken);
+    // Credentials by config reference: the children get the key names only; the read-only lookup
+    // below runs in this program and reads the values from the stack config, as secrets.
+    const credentials = {
+      password,
+      accessToken: sqlAccessToken,
+      passwordConfig: sql.passwordConfig,
+      accessTokenConfig: sql.accessTokenConfig,
+    };
 
     this.sqlServerInfo = getSqlServerInfoOutput(
       {
         host: sql.host,
         port: sql.port,
         user: sql.user,
-        password,
+        password:
+          password ??
+          (sql.passwordConfig === undefined ? undefined : requireSecretConfig(sql.passwordConfig)),
         authenticationType: sql.authenticationType,
         domain: sql.domain,
-        accessToken: sqlAccessToken,
+        accessToken:
+          sqlAccessToken ??
+          (sql.accessTokenConfig === undefined ? undefined : requireSecretConfig(sql.accessTokenConfig)),
         encrypt: sql.encrypt,
         trustServerCertificate: sql.trustServerCertificate,
       },
@@ -155,8 +176,7 @@ export class MiLink extends pulumi.ComponentResource {
           `${name}-trust`,
           {
             connection,
-            password,
-            accessToken: sqlAccessToken,
+            ...credentials,
             serverName: c.info.serverName,
             managedInstance: {
               subscriptionId,
@@ -164,9 +184,12 @@ export class MiLink extends pulumi.ComponentResource {
               name: c.mi.name,
               armEndpoint: miArgs.armEndpoint,
               accessToken: miArgs.accessToken === undefined ? undefined : pulumi.secret(miArgs.accessToken),
+              accessTokenConfig: miArgs.accessTokenConfig,
               tlsCaPem: miArgs.tlsCaPem,
             },
-            masterKeyPassword: pulumi.secret(args.masterKeyPassword),
+            masterKeyPassword:
+              args.masterKeyPassword === undefined ? undefined : pulumi.secret(args.masterKeyPassword),
+            masterKeyPasswordConfig: args.masterKeyPasswordConfig,
             certificateExpiry: args.certificateExpiry,
             endpointPort: plain.endpointPort,
             endpointName: sql.endpointName,
@@ -181,8 +204,7 @@ export class MiLink extends pulumi.ComponentResource {
             `${name}-${databaseSlug(names.database)}`,
             {
               connection,
-              password,
-              accessToken: sqlAccessToken,
+              ...credentials,
               database: names.database,
               agName: names.agName,
               miAgName: names.miAgName,
@@ -209,6 +231,7 @@ export class MiLink extends pulumi.ComponentResource {
                     armEndpoint: miArgs.armEndpoint,
                     tlsCaPem: miArgs.tlsCaPem,
                     armAccessToken: miArgs.accessToken,
+                    armAccessTokenConfig: miArgs.accessTokenConfig,
                     cutover: args.cutover,
                     forceFailoverAllowDataLoss: args.forceFailoverAllowDataLoss,
                     failoverTimeoutSeconds: args.failoverTimeoutSeconds,

@@ -11,7 +11,7 @@
  */
 import * as azure from "@pulumi/azure-native";
 import * as pulumi from "@pulumi/pulumi";
-import type { ConnectionArgs } from "../dynamic/common/resource";
+import { connectionArgsOf, type ConnectionArgs } from "../dynamic/common/resource";
 import { EndpointCertificate } from "../dynamic/endpoint-certificate";
 import { MasterKey } from "../dynamic/master-key";
 import { ManagedInstanceEndpointCertificate } from "../dynamic/mi-endpoint-certificate";
@@ -34,6 +34,8 @@ export interface TrustManagedInstanceArgs {
   armEndpoint?: pulumi.Input<string>;
   /** Bearer token for that read. Wrapped as a secret. Default: DefaultAzureCredential. */
   accessToken?: pulumi.Input<string>;
+  /** Instead of `accessToken`: the name of the stack config key holding it. Default: none. */
+  accessTokenConfig?: pulumi.Input<string>;
   /** PEM certificates to trust for the ARM endpoint's TLS. Default: the system trust store. */
   tlsCaPem?: pulumi.Input<string>;
 }
@@ -43,8 +45,10 @@ export interface SqlServerTrustArgs extends ConnectionArgs {
   serverName: pulumi.Input<string>;
   /** The managed instance to trust. Required. */
   managedInstance: TrustManagedInstanceArgs;
-  /** Password of master's database master key, used when the key has to be created. Wrapped as a secret. Required. */
-  masterKeyPassword: pulumi.Input<string>;
+  /** Password of master's database master key, used when the key has to be created. Wrapped as a secret. This or `masterKeyPasswordConfig` is required. */
+  masterKeyPassword?: pulumi.Input<string>;
+  /** Instead of `masterKeyPassword`: the name of the stack config key holding it, read by the provider. Default: none. */
+  masterKeyPasswordConfig?: pulumi.Input<string>;
   /** Name of SQL Server's endpoint certificate. Default `Cert_<@@SERVERNAME>_endpoint` (`\` replaced by `_`). */
   certificateName?: pulumi.Input<string>;
   /** Last day (`YYYY-MM-DD`) of SQL Server's endpoint certificate. Default: 2 years after its creation, then stable. */
@@ -106,16 +110,16 @@ export class SqlServerTrust extends pulumi.ComponentResource {
   constructor(name: string, args: SqlServerTrustArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mi-link:index:SqlServerTrust", name, {}, opts);
     const parent = { parent: this };
-    const connection = {
-      connection: args.connection,
-      password: args.password === undefined ? undefined : pulumi.secret(args.password),
-      accessToken: args.accessToken === undefined ? undefined : pulumi.secret(args.accessToken),
-    };
+    const connection = connectionArgsOf(args);
     const mi = args.managedInstance;
 
     this.masterKey = new MasterKey(
       `${name}-master-key`,
-      { ...connection, masterKeyPassword: pulumi.secret(args.masterKeyPassword) },
+      {
+        ...connection,
+        masterKeyPassword: args.masterKeyPassword,
+        masterKeyPasswordConfig: args.masterKeyPasswordConfig,
+      },
       parent,
     );
 
@@ -152,6 +156,7 @@ export class SqlServerTrust extends pulumi.ComponentResource {
         armEndpoint: mi.armEndpoint,
         tlsCaPem: mi.tlsCaPem,
         accessToken: mi.accessToken === undefined ? undefined : pulumi.secret(mi.accessToken),
+        accessTokenConfig: mi.accessTokenConfig,
       },
       parent,
     );

@@ -9,6 +9,11 @@ import { dagNameProblem, managedInstanceNameProblem } from "../tsql/names";
 import { TsqlInputError, validateIdentifier, validatePort } from "../tsql/quote";
 import { validateHost } from "../tsql/urls";
 import { DEFAULTS, type MiLinkArgs } from "./args";
+import {
+  credentialReferenceProblems,
+  masterKeyPasswordProblems,
+  type CredentialNames,
+} from "./credential-config";
 import type { Problem } from "./problems";
 import { resolveLinkNames } from "./link-names";
 
@@ -92,6 +97,22 @@ function checkSqlServer(args: MiLinkArgs, problems: Problems): void {
     );
     return;
   }
+  const password = checkCredentialReference(problems, "sqlServer", sql.password, sql.passwordConfig, {
+    valueKey: "password",
+    configKey: "passwordConfig",
+    what: "the SQL login's password",
+  });
+  const accessToken = checkCredentialReference(
+    problems,
+    "sqlServer",
+    sql.accessToken,
+    sql.accessTokenConfig,
+    {
+      valueKey: "accessToken",
+      configKey: "accessTokenConfig",
+      what: "the Microsoft Entra access token",
+    },
+  );
   problems.oneOf("sqlServer.authenticationType", sql.authenticationType, AUTHENTICATION_TYPES);
   const authType = nowOrUnknown(sql.authenticationType) ?? "default";
   const known = AUTHENTICATION_TYPES.includes(authType as string);
@@ -101,7 +122,7 @@ function checkSqlServer(args: MiLinkArgs, problems: Problems): void {
     encrypt: nowOrUnknown(sql.encrypt) as boolean,
     trustServerCertificate: nowOrUnknown(sql.trustServerCertificate) as boolean,
     user: nowOrUnknown(sql.user) as string,
-    password: nowOrUnknown(sql.password) as string,
+    password: password as string,
     authentication:
       !known || authType === "default" || authType === PULUMI_UNKNOWN_VALUE
         ? undefined
@@ -110,15 +131,18 @@ function checkSqlServer(args: MiLinkArgs, problems: Problems): void {
               type: "ntlm",
               domain: nowOrUnknown(sql.domain) as string,
               userName: nowOrUnknown(sql.user) as string,
-              password: nowOrUnknown(sql.password) as string,
+              password: password as string,
             }
-          : { type: "azure-active-directory-access-token", token: nowOrUnknown(sql.accessToken) as string },
+          : { type: "azure-active-directory-access-token", token: accessToken as string },
   });
+  const passwordField = sql.passwordConfig === undefined ? "sqlServer.password" : "sqlServer.passwordConfig";
   const fieldOf: Record<string, string> = {
+    password: passwordField,
     "authentication.domain": "sqlServer.domain",
     "authentication.userName": "sqlServer.user",
-    "authentication.password": "sqlServer.password",
-    "authentication.token": "sqlServer.accessToken",
+    "authentication.password": passwordField,
+    "authentication.token":
+      sql.accessTokenConfig === undefined ? "sqlServer.accessToken" : "sqlServer.accessTokenConfig",
   };
   for (const failure of failures) {
     problems.add(
@@ -173,6 +197,11 @@ function checkManagedInstance(args: MiLinkArgs, problems: Problems): void {
     );
     return;
   }
+  checkCredentialReference(problems, "managedInstance", mi.accessToken, mi.accessTokenConfig, {
+    valueKey: "accessToken",
+    configKey: "accessTokenConfig",
+    what: "an ARM access token",
+  });
   if (mi.name === undefined) {
     problems.add(
       "managedInstance.name",
@@ -294,23 +323,30 @@ function checkDatabases(args: MiLinkArgs, problems: Problems): boolean {
   return valid;
 }
 
+/** Stands for a credential the stack config holds: validation only asks whether there is one. */
+const FROM_CONFIG = "<from stack config>";
+
+/**
+ * Records the problems of a credential given as a value or by config reference; returns what
+ * connection validation should see: the value (or the unknown sentinel), {@link FROM_CONFIG}.
+ */
+function checkCredentialReference(
+  problems: Problems,
+  prefix: string,
+  value: pulumi.Input<string> | undefined,
+  key: string | undefined,
+  names: CredentialNames,
+): unknown {
+  if (key === undefined) return nowOrUnknown(value);
+  const found = credentialReferenceProblems(prefix, value !== undefined, key, names);
+  problems.list.push(...found);
+  if (value !== undefined) return nowOrUnknown(value);
+  // A reference reported here is not also "missing" to connection validation.
+  return found.length > 0 ? PULUMI_UNKNOWN_VALUE : FROM_CONFIG;
+}
+
 function checkOptions(args: MiLinkArgs, problems: Problems, now: Date): void {
-  if (args.masterKeyPassword === undefined || args.masterKeyPassword === null) {
-    problems.add(
-      "masterKeyPassword",
-      "is required",
-      'Pass a strong password, e.g. cfg.requireSecret("masterKeyPassword").',
-    );
-  } else if (
-    !isLater(args.masterKeyPassword) &&
-    (typeof args.masterKeyPassword !== "string" || args.masterKeyPassword.length === 0)
-  ) {
-    problems.add(
-      "masterKeyPassword",
-      "is empty",
-      'Pass a strong password, e.g. cfg.requireSecret("masterKeyPassword").',
-    );
-  }
+  problems.list.push(...masterKeyPasswordProblems(args, isLater));
   problems.oneOf("initialPrimary", args.initialPrimary, INITIAL_PRIMARIES);
   problems.oneOf("failoverMode", args.failoverMode, FAILOVER_MODES);
   problems.oneOf("replicationMode", args.replicationMode, REPLICATION_MODES);

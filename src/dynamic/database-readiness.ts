@@ -22,7 +22,7 @@ import {
   type BackupTarget,
 } from "../tsql";
 import { checkConnectionInputs, FailureCollector, isUnknown } from "./common/check";
-import { CONNECTION_SECRET_OUTPUTS, toConnectionArgs } from "./common/connection";
+import { CONNECTION_SECRET_OUTPUTS, toConnectionArgs, withoutCredentials } from "./common/connection";
 import { forwardingProvider, PACKAGE_NAME } from "./common/delegate";
 import { diffInputs } from "./common/diff";
 import {
@@ -133,7 +133,7 @@ export class DatabaseReadinessProvider implements pulumi.dynamic.ResourceProvide
     olds: DatabaseReadinessOutputs,
     news: DatabaseReadinessInputs,
   ): Promise<pulumi.dynamic.UpdateResult> {
-    const kept: DatabaseReadinessOutputs = { ...olds, ...news };
+    const kept: DatabaseReadinessOutputs = { ...withoutCredentials(olds), ...news };
     // Only drift found by the last read needs SQL; input changes are remembered for next time.
     if (!readinessDrifted(olds)) return { outs: kept };
     const outcome = await withConnection(toConnectionArgs(news), (pool) =>

@@ -15,6 +15,7 @@ import { forwardingProvider, PACKAGE_NAME } from "./common/delegate";
 import { diffInputs } from "./common/diff";
 import { logWarning } from "./common/log";
 import {
+  configKeyInput,
   connectionProps,
   DYNAMIC_MODULE,
   objectId,
@@ -23,6 +24,7 @@ import {
   type ConnectionArgs,
 } from "./common/resource";
 import {
+  armAccessTokenOf,
   checkAzureInputs,
   checkLinkInputs,
   REPLACE_ON,
@@ -172,7 +174,7 @@ export class LinkRoleProvider implements pulumi.dynamic.ResourceProvider {
         replicationMode: news.replicationMode ?? "Async",
         synchronizationTimeoutSeconds: news.synchronizationTimeoutSeconds ?? 300,
         lsnStableSeconds: news.lsnStableSeconds ?? 5,
-        secrets: [...connectionSecrets(news), ...(news.armAccessToken ? [news.armAccessToken] : [])],
+        secrets: [...connectionSecrets(news), ...[armAccessTokenOf(news)].filter((t): t is string => !!t)],
       };
       return news.forceFailoverAllowDataLoss
         ? forcedRoleChange(ctx, news.primary)
@@ -225,6 +227,8 @@ export interface LinkRoleArgs extends ConnectionArgs {
   tlsCaPem?: pulumi.Input<string>;
   /** A bearer token for ARM. Stored as a secret. Default: DefaultAzureCredential. */
   armAccessToken?: pulumi.Input<string>;
+  /** Instead of `armAccessToken`: the name of the stack config key holding it, read by the provider at run time. Default: none. */
+  armAccessTokenConfig?: pulumi.Input<string>;
   /** Polling interval of ARM long-running operations when Azure gives no Retry-After, ms. Default 5000. */
   armPollIntervalMs?: pulumi.Input<number>;
   /** The link's distributed availability group (and Azure link name). Replaces. Required. */
@@ -280,6 +284,7 @@ export class LinkRole extends pulumi.dynamic.Resource {
         armEndpoint: args.armEndpoint,
         tlsCaPem: args.tlsCaPem,
         armAccessToken: secretInput(args.armAccessToken),
+        armAccessTokenConfig: configKeyInput(args.armAccessTokenConfig),
         armPollIntervalMs: args.armPollIntervalMs,
         dagName: args.dagName,
         agName: args.agName,

@@ -2,16 +2,21 @@
  * The database master key of master: it encrypts the private key of the
  * endpoint certificate. Created when absent; an existing key is adopted without
  * knowing its password and is left in place on delete.
+ *
+ * The password is given as a secret value (`masterKeyPassword`) or as the name of the stack config
+ * key holding it (`masterKeyPasswordConfig`), read when the key is created.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { readMasterKey, runStatement, withConnection } from "../sql";
 import { buildCreateMasterKeySql, buildDropMasterKeySql } from "../tsql";
-import { checkConnectionInputs, FailureCollector } from "./common/check";
+import { checkConnectionInputs, FailureCollector, isUnknown } from "./common/check";
+import { ConfigReferenceError, secretOrConfig } from "./common/config";
 import { CONNECTION_SECRET_OUTPUTS, toConnectionArgs, type ConnectionInputs } from "./common/connection";
 import { forwardingProvider, PACKAGE_NAME } from "./common/delegate";
 import { diffInputs } from "./common/diff";
 import { logWarning } from "./common/log";
 import {
+  configKeyInput,
   connectionProps,
   DYNAMIC_MODULE,
   objectId,
@@ -22,7 +27,9 @@ import {
 
 export interface MasterKeyInputs extends ConnectionInputs {
   /** Password that encrypts the key (used only when the key is created). Secret. */
-  masterKeyPassword: string;
+  masterKeyPassword?: string;
+  /** Instead of `masterKeyPassword`: the stack config key (with its namespace) holding it. */
+  masterKeyPasswordConfig?: string;
   /** Drop the key on delete even when it existed before. Default false. */
   dropAdoptedOnDelete?: boolean;
 }
@@ -36,16 +43,38 @@ export interface MasterKeyOutputs extends MasterKeyInputs {
 
 const SECRET_OUTPUTS = [...CONNECTION_SECRET_OUTPUTS, "masterKeyPassword"];
 
+/**
+ * The master key password, from the stack config when given by reference. Throws a
+ * {@link ConfigReferenceError} naming the property at fault (never the password).
+ */
+export function masterKeyPasswordOf(inputs: Partial<MasterKeyInputs>): string {
+  const password = secretOrConfig(
+    inputs,
+    "masterKeyPassword",
+    "masterKeyPasswordConfig",
+    "master key password",
+  );
+  if (typeof password === "string" && password.length > 0) return password;
+  throw new ConfigReferenceError(
+    "masterKeyPassword",
+    "",
+    "is required: the password that encrypts the database master key of master " +
+      "(or masterKeyPasswordConfig, the stack config key holding it)",
+  );
+}
+
 export class MasterKeyProvider implements pulumi.dynamic.ResourceProvider {
   async check(_olds: MasterKeyInputs, news: MasterKeyInputs): Promise<pulumi.dynamic.CheckResult> {
     const collector = new FailureCollector();
     checkConnectionInputs(news, collector);
-    collector.require(
-      "masterKeyPassword",
-      news.masterKeyPassword,
-      typeof news.masterKeyPassword === "string" && news.masterKeyPassword.length > 0,
-      "is required: the password that encrypts the database master key of master",
-    );
+    if (!isUnknown(news.masterKeyPassword) && !isUnknown(news.masterKeyPasswordConfig)) {
+      try {
+        masterKeyPasswordOf(news);
+      } catch (error) {
+        if (!(error instanceof ConfigReferenceError)) throw error;
+        collector.add(error.property, error.reason);
+      }
+    }
     return { inputs: news, failures: collector.failures };
   }
 
@@ -67,10 +96,11 @@ export class MasterKeyProvider implements pulumi.dynamic.ResourceProvider {
     const outs = await withConnection(args, async (pool) => {
       const existing = await readMasterKey(pool);
       if (!existing) {
-        await runStatement(pool, buildCreateMasterKeySql(inputs.masterKeyPassword), undefined, {
+        const password = masterKeyPasswordOf(inputs);
+        await runStatement(pool, buildCreateMasterKeySql(password), undefined, {
           action: "create the database master key",
           object: "master",
-          secrets: [inputs.masterKeyPassword],
+          secrets: [password],
         });
       }
       const key = existing ?? (await readMasterKey(pool));
@@ -129,8 +159,13 @@ export const masterKeyProvider = forwardingProvider(
 );
 
 export interface MasterKeyArgs extends ConnectionArgs {
-  /** Password that encrypts the database master key when it is created. Stored as a secret. */
-  masterKeyPassword: pulumi.Input<string>;
+  /** Password that encrypts the database master key when it is created. Stored as a secret. Give it or `masterKeyPasswordConfig`. */
+  masterKeyPassword?: pulumi.Input<string>;
+  /**
+   * Instead of `masterKeyPassword`: the name of the stack config key holding it (`"masterKeyPassword"`
+   * or `"<namespace>:masterKeyPassword"`), read by the provider when it creates the key. Default: none.
+   */
+  masterKeyPasswordConfig?: pulumi.Input<string>;
   /** Drop the key on delete even when it existed before this resource. Default false. */
   dropAdoptedOnDelete?: pulumi.Input<boolean>;
 }
@@ -149,6 +184,7 @@ export class MasterKey extends pulumi.dynamic.Resource {
       {
         ...connectionProps(args),
         masterKeyPassword: secretInput(args.masterKeyPassword),
+        masterKeyPasswordConfig: configKeyInput(args.masterKeyPasswordConfig),
         dropAdoptedOnDelete: args.dropAdoptedOnDelete,
         adopted: undefined,
         keyGuid: undefined,

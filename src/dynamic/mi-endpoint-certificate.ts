@@ -19,10 +19,11 @@ import {
   validateTimeoutSeconds,
   validateTlsCaPem,
 } from "../azure/validate";
-import { FailureCollector } from "./common/check";
+import { checkSecretReference, FailureCollector } from "./common/check";
+import { secretOrConfig } from "./common/config";
 import { forwardingProvider, PACKAGE_NAME } from "./common/delegate";
 import { diffInputs } from "./common/diff";
-import { DYNAMIC_MODULE, secretInput, withSecretOutputs } from "./common/resource";
+import { configKeyInput, DYNAMIC_MODULE, secretInput, withSecretOutputs } from "./common/resource";
 
 export interface ManagedInstanceEndpointCertificateInputs {
   subscriptionId: string;
@@ -34,6 +35,8 @@ export interface ManagedInstanceEndpointCertificateInputs {
   tlsCaPem?: string;
   /** A bearer token for ARM instead of DefaultAzureCredential. Secret. */
   accessToken?: string;
+  /** Instead of `accessToken`: the stack config key (with its namespace) holding it. */
+  accessTokenConfig?: string;
   /** Deadline of each ARM call, retries included. Default 1800. */
   operationTimeoutSeconds?: number;
 }
@@ -62,8 +65,16 @@ function toTarget(inputs: ManagedInstanceEndpointCertificateInputs): AzureTarget
     armEndpoint: inputs.armEndpoint,
     tlsCaPem: inputs.tlsCaPem,
     operationTimeoutSeconds: inputs.operationTimeoutSeconds,
-    ...(inputs.accessToken ? { credential: new StaticTokenCredential(inputs.accessToken) } : {}),
+    ...credentialOf(inputs),
   };
+}
+
+/** The ARM credential: the token given by value or by config reference; none means DefaultAzureCredential. */
+function credentialOf(inputs: ManagedInstanceEndpointCertificateInputs): {
+  credential?: StaticTokenCredential;
+} {
+  const token = secretOrConfig(inputs, "accessToken", "accessTokenConfig", "ARM access token");
+  return token ? { credential: new StaticTokenCredential(token) } : {};
 }
 
 /** Reads the certificate and the FQDN; undefined when the managed instance (or its certificate) is gone. */
@@ -102,6 +113,7 @@ export class ManagedInstanceEndpointCertificateProvider implements pulumi.dynami
         validateTimeoutSeconds(v),
       );
     }
+    checkSecretReference(news, "accessToken", "accessTokenConfig", "ARM access token", collector);
     if (news.accessToken !== undefined) {
       collector.require(
         "accessToken",
@@ -190,6 +202,8 @@ export interface ManagedInstanceEndpointCertificateArgs {
   tlsCaPem?: pulumi.Input<string>;
   /** A bearer token for ARM. Default: none, DefaultAzureCredential signs in (az login, managed identity, environment). Stored as a secret. */
   accessToken?: pulumi.Input<string>;
+  /** Instead of `accessToken`: the name of the stack config key holding it, read by the provider at run time. Default: none. */
+  accessTokenConfig?: pulumi.Input<string>;
   /** Deadline of each ARM call, throttling and busy retries included, in seconds. Default 1800. */
   operationTimeoutSeconds?: pulumi.Input<number>;
 }
@@ -221,6 +235,7 @@ export class ManagedInstanceEndpointCertificate extends pulumi.dynamic.Resource 
         armEndpoint: args.armEndpoint,
         tlsCaPem: args.tlsCaPem,
         accessToken: secretInput(args.accessToken),
+        accessTokenConfig: configKeyInput(args.accessTokenConfig),
         operationTimeoutSeconds: args.operationTimeoutSeconds,
         publicKey: undefined,
         thumbprint: undefined,

@@ -20,7 +20,13 @@ import {
 } from "../tsql";
 import { buildRestoreEndpointSql } from "../tsql/statements/endpoint-restore";
 import { checkConnectionInputs, FailureCollector } from "./common/check";
-import { CONNECTION_SECRET_OUTPUTS, toConnectionArgs, type ConnectionInputs } from "./common/connection";
+import {
+  CONNECTION_INPUT_KEYS,
+  CONNECTION_SECRET_OUTPUTS,
+  toConnectionArgs,
+  withoutCredentials,
+  type ConnectionInputs,
+} from "./common/connection";
 import { forwardingProvider, PACKAGE_NAME } from "./common/delegate";
 import { diffInputs } from "./common/diff";
 import { logWarning } from "./common/log";
@@ -76,7 +82,7 @@ export interface MirroringEndpointOutputs extends MirroringEndpointInputs, Parti
 }
 
 /** Inputs that only change how SQL Server is reached, not the endpoint. */
-const CONNECTION_KEYS = ["connection", "password", "accessToken", "__provider"];
+const CONNECTION_KEYS = CONNECTION_INPUT_KEYS;
 
 type Outputs = MirroringEndpointOutputs;
 
@@ -212,7 +218,7 @@ export class MirroringEndpointProvider implements pulumi.dynamic.ResourceProvide
     news: MirroringEndpointInputs,
   ): Promise<pulumi.dynamic.UpdateResult> {
     const kept: Outputs = {
-      ...olds,
+      ...withoutCredentials(olds),
       ...news,
       name: olds.name,
       port: olds.port,

@@ -7,7 +7,7 @@
  *
  * With `--json` the output ends with one line:
  * `{"created":N,"links":{"<db>":{"connectedState":…,"synchronizationState":…}},"secondUpChanges":0,
- *   "destroyed":N,"leftovers":[],"retained":[...]}` (`retained`: what the stack keeps on delete by design).
+ *   "credentialsInState":0,"destroyed":N,"leftovers":[],"retained":[...]}` (`retained`: what the stack keeps on delete by design).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -50,6 +50,12 @@ export interface DemoResult {
   secondUpChanges: number;
   /** Statements that change something (CREATE, ALTER, DROP, BACKUP, ...) SQL Server received during the second up. */
   secondUpDdl: number;
+  /**
+   * Resources whose stored state holds the SQL password, the master key password or the ARM token in
+   * any form (even marked secret) after the first up: 0 when the program passes them by config
+   * reference (`passwordConfig`, `masterKeyPasswordConfig`, `accessTokenConfig`), as the examples do.
+   */
+  credentialsInState: number;
   destroyed: number;
   leftovers: string[];
   /**
@@ -156,6 +162,20 @@ export function retainedOnDelete(state: StackState): string[] {
     .map((r) => `sql certificate ${String(r.inputs.name)}`);
 }
 
+/** The credentials the rehearsal's config holds: SQL password, master key password, ARM token. */
+export function credentialsOf(world: LocalWorld): string[] {
+  const config = exampleConfig(world, []);
+  return [config.sqlPassword, config.masterKeyPassword, config.armAccessToken];
+}
+
+/** How many resources of `state` hold one of `secrets` anywhere in their inputs or outputs, even marked secret. */
+export function resourcesHolding(state: StackState, secrets: readonly string[]): number {
+  return state.resources.filter((r) => {
+    const text = JSON.stringify(r);
+    return secrets.some((secret) => text.includes(secret));
+  }).length;
+}
+
 /** DAG names from the stack's `links` output (MiLink's), else the runbook's defaults. */
 function dagNamesOf(report: RunReport, databases: string[]): Record<string, string> {
   const links = (report.outputs.links ?? {}) as Record<string, { dagName?: unknown }>;
@@ -200,6 +220,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     });
     const first = await rehearsal.up();
     errors.push(...first.errors);
+    const credentialsInState = resourcesHolding(loadState(stateFile), credentialsOf(world));
     let links: Record<string, LinkHealth> = {};
     let second: RunReport | undefined;
     let secondUpDdl = -1;
@@ -229,6 +250,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       links,
       secondUpChanges: second ? second.changes : -1,
       secondUpDdl,
+      credentialsInState,
       destroyed: destroyed.counts.delete,
       leftovers: left,
       retained,

@@ -13,6 +13,7 @@ import {
   EXAMPLE_SECRET_CONFIG,
   exampleConfig,
   isChangingStatement,
+  resourcesHolding,
   retainedOnDelete,
   waitHealthy,
 } from "../../src/testing/demo";
@@ -90,6 +91,8 @@ async function rehearseExample(example: string, databases: string[], sqlServerDa
     const secrets = EXAMPLE_SECRET_CONFIG.map((key) => config[key]);
     const state = loadState(stateFile);
     expect(plaintextPaths(state as unknown as WireValue, secrets)).toEqual([]);
+    // The examples pass every credential by config reference: none is stored, not even marked secret.
+    expect(resourcesHolding(state, secrets)).toBe(0);
     expect(lines.join("\n")).not.toContain(config.masterKeyPassword);
 
     world.sql.tds.resetCounters();
@@ -194,6 +197,7 @@ describe.concurrent("local rehearsal", () => {
       links: { Sales: { connectedState: "CONNECTED", synchronizationHealth: "HEALTHY" } },
       secondUpChanges: 0,
       secondUpDdl: 0,
+      credentialsInState: 0,
       leftovers: [],
     });
     expect(result.created).toBeGreaterThan(5);

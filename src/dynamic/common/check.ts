@@ -4,7 +4,13 @@
  * checked again when known.
  */
 import { validateConnectionArgs } from "../../sql/connection-args";
-import { toConnectionArgs, type ConnectionInputs } from "./connection";
+import { ConfigReferenceError, secretOrConfig } from "./config";
+import {
+  connectionArgsWith,
+  resolveCredentials,
+  type ConnectionInputs,
+  type Credentials,
+} from "./connection";
 
 /** The sentinel Pulumi passes for a value not yet known during preview. */
 export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -72,11 +78,59 @@ export function checkConnectionInputs(inputs: Partial<ConnectionInputs>, collect
     collector.add("connection", "is required: the SQL Server host, port and authentication to use");
     return;
   }
-  if (isUnknown(inputs.connection) || isUnknown(inputs.password) || isUnknown(inputs.accessToken)) return;
-  for (const failure of validateConnectionArgs(toConnectionArgs(inputs as ConnectionInputs))) {
+  const credentialInputs = [
+    inputs.password,
+    inputs.accessToken,
+    inputs.passwordConfig,
+    inputs.accessTokenConfig,
+  ];
+  if (isUnknown(inputs.connection) || credentialInputs.some(isUnknown)) return;
+  const credentials = checkCredentials(inputs, collector);
+  if (!credentials) return;
+  for (const failure of validateConnectionArgs(connectionArgsWith(inputs as ConnectionInputs, credentials))) {
     collector.add(
       CONNECTION_FIELD_TO_PROPERTY[failure.field] ?? `connection.${failure.field}`,
       failure.reason,
     );
+  }
+}
+
+/**
+ * The credentials, read from the stack config where given by reference (configure runs before
+ * check, so a missing key fails here, in preview, before anything changes). Undefined, with the
+ * failure recorded, when a reference cannot be resolved.
+ */
+export function checkCredentials(
+  inputs: Partial<ConnectionInputs>,
+  collector: FailureCollector,
+): Credentials | undefined {
+  try {
+    return resolveCredentials(inputs);
+  } catch (error) {
+    if (!(error instanceof ConfigReferenceError)) throw error;
+    collector.add(error.property, error.reason);
+    return undefined;
+  }
+}
+
+/**
+ * A secret given as a value or by config reference (`secretOrConfig`), checked: a reference the
+ * stack config does not hold, or both forms at once, becomes a failure of the property at fault.
+ * Unknown (preview) inputs are skipped.
+ */
+export function checkSecretReference(
+  inputs: object,
+  valueKey: string,
+  configKey: string,
+  what: string,
+  collector: FailureCollector,
+): void {
+  const record = inputs as Record<string, unknown>;
+  if (isUnknown(record[valueKey]) || isUnknown(record[configKey])) return;
+  try {
+    secretOrConfig(inputs, valueKey, configKey, what);
+  } catch (error) {
+    if (!(error instanceof ConfigReferenceError)) throw error;
+    collector.add(error.property, error.reason);
   }
 }

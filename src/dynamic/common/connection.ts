@@ -3,8 +3,13 @@
  * travel in `connection`; the secrets (`password`, `accessToken`) are top-level
  * properties so Pulumi can keep each one secret in state by name
  * (`additionalSecretOutputs`), which it cannot do for a field nested in an object.
+ *
+ * Or, instead of a secret, the name of the stack config key holding it
+ * (`passwordConfig`, `accessTokenConfig`): the provider reads the value at run time
+ * (see config.ts), so no reply of the dynamic-provider host carries it.
  */
 import type { SqlServerConnectionArgs } from "../../sql/connection-args";
+import { secretOrConfig } from "./config";
 
 export type AuthenticationType = "default" | "ntlm" | "azure-active-directory-access-token";
 
@@ -34,13 +39,66 @@ export interface ConnectionInputs {
   password?: string;
   /** Microsoft Entra access token. Secret. */
   accessToken?: string;
+  /** Instead of `password`: the stack config key (with its namespace) holding it. */
+  passwordConfig?: string;
+  /** Instead of `accessToken`: the stack config key (with its namespace) holding it. */
+  accessTokenConfig?: string;
 }
 
 /** Properties Pulumi must keep secret in every SQL Server dynamic resource's state. */
 export const CONNECTION_SECRET_OUTPUTS = ["password", "accessToken"];
 
-/** The connection arguments of the SQL layer, from a resource's inputs. */
+/** Inputs that only say how SQL Server is reached: changing them changes no SQL Server object. */
+export const CONNECTION_INPUT_KEYS = [
+  "connection",
+  "password",
+  "accessToken",
+  "passwordConfig",
+  "accessTokenConfig",
+  "__provider",
+];
+
+/** Every input that carries a credential or names the config key holding one. */
+const CREDENTIAL_KEYS = ["password", "accessToken", "passwordConfig", "accessTokenConfig"];
+
+/**
+ * `olds` without its credentials, for an update that keeps outputs: `{ ...withoutCredentials(olds), ...news }`
+ * stores exactly the credentials of `news`, so a password given by value does not linger in state once the
+ * program passes it by config reference.
+ */
+export function withoutCredentials<T extends object>(olds: T): T {
+  const kept = { ...olds } as Record<string, unknown>;
+  for (const key of CREDENTIAL_KEYS) delete kept[key];
+  return kept as T;
+}
+
+/** The credentials of the inputs, read from the stack config where given by reference. */
+export interface Credentials {
+  password?: string;
+  accessToken?: string;
+}
+
+/**
+ * Each secret either as a value or by config reference, never both. Throws a
+ * {@link ConfigReferenceError} naming the property at fault (and never a secret).
+ */
+export function resolveCredentials(inputs: Partial<ConnectionInputs>): Credentials {
+  return {
+    password: secretOrConfig(inputs, "password", "passwordConfig", "password"),
+    accessToken: secretOrConfig(inputs, "accessToken", "accessTokenConfig", "access token"),
+  };
+}
+
+/** The connection arguments of the SQL layer, from a resource's inputs (credentials resolved). */
 export function toConnectionArgs(inputs: ConnectionInputs): SqlServerConnectionArgs {
+  return connectionArgsWith(inputs, resolveCredentials(inputs));
+}
+
+/** The connection arguments with the given credentials (resolved by the caller). */
+export function connectionArgsWith(
+  inputs: Pick<ConnectionInputs, "connection">,
+  credentials: Credentials,
+): SqlServerConnectionArgs {
   const c = inputs.connection;
   const common = {
     host: c.host,
@@ -58,22 +116,28 @@ export function toConnectionArgs(inputs: ConnectionInputs): SqlServerConnectionA
           type: "ntlm",
           domain: c.domain ?? "",
           userName: c.user ?? "",
-          password: inputs.password ?? "",
+          password: credentials.password ?? "",
         },
       };
     case "azure-active-directory-access-token":
       return {
         ...common,
-        authentication: { type: "azure-active-directory-access-token", token: inputs.accessToken ?? "" },
+        authentication: { type: "azure-active-directory-access-token", token: credentials.accessToken ?? "" },
       };
     default:
-      return { ...common, user: c.user, password: inputs.password };
+      return { ...common, user: c.user, password: credentials.password };
   }
 }
 
-/** Every secret value the inputs carry, for scrubbing messages. */
+/** Every secret value the inputs carry or refer to, for scrubbing messages. */
 export function connectionSecrets(inputs: Partial<ConnectionInputs>): string[] {
-  return [inputs.password, inputs.accessToken].filter(
+  let resolved: Credentials = {};
+  try {
+    resolved = resolveCredentials(inputs);
+  } catch {
+    // An unresolvable reference has no value to scrub.
+  }
+  return [inputs.password, inputs.accessToken, resolved.password, resolved.accessToken].filter(
     (s): s is string => typeof s === "string" && s.length > 0,
   );
 }

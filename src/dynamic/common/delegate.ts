@@ -6,6 +6,9 @@
  * and Node built-ins are lost), and a forwarder keeps `__provider` small and
  * free of captured values. `require` resolves from the program's working
  * directory, where the package is installed.
+ *
+ * `configure` hands the stack config to the package's config store (config.ts), which every
+ * provider reads credentials given by config reference from.
  */
 import type * as pulumi from "@pulumi/pulumi";
 
@@ -17,9 +20,14 @@ export const PACKAGE_NAME = "pulumi-mi-link";
  * @param modulePath e.g. "pulumi-mi-link/dist/dynamic/master-key.js" (with the extension: the package exports map does not add it)
  * @param exportName the exported implementation, e.g. "masterKeyOperations"
  */
-export function forwardingProvider(modulePath: string, exportName: string): pulumi.dynamic.ResourceProvider {
+export function forwardingProvider(
+  modulePath: string,
+  exportName: string,
+  configModulePath = `${PACKAGE_NAME}/dist/dynamic/common/config.js`,
+): pulumi.dynamic.ResourceProvider {
   const implementation = (): Required<pulumi.dynamic.ResourceProvider> => require(modulePath)[exportName];
   return {
+    configure: async (req) => require(configModulePath).rememberStackConfig(req.config),
     check: (olds, news) => implementation().check(olds, news),
     diff: (id, olds, news) => implementation().diff(id, olds, news),
     create: (inputs) => implementation().create(inputs),

@@ -3,6 +3,7 @@
  * token, secret handling in state, and input shapes.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { qualifyConfigKey } from "./config";
 import type { SqlServerConnection } from "./connection";
 
 /** Module of every dynamic resource type: `pulumi-nodejs:dynamic/mi-link:<Type>`. */
@@ -31,14 +32,42 @@ export interface ConnectionArgs {
   password?: pulumi.Input<string>;
   /** Microsoft Entra access token, with `connection.authenticationType: "azure-active-directory-access-token"`. Stored as a secret. */
   accessToken?: pulumi.Input<string>;
+  /**
+   * Instead of `password`: the name of the stack config key holding it (`"sqlPassword"`, or
+   * `"<namespace>:sqlPassword"`). The provider reads it at run time; no input, state or provider
+   * reply carries the password. Default: none (use `password`).
+   */
+  passwordConfig?: pulumi.Input<string>;
+  /** Instead of `accessToken`: the name of the stack config key holding it. Default: none (use `accessToken`). */
+  accessTokenConfig?: pulumi.Input<string>;
 }
 
-/** The connection inputs with secrets wrapped, for a resource's props. */
+/** A config key name with the program's project as namespace when it has none. */
+export function configKeyInput(key: pulumi.Input<string> | undefined): pulumi.Output<string> | undefined {
+  if (key === undefined) return undefined;
+  const project = pulumi.getProject();
+  return pulumi.output(key).apply((k) => (typeof k === "string" ? qualifyConfigKey(k, project) : k));
+}
+
+/** The connection inputs with secrets wrapped and config keys qualified, for a resource's props. */
 export function connectionProps(args: ConnectionArgs): Record<string, unknown> {
   return {
     connection: args.connection,
     password: secretInput(args.password),
     accessToken: secretInput(args.accessToken),
+    passwordConfig: configKeyInput(args.passwordConfig),
+    accessTokenConfig: configKeyInput(args.accessTokenConfig),
+  };
+}
+
+/** The credential arguments a component passes on to its SQL Server resources, secrets wrapped. */
+export function connectionArgsOf(args: ConnectionArgs): ConnectionArgs {
+  return {
+    connection: args.connection,
+    password: secretInput(args.password),
+    accessToken: secretInput(args.accessToken),
+    passwordConfig: args.passwordConfig,
+    accessTokenConfig: args.accessTokenConfig,
   };
 }
 

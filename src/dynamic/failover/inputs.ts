@@ -20,7 +20,8 @@ import {
   type LinkFailoverMode,
 } from "../../tsql";
 import { validateUserDatabase } from "../availability-group-inputs";
-import type { FailureCollector } from "../common/check";
+import { checkSecretReference, type FailureCollector } from "../common/check";
+import { secretOrConfig } from "../common/config";
 import { CONNECTION_SECRET_OUTPUTS, type ConnectionInputs } from "../common/connection";
 import { LINK_PRIMARIES, type LinkPrimary } from "./rules";
 
@@ -34,6 +35,8 @@ export interface LinkRoleInputs extends ConnectionInputs {
   tlsCaPem?: string;
   /** A bearer token for ARM instead of DefaultAzureCredential. Secret. */
   armAccessToken?: string;
+  /** Instead of `armAccessToken`: the stack config key (with its namespace) holding it. */
+  armAccessTokenConfig?: string;
   /** Polling interval of ARM long-running operations without Retry-After, ms. Default 5000. */
   armPollIntervalMs?: number;
   dagName: string;
@@ -93,8 +96,18 @@ export function toTarget(inputs: LinkRoleInputs): AzureTarget {
     armEndpoint: inputs.armEndpoint,
     tlsCaPem: inputs.tlsCaPem,
     pollIntervalMs: inputs.armPollIntervalMs,
-    ...(inputs.armAccessToken ? { credential: new StaticTokenCredential(inputs.armAccessToken) } : {}),
+    ...credentialOf(inputs),
   };
+}
+
+function credentialOf(inputs: LinkRoleInputs): { credential?: StaticTokenCredential } {
+  const token = armAccessTokenOf(inputs);
+  return token ? { credential: new StaticTokenCredential(token) } : {};
+}
+
+/** The ARM token given by value or by config reference; undefined means DefaultAzureCredential. */
+export function armAccessTokenOf(inputs: LinkRoleInputs): string | undefined {
+  return secretOrConfig(inputs, "armAccessToken", "armAccessTokenConfig", "ARM access token") || undefined;
 }
 
 export function withDefaults(inputs: LinkRoleInputs): LinkRoleInputs {
@@ -115,6 +128,7 @@ export function checkAzureInputs(news: LinkRoleInputs, collector: FailureCollect
   if (news.armEndpoint !== undefined)
     collector.check("armEndpoint", news.armEndpoint, (v) => validateArmEndpoint(v));
   if (news.tlsCaPem !== undefined) collector.check("tlsCaPem", news.tlsCaPem, (v) => validateTlsCaPem(v));
+  checkSecretReference(news, "armAccessToken", "armAccessTokenConfig", "ARM access token", collector);
   if (news.armAccessToken !== undefined) {
     collector.require(
       "armAccessToken",

@@ -28,7 +28,7 @@ import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import { HostLogEntry, startEngineServer } from "./engine-server";
-import { toProviderHostError } from "./host-error";
+import { toProviderHostError, type ProviderHostError } from "./host-error";
 import { WireMap, annotateSecrets, stripSecrets, toWire } from "./wire";
 
 export { HostLogEntry } from "./engine-server";
@@ -49,6 +49,12 @@ export interface ProviderHostOptions {
   startTimeoutMs?: number;
   /** Deadline of each gRPC call (providers with long waits need their own, shorter ones). Default 120 s. */
   callTimeoutMs?: number;
+  /**
+   * A file every reply of the host is appended to, one JSON line each (`{ method, reply }` or
+   * `{ method, error }`), to audit what the host sends the engine (e.g. that no secret is in clear).
+   * Default: the MI_LINK_HOST_REPLY_LOG environment variable; none when unset.
+   */
+  replyLog?: string;
 }
 
 type Props = Record<string, unknown>;
@@ -168,6 +174,25 @@ function waitForPort(
   });
 }
 
+/** Appends one reply (or error) of the host to `file` as a JSON line. */
+function logReply(file: string, method: string, err: unknown, res: unknown): void {
+  const fs: typeof import("node:fs") = require("node:fs");
+  const error = err
+    ? (toProviderHostError(method, err) as Partial<ProviderHostError> & { message: string })
+    : undefined;
+  const entry = error
+    ? {
+        method,
+        error: {
+          code: error.code,
+          details: error.details ?? error.message,
+          initFailure: error.initFailure ?? null,
+        },
+      }
+    : { method, reply: (res as { toObject?: () => unknown })?.toObject?.() ?? null };
+  fs.appendFileSync(file, JSON.stringify(entry) + "\n");
+}
+
 export async function startProviderHost(options: ProviderHostOptions = {}): Promise<ProviderHost> {
   const cwd = options.cwd ?? process.cwd();
   const hostScript = require.resolve("@pulumi/pulumi/cmd/dynamic-provider/index.js", { paths: [cwd] });
@@ -212,6 +237,7 @@ export async function startProviderHost(options: ProviderHostOptions = {}): Prom
     throw error;
   }
 
+  const replyLog = options.replyLog ?? process.env.MI_LINK_HOST_REPLY_LOG;
   const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
   type UnaryFn<Req, Res> = (r: Req, opts: grpc.CallOptions, cb: (e: unknown, res: Res) => void) => void;
   const unary = <Req, Res>(method: string, req: Req): Promise<Res> =>
@@ -219,6 +245,7 @@ export async function startProviderHost(options: ProviderHostOptions = {}): Prom
       const fn = (client as unknown as Record<string, UnaryFn<Req, Res>>)[method];
       const deadline = new Date(Date.now() + (options.callTimeoutMs ?? 120_000));
       fn.call(client, req, { deadline }, async (err, res) => {
+        if (replyLog) logReply(replyLog, method, err, res);
         if (!err) return resolve(res);
         // A host that died says nothing over gRPC, and the dropped connection may be seen before its exit:
         // give it a moment, then its stderr tells why.
