@@ -339,9 +339,11 @@ describe("MiLink", () => {
     expect(miCert.inputs).toMatchObject({ name: MI_FQDN, publicKey: "0x3082EF01", validateChain: true });
     const roots = registrations.filter((r) => r.name.startsWith("three-trust-root-"));
     expect(roots.map((r) => r.inputs)).toMatchObject([
-      { name: "MicrosoftPKI", trustedIssuerFor: "*.database.windows.net", dropOnDelete: false },
-      { name: "DigiCertPKI", trustedIssuerFor: "*.database.windows.net", dropOnDelete: false },
+      { name: "MicrosoftPKI", trustedIssuerFor: "*.database.windows.net" },
+      { name: "DigiCertPKI", trustedIssuerFor: "*.database.windows.net" },
     ]);
+    // Dropped on destroy when created by this stack and no other link relies on them.
+    expect(roots.map((r) => r.inputs.dropOnDelete)).toEqual([undefined, undefined]);
     const trustCert = registrations.find((r) => r.name === "three-trust-sql-cert-on-mi")!;
     expect(trustCert.inputs).toMatchObject({
       certificateName: "Cert_SQL1_endpoint",
