@@ -90,7 +90,11 @@ export interface MiLinkArgs {
   failoverMode?: LinkFailoverMode;
   /** "Async" or "Sync" replication. Default "Async". */
   replicationMode?: ReplicationMode;
-  /** Check prerequisites (version, Always On, databases, collation, endpoint, update policy) before any change, in preview too. Default true. */
+  /**
+   * Check prerequisites (version, Always On, databases, collation, endpoint, update policy, the
+   * 100 links of a managed instance counting those already there) before any change, in preview
+   * too. Default true.
+   */
   preflight?: boolean;
   /** Per-database name overrides, keyed by database name. Default: the runbook's names. */
   links?: Record<string, LinkNameArgs>;

@@ -151,4 +151,36 @@ describe("preflight", () => {
     );
     expect(problems.map((p) => p.field)).toEqual(["databases"]);
   });
+
+  describe("the 100-link limit counts the links already on the managed instance", () => {
+    const sixty = Array.from({ length: 60 }, (_, i) => `db${i}`);
+    const sixtyInfo = info({ databases: sixty.map((n) => database(n)) });
+    const sixtyPlan = plan({ links: resolveLinkNames(sixty) });
+    const others = (count: number) => Array.from({ length: count }, (_, i) => `DAG_other${i}`);
+    // A second up: this component's 60 links exist already and are counted once.
+    const ours = resolveLinkNames(sixty).map((link) => link.dagName.toUpperCase());
+
+    it("refuses 60 more links next to 50 others (110), naming both counts and the room left", () => {
+      const problems = preflight(sixtyInfo, { ...MI, linkNames: [...others(50), ...ours] }, sixtyPlan);
+      expect(problems).toEqual([
+        {
+          field: "databases",
+          problem:
+            '60 links requested and 50 other links already on managed instance "sqlmi1" make 110; a managed instance holds at most 100',
+          fix:
+            "Link at most 50 databases to this managed instance (remove links it no longer needs to make room), " +
+            "or split the databases over several managed instances.",
+        },
+      ]);
+    });
+
+    it("passes 60 links next to 40 others (100), on the first up and the second", () => {
+      expect(preflight(sixtyInfo, { ...MI, linkNames: others(40) }, sixtyPlan)).toEqual([]);
+      expect(preflight(sixtyInfo, { ...MI, linkNames: [...others(40), ...ours] }, sixtyPlan)).toEqual([]);
+    });
+
+    it("checks this component's links alone when the managed instance's links are unknown", () => {
+      expect(preflight(sixtyInfo, { ...MI, linkNames: undefined }, sixtyPlan)).toEqual([]);
+    });
+  });
 });
