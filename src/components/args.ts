@@ -5,6 +5,7 @@
  * must be known when the program runs.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import type { SqlServerHostPreparationArgs } from "../hostprep/component";
 import type { BackupTarget } from "../tsql/statements/backup";
 import type { EndpointAlgorithm } from "../tsql/statements/endpoint";
 import type { InitialPrimary, LinkFailoverMode } from "../tsql/versions";
@@ -120,6 +121,15 @@ export interface MiLinkArgs {
   failoverLsnStableSeconds?: pulumi.Input<number>;
   /** Polling interval of Azure long-running operations without Retry-After, in ms. Default 5000. */
   armPollIntervalMs?: pulumi.Input<number>;
+  /**
+   * Prepare the SQL Server host over SSH before any SQL step, as a SqlServerHostPreparation child
+   * (`<name>-host`): Always On and trace flags 1800/9567 with the service restart, and, with
+   * `managedInstanceHost`, the reachability test of the managed instance's ports. Runs only with
+   * `enabled: true`; then the `script` output starts with its exact commands and the preflight
+   * does not refuse Always On being off (the preparation turns it on). Default: none (the host is
+   * prepared already).
+   */
+  hostPreparation?: SqlServerHostPreparationArgs;
   /**
    * An existing trust between this SQL Server and this managed instance, to share it between
    * several MiLink components (the managed instance refuses the same certificate twice). Default:

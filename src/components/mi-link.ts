@@ -19,6 +19,8 @@ import type { DatabaseFormat } from "../tsql/versions";
 import { DEFAULTS, type MiLinkArgs } from "./args";
 import { DatabaseLink, type DatabaseLinkStatus } from "./database-link";
 import { resolveLinkNames } from "./link-names";
+import { SqlServerHostPreparation } from "../hostprep/component";
+import { hostPreparationEnablesAlwaysOn } from "./host-preparation";
 import { linkCountWarning, readManagedInstanceLinkNames } from "./managed-instance-links";
 import { preflight, type ManagedInstanceFacts } from "./preflight";
 import { MiLinkArgsError, MiLinkPreflightError } from "./problems";
@@ -67,6 +69,15 @@ export class MiLink extends pulumi.ComponentResource {
     const replicationMode = args.replicationMode ?? DEFAULTS.replicationMode;
     const endpointPort = pulumi.output(sql.endpointPort ?? DEFAULTS.endpointPort);
     const linkNames = resolveLinkNames(args.databases, args.links);
+    // The host is prepared (Always On, trace flags, restart) before any SQL step: the children wait for it.
+    const hostPreparation =
+      args.hostPreparation === undefined
+        ? undefined
+        : new SqlServerHostPreparation(`${name}-host`, args.hostPreparation, { parent: this });
+    const hostPrepared: pulumi.Input<unknown> =
+      args.hostPreparation?.enabled === true && hostPreparation
+        ? pulumi.all([hostPreparation.preparationOutput, hostPreparation.reachability])
+        : undefined;
     const password = sql.password === undefined ? undefined : pulumi.secret(sql.password);
     const sqlAccessToken = sql.accessToken === undefined ? undefined : pulumi.secret(sql.accessToken);
 
@@ -147,6 +158,7 @@ export class MiLink extends pulumi.ComponentResource {
               certificateExpiry: expiry,
               hasBackupTarget: backupTarget !== undefined,
               managesRole: args.primary !== undefined,
+              hostEnablesAlwaysOn: hostPreparationEnablesAlwaysOn(args.hostPreparation),
               now: new Date(),
             },
           );
@@ -173,15 +185,21 @@ export class MiLink extends pulumi.ComponentResource {
     ]);
     const built = plan.apply(([c, plain]) => {
       const subscriptionId = plain.subscriptionId ?? subscriptionOf(c.mi.id);
-      const connection: pulumi.Input<SqlServerConnection> = pulumi.output({
-        host: sql.host,
-        port: sql.port,
-        user: sql.user,
-        authenticationType: sql.authenticationType,
-        domain: sql.domain,
-        encrypt: sql.encrypt,
-        trustServerCertificate: sql.trustServerCertificate,
-      }) as pulumi.Output<SqlServerConnection>;
+      // Every SQL Server step takes the connection: through it they all wait for the prepared host.
+      const connection: pulumi.Input<SqlServerConnection> = pulumi
+        .all([
+          pulumi.output({
+            host: sql.host,
+            port: sql.port,
+            user: sql.user,
+            authenticationType: sql.authenticationType,
+            domain: sql.domain,
+            encrypt: sql.encrypt,
+            trustServerCertificate: sql.trustServerCertificate,
+          }),
+          hostPrepared,
+        ])
+        .apply(([plainConnection]) => plainConnection) as pulumi.Output<SqlServerConnection>;
       const sqlEndpointUrl = endpointUrl(plain.endpointHost, plain.endpointPort);
 
       const trust =
@@ -300,6 +318,7 @@ export class MiLink extends pulumi.ComponentResource {
         failoverMode,
         replicationMode,
         backupTarget,
+        hostPreparation: args.hostPreparation,
       });
     });
     this.links = built.apply((b) => b.links) as pulumi.Output<Record<string, DatabaseLinkStatus>>;

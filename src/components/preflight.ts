@@ -41,6 +41,8 @@ export interface PreflightPlan {
   hasBackupTarget: boolean;
   /** Whether the links' roles are managed (`primary` given): failovers need the MI's update policy. */
   managesRole?: boolean;
+  /** Host preparation runs first and restarts SQL Server with Always On enabled. Default false. */
+  hostEnablesAlwaysOn?: boolean;
   now: Date;
 }
 
@@ -81,7 +83,7 @@ export function preflight(info: SqlServerInfo, mi: ManagedInstanceFacts, plan: P
       "Leave primary out to manage failovers outside this component, or check the managed instance's update policy in Azure.",
     );
   }
-  if (!info.isHadrEnabled) {
+  if (!info.isHadrEnabled && !plan.hostEnablesAlwaysOn) {
     add(
       "sqlServer.alwaysOn",
       `Always On availability groups are disabled on ${info.serverName}`,

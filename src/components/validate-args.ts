@@ -9,6 +9,7 @@ import { dagNameProblem, managedInstanceNameProblem } from "../tsql/names";
 import { TsqlInputError, validateIdentifier, validatePort } from "../tsql/quote";
 import { validateHost } from "../tsql/urls";
 import { DEFAULTS, type MiLinkArgs } from "./args";
+import { hostPreparationProblems } from "./host-preparation";
 import type { Problem } from "./problems";
 import { resolveLinkNames } from "./link-names";
 
@@ -79,7 +80,7 @@ export function validateMiLinkArgs(args: MiLinkArgs, now: Date = new Date()): Pr
   const databasesValid = checkDatabases(args, problems);
   checkOptions(args, problems, now);
   if (databasesValid) checkLinkNames(args, problems);
-  return problems.list;
+  return [...problems.list, ...hostPreparationProblems(args.hostPreparation)];
 }
 
 function checkSqlServer(args: MiLinkArgs, problems: Problems): void {

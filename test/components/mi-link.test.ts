@@ -413,6 +413,41 @@ describe("MiLink", () => {
     ]);
   });
 
+  it("with host preparation enabled: the host first, Always On off not refused, its commands in the script", async () => {
+    const sshPassword = "ssh-Secret-pw1";
+    const link = newLink("host", emulators.noHadr, {
+      hostPreparation: {
+        enabled: true,
+        os: "linux",
+        ssh: { host: "sql1.contoso.com", user: "admin", password: sshPassword },
+      },
+    });
+    const script = await promiseOf(link.script);
+    await promiseOf(link.links);
+    await settle();
+    expect(script).toContain("sudo /opt/mssql/bin/mssql-conf set hadr.hadrenabled 1");
+    expect(script.indexOf("sudo systemctl restart mssql-server")).toBeLessThan(
+      script.indexOf("-- 1. SQL Server"),
+    );
+    expect(script).not.toContain(sshPassword);
+    const prepare = registrations.find((r) => r.name === "host-host-prepare")!;
+    expect(prepare.type).toBe("command:remote:Command");
+    expect(registrations.find((r) => r.name === "host-host")!.parent).toMatch(/::host$/);
+    const steps = registrations.filter(
+      (r) => r.custom && r.name.startsWith("host-") && !r.name.startsWith("host-host"),
+    );
+    expect(steps.length).toBe(13);
+    // Every SQL Server step waits for the prepared host (the Azure steps wait for those).
+    const sqlSteps = steps.filter((r) => r.inputs.connection !== undefined);
+    expect(sqlSteps.length).toBeGreaterThanOrEqual(9);
+    for (const step of sqlSteps) {
+      expect(
+        step.dependencies.some((urn) => urn.endsWith("::host-host-prepare")),
+        step.name,
+      ).toBe(true);
+    }
+  });
+
   it("keeps every secret wrapped: nothing in clear in registered inputs or __provider", async () => {
     const info = emulators.ready.connectionInfo();
     const link = newLink("secret", emulators.ready);

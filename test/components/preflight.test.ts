@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { hostPreparationEnablesAlwaysOn } from "../../src/components/host-preparation";
 import { resolveLinkNames } from "../../src/components/link-names";
 import { preflight, type ManagedInstanceFacts, type PreflightPlan } from "../../src/components/preflight";
 import type { SqlServerDatabaseInfo, SqlServerInfo } from "../../src/components/sql-server-info";
@@ -150,6 +151,17 @@ describe("preflight", () => {
       plan({ links: resolveLinkNames(many) }),
     );
     expect(problems.map((p) => p.field)).toEqual(["databases"]);
+  });
+
+  it("does not refuse Always On off when the host preparation turns it on first", () => {
+    expect(fields(info({ isHadrEnabled: false }), MI, plan({ hostEnablesAlwaysOn: true }))).toEqual([]);
+    expect(fields(info({ isHadrEnabled: false }), MI, plan({ hostEnablesAlwaysOn: false }))).toEqual([
+      "sqlServer.alwaysOn",
+    ]);
+    expect(hostPreparationEnablesAlwaysOn({ os: "linux", enabled: true })).toBe(true);
+    // Without the restart Always On stays off until the next one; disabled, nothing runs.
+    expect(hostPreparationEnablesAlwaysOn({ os: "linux", enabled: true, restart: false })).toBe(false);
+    expect(hostPreparationEnablesAlwaysOn({ os: "windows" })).toBe(false);
   });
 
   describe("the 100-link limit counts the links already on the managed instance", () => {
