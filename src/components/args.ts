@@ -124,10 +124,11 @@ export interface MiLinkArgs {
   /**
    * Prepare the SQL Server host over SSH before any SQL step, as a SqlServerHostPreparation child
    * (`<name>-host`): Always On and trace flags 1800/9567 with the service restart, and, with
-   * `managedInstanceHost`, the reachability test of the managed instance's ports. Runs only with
-   * `enabled: true`; then the `script` output starts with its exact commands and the preflight
-   * does not refuse Always On being off (the preparation turns it on). Default: none (the host is
-   * prepared already).
+   * `managedInstanceHost`, the reachability test of the managed instance's ports (an unreachable
+   * port stops the deployment before any SQL step). Runs only with `enabled: true`; then the
+   * `script` output starts with its exact commands, the lookup of `up` waits for it, and the
+   * preflight does not refuse Always On being off (the preparation turns it on). Default: none
+   * (the host is prepared already).
    */
   hostPreparation?: SqlServerHostPreparationArgs;
   /**

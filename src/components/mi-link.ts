@@ -81,9 +81,15 @@ export class MiLink extends pulumi.ComponentResource {
     const password = sql.password === undefined ? undefined : pulumi.secret(sql.password);
     const sqlAccessToken = sql.accessToken === undefined ? undefined : pulumi.secret(sql.accessToken);
 
+    // During up the lookup waits for the host preparation, whose restart would cut its connection
+    // (the connection retries cover the service coming back). Preview runs nothing on the host.
+    const lookupHost =
+      hostPrepared === undefined || pulumi.runtime.isDryRun()
+        ? sql.host
+        : pulumi.all([sql.host, hostPrepared]).apply(([host]) => host);
     this.sqlServerInfo = getSqlServerInfoOutput(
       {
-        host: sql.host,
+        host: lookupHost,
         port: sql.port,
         user: sql.user,
         password,

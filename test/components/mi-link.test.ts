@@ -102,13 +102,23 @@ function fakeOutputs(type: string, name: string, inputs: Record<string, unknown>
   }
 }
 
+/** Host preparation commands finish only when the test lets them (as over SSH, they take a while). */
+let releaseCommands: () => void = () => undefined;
+let commandsReleased = Promise.resolve();
+const commandsDone = new Map<string, Date>();
+
 void pulumi.runtime.setMocks(
   {
-    newResource(args) {
+    async newResource(args) {
       const key = `${args.type}::${args.name}`;
       const wire = pendingWire.get(key)!;
       const urn = `${wire.parent ? wire.parent.split("::")[2].split("$").pop() + "$" : ""}${args.type}::${args.name}`;
       registrations.push({ ...wire, urn, inputs: args.inputs });
+      if (args.type === "command:remote:Command") {
+        await commandsReleased;
+        commandsDone.set(args.name, new Date());
+        return { id: `${args.name}-id`, state: { ...args.inputs, stdout: "PREPARED hadr=enabled" } };
+      }
       return { id: `${args.name}-id`, state: fakeOutputs(args.type, args.name, args.inputs) };
     },
     call(args) {
@@ -415,6 +425,8 @@ describe("MiLink", () => {
 
   it("with host preparation enabled: the host first, Always On off not refused, its commands in the script", async () => {
     const sshPassword = "ssh-Secret-pw1";
+    emulators.noHadr.tds.resetCounters();
+    commandsReleased = new Promise((resolve) => (releaseCommands = resolve));
     const link = newLink("host", emulators.noHadr, {
       hostPreparation: {
         enabled: true,
@@ -422,6 +434,11 @@ describe("MiLink", () => {
         ssh: { host: "sql1.contoso.com", user: "admin", password: sshPassword },
       },
     });
+    // While the host is being prepared (and restarted), the lookup does not touch SQL Server: far
+    // longer than a lookup takes, nothing arrives.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(emulators.noHadr.tds.requestLog()).toEqual([]);
+    releaseCommands();
     const script = await promiseOf(link.script);
     await promiseOf(link.links);
     await settle();
@@ -432,6 +449,10 @@ describe("MiLink", () => {
     expect(script).not.toContain(sshPassword);
     const prepare = registrations.find((r) => r.name === "host-host-prepare")!;
     expect(prepare.type).toBe("command:remote:Command");
+    // The lookup of up waited for the preparation (whose restart would cut its connection).
+    const lookup = emulators.noHadr.tds.requestLog();
+    expect(lookup.length).toBeGreaterThan(0);
+    for (const entry of lookup) expect(entry.at >= commandsDone.get("host-host-prepare")!).toBe(true);
     expect(registrations.find((r) => r.name === "host-host")!.parent).toMatch(/::host$/);
     const steps = registrations.filter(
       (r) => r.custom && r.name.startsWith("host-") && !r.name.startsWith("host-host"),
