@@ -408,7 +408,7 @@ describe("MiLink", () => {
     );
     depends("order-trust-endpoint", "order-trust-endpoint-cert");
     depends("order-sales-ag", "order-trust-endpoint", "order-sales-readiness");
-    depends("order-sales-dag", "order-sales-ag");
+    depends("order-sales-dag", "order-sales-ag", "order-trust-mi-cert");
     depends(
       "order-sales-link",
       "order-sales-dag",
