@@ -4,8 +4,10 @@
  * instance's endpoint certificate reader: `managedInstance.armEndpoint`, `tlsCaPem` and
  * `accessToken` (DefaultAzureCredential without one).
  */
+import * as pulumi from "@pulumi/pulumi";
 import { listLinks } from "../azure/links";
 import { StaticTokenCredential } from "../azure/credential";
+import type { ManagedInstanceArgs } from "./args";
 
 /** Where the managed instance is and how to reach Azure Resource Manager, resolved. */
 export interface ManagedInstanceLinksTarget {
@@ -50,4 +52,42 @@ export function linkCountWarning(managedInstanceName: string, failure: string, r
     "Give this program read access to the managed instance's distributedAvailabilityGroups " +
     "(managedInstance.accessToken, or a DefaultAzureCredential sign-in) to have them counted."
   );
+}
+
+/** The subscription of an ARM resource id, or "" (which the Azure call then refuses, naming the field). */
+function subscriptionOfOrEmpty(resourceId: string): string {
+  return /^\/subscriptions\/([^/]+)\//i.exec(resourceId ?? "")?.[1] ?? "";
+}
+
+/**
+ * The names of the links on the managed instance, read in the program (preview included); undefined,
+ * with a warning on `resource`, when they cannot be listed. Link names are not secret.
+ * @param mi the managed instance as the lookup found it (its id gives the default subscription)
+ * @param requested how many links the component asks for, for the warning
+ */
+export function managedInstanceLinkNamesOutput(
+  mi: pulumi.Output<{ id: string; name: string }>,
+  azure: ManagedInstanceArgs,
+  requested: number,
+  resource: pulumi.Resource,
+): pulumi.Output<string[] | undefined> {
+  const target = pulumi.output({
+    subscriptionId: azure.subscriptionId,
+    resourceGroupName: azure.resourceGroupName,
+    armEndpoint: azure.armEndpoint,
+    tlsCaPem: azure.tlsCaPem,
+    accessToken: azure.accessToken,
+  });
+  return pulumi.unsecret(
+    pulumi.all([mi, target]).apply(async ([found, plain]) => {
+      const read = await readManagedInstanceLinkNames({
+        ...plain,
+        subscriptionId: plain.subscriptionId ?? subscriptionOfOrEmpty(found.id),
+        managedInstanceName: found.name,
+      });
+      if ("names" in read) return read.names;
+      await pulumi.log.warn(linkCountWarning(found.name, read.failure, requested), resource);
+      return undefined;
+    }),
+  ) as pulumi.Output<string[] | undefined>;
 }

@@ -13,15 +13,15 @@ import * as azure from "@pulumi/azure-native";
 import * as pulumi from "@pulumi/pulumi";
 import type { SqlServerConnection } from "../dynamic/common/connection";
 import { defaultEndpointCertificateSubject } from "../dynamic/endpoint-certificate";
+import { SqlServerHostPreparation } from "../hostprep/component";
 import { defaultEndpointCertificateName } from "../tsql/names";
 import { endpointUrl } from "../tsql/urls";
 import type { DatabaseFormat } from "../tsql/versions";
 import { DEFAULTS, type MiLinkArgs } from "./args";
 import { DatabaseLink, type DatabaseLinkStatus } from "./database-link";
 import { resolveLinkNames } from "./link-names";
-import { SqlServerHostPreparation } from "../hostprep/component";
 import { hostPreparationEnablesAlwaysOn } from "./host-preparation";
-import { linkCountWarning, readManagedInstanceLinkNames } from "./managed-instance-links";
+import { managedInstanceLinkNamesOutput } from "./managed-instance-links";
 import { preflight, type ManagedInstanceFacts } from "./preflight";
 import { MiLinkArgsError, MiLinkPreflightError } from "./problems";
 import { renderScript } from "./script";
@@ -113,34 +113,10 @@ export class MiLink extends pulumi.ComponentResource {
       collation: mi.collation,
     }));
 
-    // The links already on the managed instance, for the 100-link limit (names only: not secret).
-    const existingLinks: pulumi.Output<string[] | undefined> =
+    const existingLinks =
       args.preflight === false
         ? pulumi.output(undefined)
-        : pulumi.unsecret(
-            pulumi
-              .all([
-                miFacts,
-                pulumi.output({
-                  subscriptionId: miArgs.subscriptionId,
-                  resourceGroupName: miArgs.resourceGroupName,
-                  armEndpoint: miArgs.armEndpoint,
-                  tlsCaPem: miArgs.tlsCaPem,
-                  accessToken: miArgs.accessToken,
-                }),
-              ])
-              .apply(async ([mi, azure]) => {
-                const read = await readManagedInstanceLinkNames({
-                  ...azure,
-                  // An id without a subscription fails the deployment below with its own message.
-                  subscriptionId: azure.subscriptionId ?? subscriptionOfOrEmpty(mi.id),
-                  managedInstanceName: mi.name,
-                });
-                if ("names" in read) return read.names;
-                await pulumi.log.warn(linkCountWarning(mi.name, read.failure, linkNames.length), this);
-                return undefined;
-              }),
-          );
+        : managedInstanceLinkNamesOutput(miFacts, miArgs, linkNames.length, this);
 
     const checked: pulumi.Output<Checked> = pulumi
       .all([
@@ -151,23 +127,20 @@ export class MiLink extends pulumi.ComponentResource {
         args.backupTarget,
         existingLinks,
       ])
-      .apply(([info, mi, port, expiry, backupTarget, existing]) => {
+      .apply(([info, lookedUp, port, expiry, backupTarget, existing]) => {
+        const mi = { ...lookedUp, linkNames: existing };
         if (args.preflight !== false) {
-          const found = preflight(
-            info,
-            { ...mi, linkNames: existing },
-            {
-              links: linkNames,
-              initialPrimary,
-              failoverMode,
-              endpointPort: port,
-              certificateExpiry: expiry,
-              hasBackupTarget: backupTarget !== undefined,
-              managesRole: args.primary !== undefined,
-              hostEnablesAlwaysOn: hostPreparationEnablesAlwaysOn(args.hostPreparation),
-              now: new Date(),
-            },
-          );
+          const found = preflight(info, mi, {
+            links: linkNames,
+            initialPrimary,
+            failoverMode,
+            endpointPort: port,
+            certificateExpiry: expiry,
+            hasBackupTarget: backupTarget !== undefined,
+            managesRole: args.primary !== undefined,
+            hostEnablesAlwaysOn: hostPreparationEnablesAlwaysOn(args.hostPreparation),
+            now: new Date(),
+          });
           if (found.length > 0) throw new MiLinkPreflightError(name, found);
         }
         return { info, mi };
@@ -337,11 +310,6 @@ export class MiLink extends pulumi.ComponentResource {
       script: this.script,
     });
   }
-}
-
-/** The subscription of an ARM resource id, or "" (which Azure calls then refuse, naming the field). */
-function subscriptionOfOrEmpty(resourceId: string): string {
-  return /^\/subscriptions\/([^/]+)\//i.exec(resourceId ?? "")?.[1] ?? "";
 }
 
 /** The subscription GUID of an ARM resource id (`/subscriptions/<id>/...`). */
