@@ -6,6 +6,9 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { SqlServerHostPreparationArgs } from "../hostprep/component";
+
+/** `hostPreparation`'s type, for programs that build it apart. */
+export type { HostOs, SqlServerHostPreparationArgs } from "../hostprep/component";
 import type { BackupTarget } from "../tsql/statements/backup";
 import type { EndpointAlgorithm } from "../tsql/statements/endpoint";
 import type { InitialPrimary, LinkFailoverMode } from "../tsql/versions";
