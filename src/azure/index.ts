@@ -22,6 +22,7 @@ export {
   failoverLink,
   getLink,
   LINK_API_VERSION,
+  listLinks,
   setLinkReplicationMode,
   setLinkRole,
   type FailoverType,

@@ -5,7 +5,7 @@ import { configuredPartner, DEFAULT_TOPOLOGY } from "../testing/arm/test-support
 import { createSqlClient, managedInstanceResourceId, type AzureTarget } from "./client";
 import { emulatorTarget } from "./emulator-target";
 import { AzureOperationError } from "./errors";
-import { deleteLink, failoverLink, getLink, setLinkReplicationMode, setLinkRole } from "./links";
+import { deleteLink, failoverLink, getLink, listLinks, setLinkReplicationMode, setLinkRole } from "./links";
 import { armLongRunning } from "./request";
 
 const dag = DEFAULT_TOPOLOGY.dagName;
@@ -230,5 +230,54 @@ describe("link operations: deadlines and credentials", () => {
       /^Could not read the link \(link DAG_sales of managed instance sqlmi1 in resource group rg-mi-link\): No Azure token: Azure CLI not found on path\. Fix: sign in \(az login\)/,
     );
     expect(emulator.counters().requests).toBe(0);
+  });
+});
+
+describe("listLinks against the ARM emulator", () => {
+  let emulator: ArmEmulator | undefined;
+  afterEach(() => emulator?.stop());
+
+  const spec = (db: string) => ({
+    partnerAvailabilityGroupName: `AG_${db}`,
+    instanceAvailabilityGroupName: `AG_${db}_MI`,
+    partnerEndpoint: "TCP://sqlhost01.corp.example:5022",
+    instanceLinkRole: "Secondary" as const,
+    databases: [db],
+    failoverMode: "Manual" as const,
+    replicationMode: "Async" as const,
+    seedingMode: "Automatic" as const,
+  });
+
+  it("lists every link of the managed instance, page after page", async () => {
+    emulator = new ArmEmulator({ listPageSize: 2 });
+    const started = await emulator.start();
+    const names = ["DAG_a", "DAG_b", "DAG_c", "DAG_d", "DAG_e"];
+    for (const name of names) emulator.managedInstance().links.create(name, spec(name.slice(4)));
+    emulator.resetCounters();
+    const links = await listLinks(emulatorTarget(emulator, started));
+    expect(links.map((link) => link.name)).toEqual(names);
+    expect(links[2]).toMatchObject({
+      partnerAvailabilityGroupName: "AG_c",
+      instanceAvailabilityGroupName: "AG_c_MI",
+      replicationMode: "Async",
+    });
+    // Three pages of at most two.
+    expect(emulator.counters().byOperation["GET distributedAvailabilityGroups"]).toBe(3);
+  });
+
+  it("answers an empty list for a managed instance without links", async () => {
+    emulator = new ArmEmulator();
+    const started = await emulator.start();
+    expect(await listLinks(emulatorTarget(emulator, started))).toEqual([]);
+  });
+
+  it("names the managed instance when it does not exist", async () => {
+    emulator = new ArmEmulator();
+    const started = await emulator.start();
+    const error = await listLinks(
+      emulatorTarget(emulator, started, { managedInstanceName: "nosuchmi" }),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AzureOperationError);
+    expect((error as Error).message).toMatch(/list the links.*nosuchmi/s);
   });
 });

@@ -100,6 +100,41 @@ export async function getLink(target: AzureTarget, name: string): Promise<LinkIn
   return answer.statusCode === 404 ? undefined : toLinkInfo(answer.body);
 }
 
+/**
+ * Every link of the managed instance (GET .../distributedAvailabilityGroups, following nextLink),
+ * through the client's authentication, TLS settings and retry policy.
+ */
+export async function listLinks(target: AzureTarget): Promise<LinkInfo[]> {
+  const client = createSqlClient(target);
+  const context: ArmCallContext = {
+    action: "list the links",
+    resource: describeManagedInstance(target),
+  };
+  const links: LinkInfo[] = [];
+  const seen = new Set<string>();
+  let url: string | undefined =
+    `${armEndpointOf(target)}${managedInstanceResourceId(target)}/distributedAvailabilityGroups` +
+    `?api-version=${LINK_API_VERSION}`;
+  while (url !== undefined) {
+    // A nextLink that comes back is a server fault; stop instead of looping.
+    if (seen.has(url)) break;
+    seen.add(url);
+    const answer = await armRequest(client, target, context, "GET", url, { fixes: linkFixes });
+    const page = (answer.body ?? {}) as { value?: unknown; nextLink?: unknown };
+    if (Array.isArray(page.value)) links.push(...page.value.map(toLinkInfo));
+    url = typeof page.nextLink === "string" && page.nextLink.length > 0 ? page.nextLink : undefined;
+    if (url !== undefined && new URL(url).origin !== new URL(armEndpointOf(target)).origin) {
+      // The token goes with every request: never to another host.
+      throw new AzureOperationError({
+        context,
+        detail: `The answer's nextLink points to another host (${new URL(url).origin}).`,
+        fix: `check armEndpoint (${armEndpointOf(target)}): it must be Azure Resource Manager.`,
+      });
+    }
+  }
+  return links;
+}
+
 /** Re-reads the link after an action: the action's final answer is not always the resource. */
 async function linkAfter(target: AzureTarget, name: string, action: string): Promise<LinkInfo> {
   const link = await getLink(target, name);

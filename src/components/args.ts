@@ -5,6 +5,10 @@
  * must be known when the program runs.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import type { SqlServerHostPreparationArgs } from "../hostprep/component";
+
+/** `hostPreparation`'s type, for programs that build it apart. */
+export type { HostOs, SqlServerHostPreparationArgs } from "../hostprep/component";
 import type { BackupTarget } from "../tsql/statements/backup";
 import type { EndpointAlgorithm } from "../tsql/statements/endpoint";
 import type { InitialPrimary, LinkFailoverMode } from "../tsql/versions";
@@ -119,7 +123,11 @@ export interface MiLinkArgs {
   failoverMode?: LinkFailoverMode;
   /** "Async" or "Sync" replication. Default "Async". */
   replicationMode?: ReplicationMode;
-  /** Check prerequisites (version, Always On, databases, collation, endpoint, update policy) before any change, in preview too. Default true. */
+  /**
+   * Check prerequisites (version, Always On, databases, collation, endpoint, update policy, the
+   * 100 links of a managed instance counting those already there) before any change, in preview
+   * too. Default true.
+   */
   preflight?: boolean;
   /** Per-database name overrides, keyed by database name. Default: the runbook's names. */
   links?: Record<string, LinkNameArgs>;
@@ -145,6 +153,16 @@ export interface MiLinkArgs {
   failoverLsnStableSeconds?: pulumi.Input<number>;
   /** Polling interval of Azure long-running operations without Retry-After, in ms. Default 5000. */
   armPollIntervalMs?: pulumi.Input<number>;
+  /**
+   * Prepare the SQL Server host over SSH before any SQL step, as a SqlServerHostPreparation child
+   * (`<name>-host`): Always On and trace flags 1800/9567 with the service restart, and, with
+   * `managedInstanceHost`, the reachability test of the managed instance's ports (an unreachable
+   * port stops the deployment before any SQL step). Runs only with `enabled: true`; then the
+   * `script` output starts with its exact commands, the lookup of `up` waits for it, and the
+   * preflight does not refuse Always On being off (the preparation turns it on). Default: none
+   * (the host is prepared already).
+   */
+  hostPreparation?: SqlServerHostPreparationArgs;
   /**
    * An existing trust between this SQL Server and this managed instance, to share it between
    * several MiLink components (the managed instance refuses the same certificate twice). Default:

@@ -184,7 +184,9 @@ export class DatabaseLink extends pulumi.ComponentResource {
           mode === "Sync" ? "SYNCHRONOUS_COMMIT" : "ASYNCHRONOUS_COMMIT",
         ),
       },
-      { ...parent, dependsOn: [this.availabilityGroup] },
+      // The DAG reaches the managed instance through its trusted certificate: created after it, and
+      // dropped before it and its root CAs (which stay while a DAG to a managed instance remains).
+      { ...parent, dependsOn: [this.availabilityGroup, args.trust.managedInstanceCertificate] },
     );
 
     this.link = new azure.sql.DistributedAvailabilityGroup(

@@ -13,12 +13,15 @@ import * as azure from "@pulumi/azure-native";
 import * as pulumi from "@pulumi/pulumi";
 import type { SqlServerConnection } from "../dynamic/common/connection";
 import { defaultEndpointCertificateSubject } from "../dynamic/endpoint-certificate";
+import { SqlServerHostPreparation } from "../hostprep/component";
 import { defaultEndpointCertificateName } from "../tsql/names";
 import { endpointUrl } from "../tsql/urls";
 import type { DatabaseFormat } from "../tsql/versions";
 import { DEFAULTS, type MiLinkArgs } from "./args";
 import { DatabaseLink, type DatabaseLinkStatus } from "./database-link";
 import { resolveLinkNames } from "./link-names";
+import { hostPreparationEnablesAlwaysOn } from "./host-preparation";
+import { managedInstanceLinkNamesOutput } from "./managed-instance-links";
 import { preflight, type ManagedInstanceFacts } from "./preflight";
 import { MiLinkArgsError, MiLinkPreflightError } from "./problems";
 import { plaintextConfigWarnings, requireSecretConfig } from "./credential-config";
@@ -75,6 +78,15 @@ export class MiLink extends pulumi.ComponentResource {
     const replicationMode = args.replicationMode ?? DEFAULTS.replicationMode;
     const endpointPort = pulumi.output(sql.endpointPort ?? DEFAULTS.endpointPort);
     const linkNames = resolveLinkNames(args.databases, args.links);
+    // The host is prepared (Always On, trace flags, restart) before any SQL step: the children wait for it.
+    const hostPreparation =
+      args.hostPreparation === undefined
+        ? undefined
+        : new SqlServerHostPreparation(`${name}-host`, args.hostPreparation, { parent: this });
+    const hostPrepared: pulumi.Input<unknown> =
+      args.hostPreparation?.enabled === true && hostPreparation
+        ? pulumi.all([hostPreparation.preparationOutput, hostPreparation.reachability])
+        : undefined;
     const password = sql.password === undefined ? undefined : pulumi.secret(sql.password);
     const sqlAccessToken = sql.accessToken === undefined ? undefined : pulumi.secret(sql.accessToken);
     // Credentials by config reference: the children get the key names only; the read-only lookup
@@ -86,9 +98,15 @@ export class MiLink extends pulumi.ComponentResource {
       accessTokenConfig: sql.accessTokenConfig,
     };
 
+    // During up the lookup waits for the host preparation, whose restart would cut its connection
+    // (the connection retries cover the service coming back). Preview runs nothing on the host.
+    const lookupHost =
+      hostPrepared === undefined || pulumi.runtime.isDryRun()
+        ? sql.host
+        : pulumi.all([sql.host, hostPrepared]).apply(([host]) => host);
     this.sqlServerInfo = getSqlServerInfoOutput(
       {
-        host: sql.host,
+        host: lookupHost,
         port: sql.port,
         user: sql.user,
         password:
@@ -116,6 +134,11 @@ export class MiLink extends pulumi.ComponentResource {
       collation: mi.collation,
     }));
 
+    const existingLinks =
+      args.preflight === false
+        ? pulumi.output(undefined)
+        : managedInstanceLinkNamesOutput(miFacts, miArgs, linkNames.length, this);
+
     const checked: pulumi.Output<Checked> = pulumi
       .all([
         this.sqlServerInfo,
@@ -123,8 +146,10 @@ export class MiLink extends pulumi.ComponentResource {
         endpointPort,
         pulumi.output(args.certificateExpiry),
         args.backupTarget,
+        existingLinks,
       ])
-      .apply(([info, mi, port, expiry, backupTarget]) => {
+      .apply(([info, lookedUp, port, expiry, backupTarget, existing]) => {
+        const mi = { ...lookedUp, linkNames: existing };
         if (args.preflight !== false) {
           const found = preflight(info, mi, {
             links: linkNames,
@@ -134,6 +159,7 @@ export class MiLink extends pulumi.ComponentResource {
             certificateExpiry: expiry,
             hasBackupTarget: backupTarget !== undefined,
             managesRole: args.primary !== undefined,
+            hostEnablesAlwaysOn: hostPreparationEnablesAlwaysOn(args.hostPreparation),
             now: new Date(),
           });
           if (found.length > 0) throw new MiLinkPreflightError(name, found);
@@ -159,15 +185,21 @@ export class MiLink extends pulumi.ComponentResource {
     ]);
     const built = plan.apply(([c, plain]) => {
       const subscriptionId = plain.subscriptionId ?? subscriptionOf(c.mi.id);
-      const connection: pulumi.Input<SqlServerConnection> = pulumi.output({
-        host: sql.host,
-        port: sql.port,
-        user: sql.user,
-        authenticationType: sql.authenticationType,
-        domain: sql.domain,
-        encrypt: sql.encrypt,
-        trustServerCertificate: sql.trustServerCertificate,
-      }) as pulumi.Output<SqlServerConnection>;
+      // Every SQL Server step takes the connection: through it they all wait for the prepared host.
+      const connection: pulumi.Input<SqlServerConnection> = pulumi
+        .all([
+          pulumi.output({
+            host: sql.host,
+            port: sql.port,
+            user: sql.user,
+            authenticationType: sql.authenticationType,
+            domain: sql.domain,
+            encrypt: sql.encrypt,
+            trustServerCertificate: sql.trustServerCertificate,
+          }),
+          hostPrepared,
+        ])
+        .apply(([plainConnection]) => plainConnection) as pulumi.Output<SqlServerConnection>;
       const sqlEndpointUrl = endpointUrl(plain.endpointHost, plain.endpointPort);
 
       const trust =
@@ -288,6 +320,7 @@ export class MiLink extends pulumi.ComponentResource {
         failoverMode,
         replicationMode,
         backupTarget,
+        hostPreparation: args.hostPreparation,
       });
     });
     this.links = built.apply((b) => b.links) as pulumi.Output<Record<string, DatabaseLinkStatus>>;

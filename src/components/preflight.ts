@@ -22,6 +22,11 @@ export interface ManagedInstanceFacts {
   /** The update policy: AlwaysUpToDate, SQLServer2022, SQLServer2025. Unknown when absent. */
   databaseFormat?: string;
   collation?: string;
+  /**
+   * The names of the links already on the managed instance (this component's included), when
+   * they could be listed. Unknown: the link limit is checked against this component's links only.
+   */
+  linkNames?: readonly string[];
 }
 
 /** What the component is asked to do. */
@@ -36,6 +41,8 @@ export interface PreflightPlan {
   hasBackupTarget: boolean;
   /** Whether the links' roles are managed (`primary` given): failovers need the MI's update policy. */
   managesRole?: boolean;
+  /** Host preparation runs first and restarts SQL Server with Always On enabled. Default false. */
+  hostEnablesAlwaysOn?: boolean;
   now: Date;
 }
 
@@ -76,7 +83,7 @@ export function preflight(info: SqlServerInfo, mi: ManagedInstanceFacts, plan: P
       "Leave primary out to manage failovers outside this component, or check the managed instance's update policy in Azure.",
     );
   }
-  if (!info.isHadrEnabled) {
+  if (!info.isHadrEnabled && !plan.hostEnablesAlwaysOn) {
     add(
       "sqlServer.alwaysOn",
       `Always On availability groups are disabled on ${info.serverName}`,
@@ -115,15 +122,40 @@ export function preflight(info: SqlServerInfo, mi: ManagedInstanceFacts, plan: P
       );
     }
   }
-  if (plan.links.length > DEFAULTS.maxLinks) {
+  checkLinkLimit(mi, plan, add);
+  plan.links.forEach((link, i) => checkDatabase(info, plan, link, `databases[${i}]`, add));
+  return problems;
+}
+
+/**
+ * A managed instance holds at most 100 links: this component's plus the others already there. This
+ * component's links that already exist (a second up) are counted once, by name.
+ */
+function checkLinkLimit(
+  mi: ManagedInstanceFacts,
+  plan: PreflightPlan,
+  add: (field: string, problem: string, fix: string) => void,
+): void {
+  const ours = new Set(plan.links.map((link) => link.dagName.toLowerCase()));
+  const others = (mi.linkNames ?? []).filter((name) => !ours.has(name.toLowerCase())).length;
+  const total = others + plan.links.length;
+  if (total <= DEFAULTS.maxLinks) return;
+  if (others === 0) {
     add(
       "databases",
       `${plan.links.length} links requested; a managed instance holds at most ${DEFAULTS.maxLinks}`,
       "Split the databases over several managed instances.",
     );
+    return;
   }
-  plan.links.forEach((link, i) => checkDatabase(info, plan, link, `databases[${i}]`, add));
-  return problems;
+  const room = Math.max(0, DEFAULTS.maxLinks - others);
+  add(
+    "databases",
+    `${plan.links.length} links requested and ${others} other links already on managed instance "${mi.name}" ` +
+      `make ${total}; a managed instance holds at most ${DEFAULTS.maxLinks}`,
+    `Link at most ${room} databases to this managed instance (remove links it no longer needs to make room), ` +
+      "or split the databases over several managed instances.",
+  );
 }
 
 function checkDatabase(

@@ -23,7 +23,9 @@ import { buildCreateMasterKeySql } from "../tsql/statements/master-key";
 import { buildSetRecoveryFullSql } from "../tsql/statements/recovery";
 import { endpointUrl } from "../tsql/urls";
 import type { InitialPrimary, LinkFailoverMode } from "../tsql/versions";
+import type { SqlServerHostPreparationArgs } from "../hostprep/component";
 import type { ReplicationMode } from "./args";
+import { renderHostPreparation } from "./host-preparation";
 import type { LinkNames } from "./link-names";
 
 /** Shown instead of the master key password. */
@@ -54,6 +56,8 @@ export interface ScriptPlan {
   failoverMode: LinkFailoverMode;
   replicationMode: ReplicationMode;
   backupTarget?: BackupTarget;
+  /** When enabled, its commands come first (the SSH connection is not shown). */
+  hostPreparation?: SqlServerHostPreparationArgs;
 }
 
 // Public keys are only known while running: the builders get a stand-in blob, replaced by a placeholder for review.
@@ -76,6 +80,7 @@ export function renderScript(plan: ScriptPlan): string {
   const sections: string[] = [
     `-- Managed Instance link: ${plan.serverName} (SQL Server ${plan.productVersion}) <-> ${plan.managedInstanceFqdn}`,
     "-- Every SQL Server step runs in master. Each step is skipped when its object already exists and matches.",
+    ...renderHostPreparation(plan.hostPreparation),
     "-- 1. SQL Server: database master key (only when master has none)",
     buildCreateMasterKeySql(MASTER_KEY_PASSWORD_PLACEHOLDER),
     "-- 2. SQL Server: the endpoint certificate",

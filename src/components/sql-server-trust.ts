@@ -170,8 +170,8 @@ export class SqlServerTrust extends pulumi.ComponentResource {
             name: root.name,
             publicKey: root.blob,
             trustedIssuerFor: AZURE_TRUSTED_ISSUER_DNS_NAME,
-            // Other links and other tools on this SQL Server may rely on the Azure roots.
-            dropOnDelete: false,
+            // Dropped on delete only when created here and no other managed instance's certificate
+            // or link on this SQL Server relies on it (see TrustedCertificate).
           },
           parent,
         ),

@@ -14,6 +14,7 @@ import {
   masterKeyPasswordProblems,
   type CredentialNames,
 } from "./credential-config";
+import { hostPreparationProblems } from "./host-preparation";
 import type { Problem } from "./problems";
 import { resolveLinkNames } from "./link-names";
 
@@ -84,7 +85,7 @@ export function validateMiLinkArgs(args: MiLinkArgs, now: Date = new Date()): Pr
   const databasesValid = checkDatabases(args, problems);
   checkOptions(args, problems, now);
   if (databasesValid) checkLinkNames(args, problems);
-  return problems.list;
+  return [...problems.list, ...hostPreparationProblems(args.hostPreparation)];
 }
 
 function checkSqlServer(args: MiLinkArgs, problems: Problems): void {

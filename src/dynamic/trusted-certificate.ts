@@ -6,13 +6,18 @@
  * chain validates.
  *
  * On delete a certificate this resource imported is dropped unless
- * `dropOnDelete` is false; the component passes false for the root CAs, which
- * other links on the same SQL Server rely on. An adopted certificate is always
- * left in place. Changing `name` or `publicKey` replaces the certificate.
+ * `dropOnDelete` is false. A trusted issuer (a root CA, `trustedIssuerFor` set)
+ * is dropped only when nothing relies on it any more: no other certificate of
+ * master named (or with a subject) matching its DNS name pattern, such as
+ * another managed instance's certificate, and no distributed availability group
+ * with a member whose endpoint host matches it (a link still in place). An
+ * adopted certificate is always left in place. Changing `name` or `publicKey`
+ * replaces the certificate.
  */
 import * as pulumi from "@pulumi/pulumi";
 import {
   readCertificate,
+  readIssuerDependents,
   runStatement,
   validateCertificateChain,
   withConnection,
@@ -37,7 +42,7 @@ import { checkConnectionInputs, FailureCollector, isUnknown } from "./common/che
 import { CONNECTION_SECRET_OUTPUTS, toConnectionArgs, type ConnectionInputs } from "./common/connection";
 import { forwardingProvider, PACKAGE_NAME } from "./common/delegate";
 import { diffInputs } from "./common/diff";
-import { logWarning } from "./common/log";
+import { logInfo, logWarning } from "./common/log";
 import {
   connectionProps,
   DYNAMIC_MODULE,
@@ -55,7 +60,10 @@ export interface TrustedCertificateInputs extends ConnectionInputs {
   trustedIssuerFor?: string;
   /** Validate the chain (sp_validate_certificate_ca_chain) after import and on every read. Default false. */
   validateChain?: boolean;
-  /** Drop the certificate on delete when this resource imported it. Default true. */
+  /**
+   * Drop the certificate on delete when this resource imported it. Default true. A trusted issuer
+   * is dropped only when no certificate or link relies on it any more.
+   */
   dropOnDelete?: boolean;
 }
 
@@ -230,9 +238,35 @@ export class TrustedCertificateProvider implements pulumi.dynamic.ResourceProvid
         );
         return;
       }
+      if (props.trustedIssuerFor) {
+        const reliedOnBy = await issuerReliedOnBy(pool, props.name, props.trustedIssuerFor);
+        if (reliedOnBy) {
+          logInfo(
+            `Certificate [${props.name}] was left in place: it is the trusted issuer for ` +
+              `${props.trustedIssuerFor} of ${reliedOnBy}. It goes with the last of them.`,
+          );
+          return;
+        }
+      }
       await dropQuietly(pool, props.name, true);
     });
   }
+}
+
+/** What still relies on the trusted issuer `name`, for a message; undefined when nothing does. */
+async function issuerReliedOnBy(
+  pool: Parameters<typeof readIssuerDependents>[0],
+  name: string,
+  dnsPattern: string,
+): Promise<string | undefined> {
+  const { certificates, distributedGroups } = await readIssuerDependents(pool, name, dnsPattern);
+  const parts = [
+    ...(certificates.length > 0 ? [`certificate ${certificates.map((c) => `[${c}]`).join(", ")}`] : []),
+    ...(distributedGroups.length > 0
+      ? [`distributed availability group ${distributedGroups.map((g) => `[${g}]`).join(", ")}`]
+      : []),
+  ];
+  return parts.length > 0 ? parts.join(" and ") : undefined;
 }
 
 function outputsFrom(
@@ -274,8 +308,10 @@ export interface TrustedCertificateArgs extends ConnectionArgs {
   /** Validate the certificate's chain after import and on refresh (`chainValid`). Default false. */
   validateChain?: pulumi.Input<boolean>;
   /**
-   * Drop the certificate on delete when this resource imported it. Default true. Pass false for
-   * root CAs other links may rely on. An adopted certificate is never dropped.
+   * Drop the certificate on delete when this resource imported it. Default true. A trusted issuer
+   * (`trustedIssuerFor`) is dropped only when no other certificate matching its DNS name pattern
+   * (another managed instance's) and no distributed availability group with a member there remain.
+   * An adopted certificate is never dropped.
    */
   dropOnDelete?: pulumi.Input<boolean>;
 }

@@ -20,8 +20,8 @@ import { buildWindowsPreparationScript } from "./windows";
 
 export type HostOs = "windows" | "linux";
 
-/** Shells that read the script from stdin. */
-const SHELLS: Record<HostOs, string> = {
+/** Shells that read the script from stdin: the commands' `create`. */
+export const HOST_PREPARATION_SHELLS: Readonly<Record<HostOs, string>> = {
   windows: "powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -Command -",
   linux: "bash -s",
 };
@@ -80,7 +80,7 @@ export class SqlServerHostPreparation extends pulumi.ComponentResource {
         `${name}-prepare`,
         {
           connection: args.ssh,
-          create: SHELLS[args.os],
+          create: HOST_PREPARATION_SHELLS[args.os],
           stdin: scripts.preparation,
           triggers: args.triggers,
         },
@@ -91,7 +91,7 @@ export class SqlServerHostPreparation extends pulumi.ComponentResource {
         // After the restart: the test runs from the prepared host.
         const reach = new cmd.remote.Command(
           `${name}-reachability`,
-          { connection: args.ssh, create: SHELLS[args.os], stdin: scripts.reachability },
+          { connection: args.ssh, create: HOST_PREPARATION_SHELLS[args.os], stdin: scripts.reachability },
           { parent: this, dependsOn: [prepare] },
         );
         reachability = reach.stdout.apply((out) => parseReachabilityReport(out));

@@ -1,8 +1,18 @@
 import * as net from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { SqlServerEmulator } from "../testing/sqlserver";
 import type { SqlServerConnectionArgs } from "./connection-args";
 import { SqlServerOperationError } from "./errors";
-import { closeAllPools, openPoolCount, poolKey, withConnection } from "./pool";
+import { runQuery } from "./execute";
+import {
+  closeAllPools,
+  closePool,
+  getPool,
+  openPoolCount,
+  poolKey,
+  withConnection,
+  withOneShotConnection,
+} from "./pool";
 
 const base: SqlServerConnectionArgs = { host: "sql1.contoso.com", user: "sa", password: "Pa55-word-secret" };
 
@@ -69,6 +79,77 @@ describe("withConnection", () => {
     expect(described.message).toContain(`127.0.0.1:${port}`);
     expect(JSON.stringify({ ...described, message: described.message })).not.toContain("Pa55-word-secret");
     expect(attempts).toBe(1);
+    expect(openPoolCount()).toBe(0);
+  });
+});
+
+describe("connections per pool", () => {
+  let emulator: SqlServerEmulator;
+  let args: SqlServerConnectionArgs;
+
+  beforeAll(async () => {
+    emulator = new SqlServerEmulator();
+    await emulator.start();
+    const info = emulator.connectionInfo();
+    args = {
+      host: info.host,
+      port: info.port,
+      user: info.user,
+      password: info.password,
+      trustServerCertificate: true,
+    };
+  }, 60_000);
+
+  afterAll(async () => {
+    await emulator?.stop();
+  });
+
+  const openConnections = () => emulator.tds.openConnectionCount();
+
+  it("logs in once for a pool's first request: the connection that checked the login serves it", async () => {
+    emulator.tds.resetCounters();
+    await withConnection(args, (pool) => runQuery(pool, "SELECT 1 AS one"));
+    await withConnection(args, (pool) => runQuery(pool, "SELECT 2 AS two"));
+    expect(emulator.tds.counters()).toMatchObject({ connections: 1, logins: 1 });
+    expect(openConnections()).toBe(1);
+    await closePool(args);
+    await expect.poll(openConnections, { timeout: 5_000 }).toBe(0);
+  });
+
+  it("opens more connections only for requests that run at the same time", async () => {
+    emulator.tds.resetCounters();
+    await withConnection(args, (pool) =>
+      Promise.all([runQuery(pool, "SELECT 1 AS a"), runQuery(pool, "SELECT 2 AS b")]),
+    );
+    expect(emulator.tds.counters().connections).toBe(2);
+    await closeAllPools();
+    await expect.poll(openConnections, { timeout: 5_000 }).toBe(0);
+  });
+
+  it("closes the checked connection of a pool that never ran a request", async () => {
+    emulator.tds.resetCounters();
+    await getPool(args);
+    expect(openConnections()).toBe(1);
+    await closeAllPools();
+    await expect.poll(openConnections, { timeout: 5_000 }).toBe(0);
+    expect(emulator.tds.counters().connections).toBe(1);
+  });
+
+  it("replaces a checked connection that died before its first request", async () => {
+    emulator.tds.resetCounters();
+    const pool = await getPool(args);
+    emulator.tds.dropAllConnections();
+    await expect.poll(openConnections, { timeout: 5_000 }).toBe(0);
+    const rows = await runQuery(pool, "SELECT 3 AS three");
+    expect(rows).toEqual([{ three: 3 }]);
+    expect(emulator.tds.counters().connections).toBe(2);
+  });
+
+  it("a one-shot connection logs in once and leaves nothing open", async () => {
+    emulator.tds.resetCounters();
+    await withOneShotConnection(args, (pool) => runQuery(pool, "SELECT 1 AS one"));
+    expect(emulator.tds.counters()).toMatchObject({ connections: 1, logins: 1 });
+    await expect.poll(openConnections, { timeout: 5_000 }).toBe(0);
     expect(openPoolCount()).toBe(0);
   });
 });

@@ -100,6 +100,74 @@ export function assertValidConnectionArgs(args: SqlServerConnectionArgs): void {
   });
 }
 
+/** The driver's own per-connection hooks, which each of its dialects (tedious, msnodesqlv8) implements. */
+interface DriverPoolHooks {
+  _poolCreate(): Promise<DriverConnection>;
+  _poolDestroy(connection: DriverConnection | undefined): Promise<void>;
+  /** True while connect() runs. */
+  _connecting: boolean;
+  /** The driver's pool of connections; created by connect() once the probe succeeded. */
+  pool: unknown;
+}
+
+/** A tedious connection as the hooks see it. */
+interface DriverConnection {
+  closed?: boolean;
+  hasError?: boolean;
+}
+
+type DriverPool = mssql.ConnectionPool & DriverPoolHooks;
+
+/**
+ * A node-mssql pool that logs in once where the driver logs in twice. `connect()` opens a probe
+ * connection to check the configuration, closes it, and the first request then opens another:
+ * two TCP connections and logins for a pool that needs one. This pool keeps the probe and hands
+ * it out as its first connection, through the driver's create/destroy hooks; everything else
+ * (validation on acquire, idle timeout, close) stays the driver's.
+ */
+function newConnectionPool(sql: typeof import("mssql"), config: mssql.config): mssql.ConnectionPool {
+  const Base = sql.ConnectionPool as unknown as new (config: mssql.config) => DriverPool;
+  class ProbeKeepingPool extends Base {
+    private keptProbe: DriverConnection | undefined;
+
+    override _poolDestroy(connection: DriverConnection | undefined): Promise<void> {
+      // While connect() runs there is no driver pool yet: the connection it destroys is the probe.
+      if (this._connecting && !this.pool && this.keptProbe === undefined && usable(connection)) {
+        this.keptProbe = connection;
+        return Promise.resolve();
+      }
+      return super._poolDestroy(connection);
+    }
+
+    override _poolCreate(): Promise<DriverConnection> {
+      const probe = this.keptProbe;
+      this.keptProbe = undefined;
+      if (usable(probe)) return Promise.resolve(probe);
+      if (probe) void super._poolDestroy(probe).catch(() => undefined);
+      return super._poolCreate();
+    }
+
+    override close(): Promise<void>;
+    override close(callback: (err: unknown) => void): this;
+    override close(callback?: (err: unknown) => void): Promise<void> | this {
+      // Never handed out (no request was made): the driver's pool does not know it, so close it here.
+      const probe = this.keptProbe;
+      this.keptProbe = undefined;
+      const closing = probe ? super._poolDestroy(probe).catch(() => undefined) : Promise.resolve();
+      if (callback) {
+        void closing.then(() => super.close(callback));
+        return this;
+      }
+      return closing.then(() => super.close());
+    }
+  }
+  return new ProbeKeepingPool(config);
+}
+
+function usable(connection: DriverConnection | undefined): connection is DriverConnection {
+  return connection !== undefined && connection !== null && !connection.closed && !connection.hasError;
+}
+
 async function openPool(args: SqlServerConnectionArgs, retry: RetryOptions): Promise<mssql.ConnectionPool> {
   const sql = require("mssql") as typeof import("mssql");
   const secrets = connectionSecrets(args);
@@ -108,7 +176,7 @@ async function openPool(args: SqlServerConnectionArgs, retry: RetryOptions): Pro
     return await withRetry(async () => {
       const config = toMssqlConfig(args);
       if (config.options?.encrypt === true) config.beforeConnect = requireTlsBeforeLogin;
-      const pool = new sql.ConnectionPool(config);
+      const pool = newConnectionPool(sql, config);
       // A pool-level error (a connection dying while idle) must not crash the process;
       // the pool replaces the connection on next use.
       pool.on("error", () => undefined);

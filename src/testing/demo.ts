@@ -7,7 +7,8 @@
  *
  * With `--json` the output ends with one line:
  * `{"created":N,"links":{"<db>":{"connectedState":…,"synchronizationState":…}},"secondUpChanges":0,
- *   "credentialsInState":0,"destroyed":N,"leftovers":[],"retained":[...]}` (`retained`: what the stack keeps on delete by design).
+ *   "credentialsInState":0,"destroyed":N,"leftovers":[],"retained":[]}` (`retained`: certificates a program marks
+ *   `dropOnDelete: false`, kept on delete by design; the examples mark none, so destroy must leave nothing).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -59,8 +60,9 @@ export interface DemoResult {
   destroyed: number;
   leftovers: string[];
   /**
-   * Objects the stack deliberately leaves on delete (the shared root CA certificates, `dropOnDelete: false`):
-   * present after destroy, reported here rather than as leftovers.
+   * Objects the stack deliberately leaves on delete (certificates with `dropOnDelete: false`): present
+   * after destroy, reported here rather than as leftovers. MiLink marks none: the root CAs it imported
+   * go with its last link (see TrustedCertificate), so this is empty for the examples.
    */
   retained: string[];
   errors: string[];
@@ -154,7 +156,7 @@ export async function waitHealthy(
 
 /**
  * SQL Server certificates the stack's resources say they leave in place on delete: dynamic
- * TrustedCertificate resources with `dropOnDelete: false` (the root CAs other links may share).
+ * TrustedCertificate resources with `dropOnDelete: false` (none in MiLink's stacks).
  */
 export function retainedOnDelete(state: StackState): string[] {
   return state.resources

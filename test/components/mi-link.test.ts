@@ -102,13 +102,23 @@ function fakeOutputs(type: string, name: string, inputs: Record<string, unknown>
   }
 }
 
+/** Host preparation commands finish only when the test lets them (as over SSH, they take a while). */
+let releaseCommands: () => void = () => undefined;
+let commandsReleased = Promise.resolve();
+const commandsDone = new Map<string, Date>();
+
 void pulumi.runtime.setMocks(
   {
-    newResource(args) {
+    async newResource(args) {
       const key = `${args.type}::${args.name}`;
       const wire = pendingWire.get(key)!;
       const urn = `${wire.parent ? wire.parent.split("::")[2].split("$").pop() + "$" : ""}${args.type}::${args.name}`;
       registrations.push({ ...wire, urn, inputs: args.inputs });
+      if (args.type === "command:remote:Command") {
+        await commandsReleased;
+        commandsDone.set(args.name, new Date());
+        return { id: `${args.name}-id`, state: { ...args.inputs, stdout: "PREPARED hadr=enabled" } };
+      }
       return { id: `${args.name}-id`, state: fakeOutputs(args.type, args.name, args.inputs) };
     },
     call(args) {
@@ -339,9 +349,11 @@ describe("MiLink", () => {
     expect(miCert.inputs).toMatchObject({ name: MI_FQDN, publicKey: "0x3082EF01", validateChain: true });
     const roots = registrations.filter((r) => r.name.startsWith("three-trust-root-"));
     expect(roots.map((r) => r.inputs)).toMatchObject([
-      { name: "MicrosoftPKI", trustedIssuerFor: "*.database.windows.net", dropOnDelete: false },
-      { name: "DigiCertPKI", trustedIssuerFor: "*.database.windows.net", dropOnDelete: false },
+      { name: "MicrosoftPKI", trustedIssuerFor: "*.database.windows.net" },
+      { name: "DigiCertPKI", trustedIssuerFor: "*.database.windows.net" },
     ]);
+    // Dropped on destroy when created by this stack and no other link relies on them.
+    expect(roots.map((r) => r.inputs.dropOnDelete)).toEqual([undefined, undefined]);
     const trustCert = registrations.find((r) => r.name === "three-trust-sql-cert-on-mi")!;
     expect(trustCert.inputs).toMatchObject({
       certificateName: "Cert_SQL1_endpoint",
@@ -396,7 +408,7 @@ describe("MiLink", () => {
     );
     depends("order-trust-endpoint", "order-trust-endpoint-cert");
     depends("order-sales-ag", "order-trust-endpoint", "order-sales-readiness");
-    depends("order-sales-dag", "order-sales-ag");
+    depends("order-sales-dag", "order-sales-ag", "order-trust-mi-cert");
     depends(
       "order-sales-link",
       "order-sales-dag",
@@ -409,6 +421,52 @@ describe("MiLink", () => {
     expect(registrations.find((r) => r.name === "order-trust-endpoint-cert")!.ignoreChanges).toEqual([
       "expiryDate",
     ]);
+  });
+
+  it("with host preparation enabled: the host first, Always On off not refused, its commands in the script", async () => {
+    const sshPassword = "ssh-Secret-pw1";
+    emulators.noHadr.tds.resetCounters();
+    commandsReleased = new Promise((resolve) => (releaseCommands = resolve));
+    const link = newLink("host", emulators.noHadr, {
+      hostPreparation: {
+        enabled: true,
+        os: "linux",
+        ssh: { host: "sql1.contoso.com", user: "admin", password: sshPassword },
+      },
+    });
+    // While the host is being prepared (and restarted), the lookup does not touch SQL Server: far
+    // longer than a lookup takes, nothing arrives.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(emulators.noHadr.tds.requestLog()).toEqual([]);
+    releaseCommands();
+    const script = await promiseOf(link.script);
+    await promiseOf(link.links);
+    await settle();
+    expect(script).toContain("sudo /opt/mssql/bin/mssql-conf set hadr.hadrenabled 1");
+    expect(script.indexOf("sudo systemctl restart mssql-server")).toBeLessThan(
+      script.indexOf("-- 1. SQL Server"),
+    );
+    expect(script).not.toContain(sshPassword);
+    const prepare = registrations.find((r) => r.name === "host-host-prepare")!;
+    expect(prepare.type).toBe("command:remote:Command");
+    // The lookup of up waited for the preparation (whose restart would cut its connection).
+    const lookup = emulators.noHadr.tds.requestLog();
+    expect(lookup.length).toBeGreaterThan(0);
+    for (const entry of lookup) expect(entry.at >= commandsDone.get("host-host-prepare")!).toBe(true);
+    expect(registrations.find((r) => r.name === "host-host")!.parent).toMatch(/::host$/);
+    const steps = registrations.filter(
+      (r) => r.custom && r.name.startsWith("host-") && !r.name.startsWith("host-host"),
+    );
+    expect(steps.length).toBe(13);
+    // Every SQL Server step waits for the prepared host (the Azure steps wait for those).
+    const sqlSteps = steps.filter((r) => r.inputs.connection !== undefined);
+    expect(sqlSteps.length).toBeGreaterThanOrEqual(9);
+    for (const step of sqlSteps) {
+      expect(
+        step.dependencies.some((urn) => urn.endsWith("::host-host-prepare")),
+        step.name,
+      ).toBe(true);
+    }
   });
 
   it("keeps every secret wrapped: nothing in clear in registered inputs or __provider", async () => {

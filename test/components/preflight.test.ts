@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { hostPreparationEnablesAlwaysOn } from "../../src/components/host-preparation";
 import { resolveLinkNames } from "../../src/components/link-names";
 import { preflight, type ManagedInstanceFacts, type PreflightPlan } from "../../src/components/preflight";
 import type { SqlServerDatabaseInfo, SqlServerInfo } from "../../src/components/sql-server-info";
@@ -150,5 +151,48 @@ describe("preflight", () => {
       plan({ links: resolveLinkNames(many) }),
     );
     expect(problems.map((p) => p.field)).toEqual(["databases"]);
+  });
+
+  it("does not refuse Always On off when the host preparation turns it on first", () => {
+    expect(fields(info({ isHadrEnabled: false }), MI, plan({ hostEnablesAlwaysOn: true }))).toEqual([]);
+    expect(fields(info({ isHadrEnabled: false }), MI, plan({ hostEnablesAlwaysOn: false }))).toEqual([
+      "sqlServer.alwaysOn",
+    ]);
+    expect(hostPreparationEnablesAlwaysOn({ os: "linux", enabled: true })).toBe(true);
+    // Without the restart Always On stays off until the next one; disabled, nothing runs.
+    expect(hostPreparationEnablesAlwaysOn({ os: "linux", enabled: true, restart: false })).toBe(false);
+    expect(hostPreparationEnablesAlwaysOn({ os: "windows" })).toBe(false);
+  });
+
+  describe("the 100-link limit counts the links already on the managed instance", () => {
+    const sixty = Array.from({ length: 60 }, (_, i) => `db${i}`);
+    const sixtyInfo = info({ databases: sixty.map((n) => database(n)) });
+    const sixtyPlan = plan({ links: resolveLinkNames(sixty) });
+    const others = (count: number) => Array.from({ length: count }, (_, i) => `DAG_other${i}`);
+    // A second up: this component's 60 links exist already and are counted once.
+    const ours = resolveLinkNames(sixty).map((link) => link.dagName.toUpperCase());
+
+    it("refuses 60 more links next to 50 others (110), naming both counts and the room left", () => {
+      const problems = preflight(sixtyInfo, { ...MI, linkNames: [...others(50), ...ours] }, sixtyPlan);
+      expect(problems).toEqual([
+        {
+          field: "databases",
+          problem:
+            '60 links requested and 50 other links already on managed instance "sqlmi1" make 110; a managed instance holds at most 100',
+          fix:
+            "Link at most 50 databases to this managed instance (remove links it no longer needs to make room), " +
+            "or split the databases over several managed instances.",
+        },
+      ]);
+    });
+
+    it("passes 60 links next to 40 others (100), on the first up and the second", () => {
+      expect(preflight(sixtyInfo, { ...MI, linkNames: others(40) }, sixtyPlan)).toEqual([]);
+      expect(preflight(sixtyInfo, { ...MI, linkNames: [...others(40), ...ours] }, sixtyPlan)).toEqual([]);
+    });
+
+    it("checks this component's links alone when the managed instance's links are unknown", () => {
+      expect(preflight(sixtyInfo, { ...MI, linkNames: undefined }, sixtyPlan)).toEqual([]);
+    });
   });
 });

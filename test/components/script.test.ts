@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { resolveLinkNames } from "../../src/components/link-names";
 import { renderScript, type ScriptPlan } from "../../src/components/script";
+import { buildHostPreparationScripts, HOST_PREPARATION_SHELLS } from "../../src/hostprep/component";
 import { MICROSOFT_PKI_ROOT } from "../../src/tsql/root-certificates";
 
 function plan(overrides: Partial<ScriptPlan> = {}): ScriptPlan {
@@ -83,6 +84,71 @@ describe("renderScript", () => {
     expect(text).toContain("ALTER AVAILABILITY GROUP [AG_Sales] GRANT CREATE ANY DATABASE;");
     expect(text).toContain(";Server=[sqlmi1];Database=[Sales]");
     expect(text).toContain('"instanceLinkRole": "Primary"');
+  });
+
+  describe("with host preparation enabled", () => {
+    const SSH_PASSWORD = "ssh-Secret-pw1";
+    const ssh = { host: "sql1.contoso.com", user: "admin", password: SSH_PASSWORD };
+    /** The text between a heredoc's start line and its end marker. */
+    const heredocs = (text: string) =>
+      [
+        ...text.matchAll(/^ssh (\S+) '([^']+)' <<'MI_LINK_HOST_SCRIPT'\n([\s\S]*?)\nMI_LINK_HOST_SCRIPT$/gm),
+      ].map(([, target, shell, body]) => ({ target, shell, body }));
+
+    it("Windows: the exact PowerShell, then the reachability test, first and in order, SSH as placeholders", () => {
+      const hostPreparation = {
+        enabled: true,
+        os: "windows" as const,
+        ssh,
+        instanceName: "SQL2022",
+        managedInstanceHost: "sqlmi1.abc.database.windows.net",
+      };
+      const text = renderScript(plan({ hostPreparation }));
+      const scripts = buildHostPreparationScripts(hostPreparation);
+      expect(heredocs(text)).toEqual([
+        {
+          target: "<hostPreparation.ssh.user>@<hostPreparation.ssh.host>",
+          shell: HOST_PREPARATION_SHELLS.windows,
+          body: scripts.preparation.trimEnd(),
+        },
+        {
+          target: "<hostPreparation.ssh.user>@<hostPreparation.ssh.host>",
+          shell: HOST_PREPARATION_SHELLS.windows,
+          body: scripts.reachability!.trimEnd(),
+        },
+      ]);
+      expect(text).toContain("Enable-SqlAlwaysOn -ServerInstance ($env:COMPUTERNAME + '\\' + $instance)");
+      expect(text).toContain("Restart-Service -Name $service -Force");
+      // Before any SQL Server step.
+      expect(text.indexOf("Restart-Service")).toBeLessThan(text.indexOf("-- 1. SQL Server"));
+      expect(text.indexOf("Enable-SqlAlwaysOn")).toBeLessThan(text.indexOf("$target = 'sqlmi1.abc"));
+      expect(text).not.toContain(SSH_PASSWORD);
+      expect(text).not.toContain("sql1.contoso.com");
+      expect(text).not.toContain("admin@");
+    });
+
+    it("Linux: the exact mssql-conf commands and restart; no reachability test without managedInstanceHost", () => {
+      const hostPreparation = { enabled: true, os: "linux" as const, ssh, traceFlags: [1800, 9567] };
+      const text = renderScript(plan({ hostPreparation }));
+      const [preparation, ...rest] = heredocs(text);
+      expect(rest).toEqual([]);
+      expect(preparation.shell).toBe("bash -s");
+      expect(preparation.body.split("\n")).toEqual([
+        "set -euo pipefail",
+        "sudo /opt/mssql/bin/mssql-conf set hadr.hadrenabled 1",
+        "sudo /opt/mssql/bin/mssql-conf traceflag '1800' '9567' on",
+        "sudo systemctl restart mssql-server",
+        "echo 'PREPARED hadr=enabled traceflags=1800,9567 restarted=yes'",
+      ]);
+      expect(text).not.toContain(SSH_PASSWORD);
+    });
+
+    it("shows nothing of it when it is not enabled", () => {
+      const without = renderScript(plan());
+      expect(renderScript(plan({ hostPreparation: { os: "linux", ssh } }))).toBe(without);
+      expect(renderScript(plan({ hostPreparation: { enabled: false, os: "windows", ssh } }))).toBe(without);
+      expect(without).not.toContain("MI_LINK_HOST_SCRIPT");
+    });
   });
 
   it("quotes hostile database names through the builders", () => {

@@ -59,7 +59,7 @@ describe("getSqlServerInfo", () => {
     expect(byName.Simple.recoveryModel).toBe("SIMPLE");
   });
 
-  it("uses one pool and the same few statements for 1 or 12 databases", async () => {
+  it("uses one connection, one login and the same few statements for 1 or 12 databases", async () => {
     const measure = async (names: string[]) => {
       emulator.tds.resetCounters();
       await getSqlServerInfo(connection(), names);
@@ -67,12 +67,17 @@ describe("getSqlServerInfo", () => {
     };
     const one = await measure(["Db0"]);
     const twelve = await measure(databases.map((d) => d.name));
-    // One pool; mssql opens (and closes) a probe connection when a pool connects, so two TCP
-    // connections reach the server for one working connection.
-    expect(one.connections).toBeLessThanOrEqual(2);
-    expect(twelve.connections).toBe(one.connections);
+    for (const counters of [one, twelve]) {
+      expect(counters.connections).toBe(1);
+      expect(counters.logins).toBe(1);
+    }
     expect(twelve.requests).toBe(one.requests);
     expect(twelve.requests).toBeLessThanOrEqual(8);
+  });
+
+  it("leaves no connection open behind it", async () => {
+    await getSqlServerInfo(connection(), ["Db0"]);
+    await expect.poll(() => emulator.tds.openConnectionCount(), { timeout: 5_000 }).toBe(0);
   });
 
   it("changes nothing: only reads reach SQL Server", async () => {

@@ -33,6 +33,16 @@ describe("validateMiLinkArgs", () => {
       { host: pulumi.output("h"), password: pulumi.secret("p"), endpointHost: pulumi.output("x y") },
     );
     expect(validateMiLinkArgs(later, NOW)).toEqual([]);
+    const prepared = args({
+      hostPreparation: {
+        os: "windows",
+        enabled: true,
+        ssh: { host: "sql1", user: "admin", password: pulumi.secret("x") },
+        instanceName: "SQL2022",
+        managedInstanceHost: "sqlmi1.abc.database.windows.net",
+      },
+    });
+    expect(validateMiLinkArgs(prepared, NOW)).toEqual([]);
   });
 
   it.each<[string, Partial<MiLinkArgs>, Partial<MiLinkArgs["sqlServer"]>, string[]]>([
@@ -93,6 +103,30 @@ describe("validateMiLinkArgs", () => {
       ["managedInstance.armEndpoint"],
     ],
     ["override for an unknown database", { links: { Other: { dagName: "DAG_X" } } }, {}, ["links.Other"]],
+    [
+      "host preparation for an unknown OS",
+      { hostPreparation: { os: "macos" as "linux" } },
+      {},
+      ["hostPreparation.os"],
+    ],
+    [
+      "host preparation enabled without SSH",
+      { hostPreparation: { os: "linux", enabled: true } },
+      {},
+      ["hostPreparation.ssh"],
+    ],
+    [
+      "host preparation with a hostile instance name",
+      { hostPreparation: { os: "windows", instanceName: "X'; Stop-Computer" } },
+      {},
+      ["hostPreparation.instanceName"],
+    ],
+    [
+      "host preparation testing a hostile managed instance host",
+      { hostPreparation: { os: "linux", managedInstanceHost: "mi; rm -rf /" } },
+      {},
+      ["hostPreparation.managedInstanceHost"],
+    ],
     ["invalid DAG name", { links: { Sales: { dagName: "1bad-name" } } }, {}, ["links.Sales.dagName"]],
     ["colliding names", { links: { Inventory: { agName: "AG_Sales" } } }, {}, ["links.Inventory.agName"]],
     [

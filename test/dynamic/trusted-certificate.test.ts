@@ -73,7 +73,6 @@ describe("TrustedCertificate provider", () => {
         name: root.name,
         publicKey: root.blob,
         trustedIssuerFor: AZURE_TRUSTED_ISSUER_DNS_NAME,
-        dropOnDelete: false,
         ...extra,
       },
       target,
@@ -86,7 +85,7 @@ describe("TrustedCertificate provider", () => {
       await up(host, urnOf(root.name), rootInputs(root, {}, target));
   };
 
-  it("imports the root CAs bound as trusted issuers, and keeps them on delete", async () => {
+  it("imports the root CAs bound as trusted issuers; re-importing them adopts them", async () => {
     const states: ResourceState[] = [];
     for (const root of AZURE_ROOT_CERTIFICATES) {
       const created = await up(host, urnOf(root.name), rootInputs(root));
@@ -106,9 +105,94 @@ describe("TrustedCertificate provider", () => {
     const again = await up(host, urnOf("again"), rootInputs(DIGICERT_PKI_ROOT));
     expect(again.state.outputs.adopted).toBe(true);
     expect(issuers()).toHaveLength(2);
-    for (const state of [...states, again.state]) await destroy(host, state);
-    expect(await certificate("MicrosoftPKI")).toBeDefined();
+    // The adopted one stays whatever relies on it; the imported ones go once nothing does.
+    await destroy(host, again.state);
     expect(await certificate("DigiCertPKI")).toBeDefined();
+    for (const state of states) await destroy(host, state);
+    expect(await certificate("MicrosoftPKI")).toBeUndefined();
+    expect(await certificate("DigiCertPKI")).toBeUndefined();
+    expect(issuers()).toEqual([]);
+  });
+
+  describe("a root CA on delete", () => {
+    const OTHER_FQDN = "sqlmi2.0a1b2c3d4e5f.database.windows.net";
+    const SQL_URL = "TCP://sql1.contoso.com:5022";
+    const createRoots = async () => {
+      const states: ResourceState[] = [];
+      for (const root of AZURE_ROOT_CERTIFICATES)
+        states.push((await up(host, urnOf(root.name), rootInputs(root))).state);
+      return states;
+    };
+    const rootsInCatalog = async () =>
+      (await certificatesInCatalog(emulator)).map((row) => row.name).filter((name) => name !== OTHER_FQDN);
+
+    it("is dropped when this resource imported it and nothing relies on it", async () => {
+      const states = await createRoots();
+      emulator.tds.resetCounters();
+      for (const state of states) await destroy(host, state);
+      // Per root: read it and the endpoint, what relies on it (one round trip), then the drop.
+      expect(productStatements(emulator.tds.requestLog())).toHaveLength(8);
+      expect(await certificatesInCatalog(emulator)).toEqual([]);
+      expect(issuers()).toEqual([]);
+    });
+
+    it("stays while another managed instance's certificate trusted through it remains, and goes after", async () => {
+      const states = await createRoots();
+      await asAdmin(
+        emulator,
+        `CREATE CERTIFICATE [${OTHER_FQDN}] FROM BINARY = ${`0x${issueManagedInstanceCertificate(OTHER_FQDN).der.toString("hex")}`}`,
+      );
+      for (const state of states) await destroy(host, state);
+      expect(await rootsInCatalog()).toEqual(["DigiCertPKI", "MicrosoftPKI"]);
+      expect(issuers()).toHaveLength(2);
+
+      // Once the other certificate is gone, a later delete of a root it imported drops it.
+      await asAdmin(emulator, `DROP CERTIFICATE [${OTHER_FQDN}]`);
+      for (const state of states) await destroy(host, state);
+      expect(await certificatesInCatalog(emulator)).toEqual([]);
+    });
+
+    it("stays while a link to a managed instance remains on SQL Server", async () => {
+      const states = await createRoots();
+      const serverName = emulator.connectionInfo().serverName;
+      await asAdmin(
+        emulator,
+        `CREATE AVAILABILITY GROUP [AG_Other] WITH (CLUSTER_TYPE = NONE) FOR REPLICA ON N'${serverName}'
+         WITH (ENDPOINT_URL = N'${SQL_URL}', AVAILABILITY_MODE = SYNCHRONOUS_COMMIT, FAILOVER_MODE = MANUAL, SEEDING_MODE = AUTOMATIC)`,
+      );
+      await asAdmin(
+        emulator,
+        `CREATE AVAILABILITY GROUP [DAG_Other] WITH (DISTRIBUTED) AVAILABILITY GROUP ON
+         N'AG_Other' WITH (LISTENER_URL = N'${SQL_URL}', AVAILABILITY_MODE = ASYNCHRONOUS_COMMIT, FAILOVER_MODE = MANUAL, SEEDING_MODE = AUTOMATIC),
+         N'AG_Other_MI' WITH (LISTENER_URL = N'tcp://${OTHER_FQDN}:5022;Server=[sqlmi2]', AVAILABILITY_MODE = ASYNCHRONOUS_COMMIT, FAILOVER_MODE = MANUAL, SEEDING_MODE = AUTOMATIC)`,
+      );
+      try {
+        for (const state of states) await destroy(host, state);
+        expect(await rootsInCatalog()).toEqual(["DigiCertPKI", "MicrosoftPKI"]);
+      } finally {
+        await asAdmin(emulator, "DROP AVAILABILITY GROUP [DAG_Other]; DROP AVAILABILITY GROUP [AG_Other]");
+      }
+      for (const state of states) await destroy(host, state);
+      expect(await certificatesInCatalog(emulator)).toEqual([]);
+    });
+
+    it("stays when it was adopted, even with nothing relying on it", async () => {
+      await asAdmin(emulator, `CREATE CERTIFICATE [MicrosoftPKI] FROM BINARY = ${MICROSOFT_PKI_ROOT.blob}`);
+      const adopted = await up(host, urnOf("MicrosoftPKI"), rootInputs(MICROSOFT_PKI_ROOT));
+      expect(adopted.state.outputs.adopted).toBe(true);
+      await destroy(host, adopted.state);
+      expect(await rootsInCatalog()).toEqual(["MicrosoftPKI"]);
+    });
+
+    it("stays with dropOnDelete: false", async () => {
+      const kept = await up(
+        host,
+        urnOf("MicrosoftPKI"),
+        rootInputs(MICROSOFT_PKI_ROOT, { dropOnDelete: false }),
+      );
+      await destroy(host, kept.state);
+      expect(await rootsInCatalog()).toEqual(["MicrosoftPKI"]);
+    });
   });
 
   it("validates the managed instance's certificate only once the roots are imported and bound", async () => {

@@ -8,6 +8,7 @@ export * from "./databases";
 export * from "./distributed-ag";
 export * from "./endpoint-replicas";
 export * from "./endpoint-settings";
+export * from "./issuer-dependents";
 export * from "./link-state";
 export * from "./master-key";
 export * from "./mirroring-endpoint";

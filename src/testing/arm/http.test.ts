@@ -41,6 +41,19 @@ describe("ArmEmulator over plain http: ARM error shapes", () => {
     expect(response.body.properties.hybridSecondaryUsage).toBe("Active");
   });
 
+  it("lists links in pages: an empty list has no nextLink, a bad $skiptoken is refused", async () => {
+    const list = await call(`${miPath}/distributedAvailabilityGroups?api-version=2023-08-01`, {
+      headers: auth,
+    });
+    expect(list.status).toBe(200);
+    expect(list.body).toEqual({ value: [] });
+    const bad = await call(`${miPath}/distributedAvailabilityGroups?api-version=2023-08-01&$skiptoken=x`, {
+      headers: auth,
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe("InvalidSkipToken");
+  });
+
   it("requires a known api-version", async () => {
     const missing = await call(miPath, { headers: auth });
     expect(missing.status).toBe(400);

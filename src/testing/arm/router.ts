@@ -26,6 +26,8 @@ export interface RouterContext {
   operations: OperationTracker;
   /** Retry-After of accepted long-running operations (seconds; 0 lets clients use their own interval). */
   lroRetryAfterSeconds: number;
+  /** Items per page of a list; the rest through nextLink ($skiptoken). Default 100. */
+  listPageSize?: number;
 }
 
 const MI_PATH =
@@ -185,11 +187,31 @@ function serverTrustCertificates(
   }
 }
 
+/** One page of a list as ARM answers it: `value`, and `nextLink` (with a `$skiptoken`) while more remain. */
+function page<T>(
+  ctx: RouterContext,
+  request: ArmRequest,
+  items: T[],
+  render: (item: T) => unknown,
+): { value: unknown[]; nextLink?: string } {
+  const size = Math.max(1, ctx.listPageSize ?? 100);
+  const token = request.query.get("$skiptoken");
+  const start = token === null ? 0 : Number(token);
+  if (!Number.isInteger(start) || start < 0) {
+    throw badRequest("InvalidSkipToken", `The $skiptoken '${token}' is not valid.`);
+  }
+  const value = items.slice(start, start + size).map(render);
+  if (start + size >= items.length) return { value };
+  const next = new URLSearchParams(request.query);
+  next.set("$skiptoken", String(start + size));
+  return { value, nextLink: `${request.baseUrl}${request.path}?${next.toString()}` };
+}
+
 function links({ ctx, request, mi, apiVersion }: Scope, segments: string[]): ArmResponse {
   const render = (name: string) => renderLink(apiVersion, mi.links.view(name));
   if (segments.length === 0) {
     if (request.method !== "GET") throw methodNotAllowed(request.method, request.path);
-    return { status: 200, body: { value: mi.links.list().map(render) } };
+    return { status: 200, body: page(ctx, request, mi.links.list(), render) };
   }
   const name = segments[0];
   validateDistributedAvailabilityGroupName(name);

@@ -38,6 +38,8 @@ export interface ArmEmulatorOptions {
   trustPollMs?: number;
   /** How long a link retries an unreachable SQL Server before reporting 41962. */
   linkInitWindowMs?: number;
+  /** Links per page of the link list (GET .../distributedAvailabilityGroups); more come through nextLink. Default 100. */
+  listPageSize?: number;
 }
 
 export interface AddManagedInstanceOptions {
@@ -236,6 +238,7 @@ export class ArmEmulator {
         managedInstances: this.managedInstances,
         operations: this.operations,
         lroRetryAfterSeconds: this.options.lroRetryAfterSeconds ?? 0,
+        listPageSize: this.options.listPageSize ?? 100,
       },
       {
         method,

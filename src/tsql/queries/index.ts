@@ -16,3 +16,4 @@ export { MIRRORING_ENDPOINT_QUERY } from "./mirroring-endpoint";
 export { SERVER_INFO_QUERY } from "./server-info";
 export * from "./distributed-ags-using-ag";
 export * from "./certificate-by-thumbprint";
+export { ISSUER_DEPENDENTS_QUERY } from "./issuer-dependents";
