@@ -72,6 +72,7 @@ function trackRegistrations(engine: RehearsalEngine): {
 async function runUp(job: RehearsalJob, engine: RehearsalEngine): Promise<Record<string, unknown>> {
   if (!job.program) throw new Error("up needs a program");
   engine.warmUp();
+  await engine.retirePendingDeletes();
   const tracked = trackRegistrations(engine);
   const resources = installRehearsalMonitor(tracked.handler, job.project, job.stack);
   pulumi.runtime.setAllConfig(job.config, job.secretKeys);
