@@ -84,6 +84,24 @@ function customSteps(report: RunReport): string[] {
   return report.steps.filter((s) => s.custom && s.op !== "same").map((s) => `${s.op} ${s.name}`);
 }
 
+function rehearsalIn(world: LocalWorld, stateFile: string, lines: string[]) {
+  return (certificate: Record<string, string>) =>
+    new Rehearsal({
+      program: path.join(repoRoot, "test", "components", "fixtures", "rotation-program.ts"),
+      stateFile,
+      project: "milink-rotation",
+      config: { ...exampleConfig(world, ["Sales"]), ...certificate },
+      secretConfig: EXAMPLE_SECRET_CONFIG,
+      arm: {
+        endpoint: world.info.arm.endpoint,
+        subscriptionId: world.info.arm.subscriptionId,
+        tlsCaPem: world.info.arm.tlsCaPem,
+      },
+      hostCwd: repoRoot,
+      print: (line) => lines.push(line),
+    });
+}
+
 describe("MiLink certificate rotation", () => {
   beforeAll(async () => {
     await buildIfStale();
@@ -94,21 +112,7 @@ describe("MiLink certificate rotation", () => {
     const lines: string[] = [];
     try {
       const stateFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "milink-rotation-")), "stack.json");
-      const rehearsal = (certificate: Record<string, string>) =>
-        new Rehearsal({
-          program: path.join(repoRoot, "test", "components", "fixtures", "rotation-program.ts"),
-          stateFile,
-          project: "milink-rotation",
-          config: { ...exampleConfig(world, ["Sales"]), ...certificate },
-          secretConfig: EXAMPLE_SECRET_CONFIG,
-          arm: {
-            endpoint: world.info.arm.endpoint,
-            subscriptionId: world.info.arm.subscriptionId,
-            tlsCaPem: world.info.arm.tlsCaPem,
-          },
-          hostCwd: repoRoot,
-          print: (line) => lines.push(line),
-        });
+      const rehearsal = rehearsalIn(world, stateFile, lines);
 
       // First up: the first generation keeps the runbook's name. The managed instance's own
       // certificate (valid one year) is within a 365-day window: up warns about it.
@@ -197,6 +201,52 @@ describe("MiLink certificate rotation", () => {
       expect(gone.errors, lines.join("\n")).toEqual([]);
       expect(sqlServerSide(world).certificates).toEqual([]);
       expect(trustCertificatesOnMi(world)).toEqual([]);
+    } finally {
+      await world.stop();
+    }
+  }, 300_000);
+
+  it("a rotation interrupted before the endpoint switch keeps the old certificate in use; the next up completes it", async () => {
+    const world = await startLocalWorld({ databases: ["Sales"], armOperationMs: 20, seedingSeconds: 0.2 });
+    const lines: string[] = [];
+    try {
+      const stateFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "milink-rotation-")), "stack.json");
+      const rehearsal = rehearsalIn(world, stateFile, lines);
+      const first = await rehearsal({ certificateExpiry: dayFromNow(400) }).up();
+      expect(first.errors, lines.join("\n")).toEqual([]);
+      const dagName = (first.outputs.links as Record<string, { dagName: string }>).Sales.dagName;
+      await waitHealthy(world, { Sales: dagName }, 20_000);
+      const original = sqlServerSide(world).endpointCertificate!;
+
+      // Azure refuses the upload of the new certificate once.
+      const rotatedExpiry = dayFromNow(500);
+      const next = `${original}_${rotatedExpiry.replace(/-/g, "")}`;
+      world.arm.addFault({
+        match: { method: "PUT", pathRegex: new RegExp(`serverTrustCertificates/${next}`) },
+        status: 500,
+        times: 1,
+      });
+      const failed = await rehearsal({ certificateExpiry: rotatedExpiry }).up();
+      expect(failed.ok).toBe(false);
+      // The endpoint still uses the old certificate, which the managed instance still trusts.
+      const during = sqlServerSide(world);
+      expect(during.endpointCertificate).toBe(original);
+      expect(during.certificates).toEqual([original, next].sort());
+      expect(trustCertificatesOnMi(world)).toEqual([original]);
+      expect(world.sql.model.partner.linkStatus(dagName)).toMatchObject({ connected: true });
+      expect(customSteps(failed).filter((s) => s.startsWith("delete"))).toEqual([]);
+
+      const resumed = await rehearsal({ certificateExpiry: rotatedExpiry }).up();
+      expect(resumed.errors, lines.join("\n")).toEqual([]);
+      const after = sqlServerSide(world);
+      expect(after.endpointCertificate).toBe(next);
+      expect(after.certificates).toEqual([next]);
+      expect(trustCertificatesOnMi(world)).toEqual([next]);
+      expect(world.sql.model.partner.linkStatus(dagName)).toMatchObject({ connected: true });
+      expect(world.sql.model.partner.linkStatus(dagName)?.lastConnectError).toBeUndefined();
+
+      const gone = await rehearsal({ certificateExpiry: rotatedExpiry }).destroy();
+      expect(gone.errors, lines.join("\n")).toEqual([]);
     } finally {
       await world.stop();
     }
