@@ -24,3 +24,16 @@ export {
 export { MirroringEndpoint, type MirroringEndpointArgs } from "./dynamic/mirroring-endpoint";
 export { TrustedCertificate, type TrustedCertificateArgs } from "./dynamic/trusted-certificate";
 export type { SqlServerConnection } from "./dynamic/common/connection";
+export {
+  LinkCertificateCheck,
+  type LinkCertificateCheckArgs,
+} from "./dynamic/certificates/link-certificate-check";
+export {
+  lookupEndpointCertificate,
+  lookupEndpointCertificateOutput,
+} from "./components/endpoint-certificate-lookup";
+export {
+  planEndpointCertificate,
+  type CurrentEndpointCertificate,
+  type EndpointCertificatePlan,
+} from "./dynamic/certificates/rotation";

@@ -34,3 +34,30 @@ describe("startLocalWorld across a SQL Server restart", () => {
     expect(world.arm.managedInstance().partner()).toBe(after.partner);
   });
 });
+
+describe("startLocalWorld trust re-checks", () => {
+  it("re-checks the managed instance's links at every endpoint or certificate statement, across restarts", async () => {
+    const world = await startLocalWorld();
+    try {
+      const links = world.arm.managedInstance().links;
+      let rechecks = 0;
+      const reevaluate = links.reevaluate.bind(links);
+      links.reevaluate = () => {
+        rechecks += 1;
+        reevaluate();
+      };
+      const ctx = { login: "sa", database: "master", inTransaction: false, info: () => undefined };
+      world.sql.model.createMasterKey(ctx, "Str0ng!Key");
+      expect(rechecks).toBe(0);
+      world.sql.model.createCertificate(ctx, { name: "Cert_A", subject: "A", expiryDate: "20301231" });
+      expect(rechecks).toBe(1);
+      // The restarted instance is a new model: its statements trigger the re-check too.
+      await world.sql.restart();
+      const afterRestart = rechecks;
+      world.sql.model.createCertificate(ctx, { name: "Cert_B", subject: "B", expiryDate: "20301231" });
+      expect(rechecks).toBe(afterRestart + 1);
+    } finally {
+      await world.stop();
+    }
+  });
+});

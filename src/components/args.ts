@@ -117,6 +117,14 @@ export interface MiLinkArgs {
   masterKeyPasswordConfig?: string;
   /** Last day (`YYYY-MM-DD`) of SQL Server's endpoint certificate. Default: 2 years after its creation, then stable. */
   certificateExpiry?: pulumi.Input<string>;
+  /**
+   * Rotate SQL Server's endpoint certificate at `up` when it expires within this window, and warn
+   * when either side's certificate does: `"<n>d"`, 1 to 365 days. A new certificate (valid 2 years,
+   * or until `certificateExpiry`) is created next to the old one, uploaded to the managed instance,
+   * the endpoint switched to it, and the old one removed once the link is connected with the new
+   * one. Changing `certificateExpiry` rotates the same way. Default "30d".
+   */
+  rotateCertificateBefore?: string;
   /** Which side holds the databases when the links are created. "ManagedInstance" needs SQL Server 2022 CU10+. Default "SqlServer". */
   initialPrimary?: InitialPrimary;
   /** "Manual" (two-way: failover and fail back) or "None" (one-way to Azure). Default "Manual". */

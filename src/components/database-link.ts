@@ -13,6 +13,7 @@ import { connectionArgsOf, type ConnectionArgs } from "../dynamic/common/resourc
 import { DatabaseReadiness } from "../dynamic/database-readiness";
 import { DistributedAvailabilityGroup } from "../dynamic/distributed-availability-group";
 import { LinkReadiness } from "../dynamic/link-readiness";
+import { LinkCertificateCheck } from "../dynamic/certificates/link-certificate-check";
 import { LinkRole } from "../dynamic/link-role";
 import { defaultAgName, defaultDagName, defaultMiAgName } from "../tsql/names";
 import type { BackupTarget } from "../tsql/statements/backup";
@@ -130,6 +131,8 @@ export class DatabaseLink extends pulumi.ComponentResource {
   public readonly link: azure.sql.DistributedAvailabilityGroup;
   /** Waits until the managed instance has joined and the database replicates. */
   public readonly linkReadiness: LinkReadiness;
+  /** Verifies the link is CONNECTED with SQL Server's current endpoint certificate (again after a rotation). */
+  public readonly certificateCheck: LinkCertificateCheck;
   /** The declared primary, when `primary` is given: changing it fails over. */
   public readonly role: LinkRole | undefined;
 
@@ -229,6 +232,20 @@ export class DatabaseLink extends pulumi.ComponentResource {
       },
       // The managed instance only joins once the Azure link exists.
       { ...parent, dependsOn: [this.link] },
+    );
+
+    // Re-runs whenever the endpoint certificate changes (a rotation): the old generation is only
+    // removed, at the end of the up, once the link is seen CONNECTED with the new one.
+    this.certificateCheck = new LinkCertificateCheck(
+      `${name}-link-certificate`,
+      {
+        ...connection,
+        dagName: this.distributedAvailabilityGroup.name,
+        database,
+        certificateName: args.trust.certificateName,
+        timeoutSeconds: args.waitTimeoutSeconds,
+      },
+      { ...parent, dependsOn: [this.linkReadiness, args.trust.endpoint] },
     );
 
     this.role =

@@ -12,8 +12,15 @@
 import * as azure from "@pulumi/azure-native";
 import * as pulumi from "@pulumi/pulumi";
 import type { SqlServerConnection } from "../dynamic/common/connection";
+import {
+  DEFAULT_ROTATE_BEFORE,
+  parseRotationWindow,
+  planEndpointCertificate,
+  type CurrentEndpointCertificate,
+} from "../dynamic/certificates/rotation";
 import { defaultEndpointCertificateSubject } from "../dynamic/endpoint-certificate";
 import { SqlServerHostPreparation } from "../hostprep/component";
+import { lookupEndpointCertificateOutput } from "./endpoint-certificate-lookup";
 import { defaultEndpointCertificateName } from "../tsql/names";
 import { endpointUrl } from "../tsql/urls";
 import type { DatabaseFormat } from "../tsql/versions";
@@ -104,24 +111,33 @@ export class MiLink extends pulumi.ComponentResource {
       hostPrepared === undefined || pulumi.runtime.isDryRun()
         ? sql.host
         : pulumi.all([sql.host, hostPrepared]).apply(([host]) => host);
-    this.sqlServerInfo = getSqlServerInfoOutput(
-      {
-        host: lookupHost,
-        port: sql.port,
-        user: sql.user,
-        password:
-          password ??
-          (sql.passwordConfig === undefined ? undefined : requireSecretConfig(sql.passwordConfig)),
-        authenticationType: sql.authenticationType,
-        domain: sql.domain,
-        accessToken:
-          sqlAccessToken ??
-          (sql.accessTokenConfig === undefined ? undefined : requireSecretConfig(sql.accessTokenConfig)),
-        encrypt: sql.encrypt,
-        trustServerCertificate: sql.trustServerCertificate,
-      },
-      args.databases,
-    );
+    const lookupConnection = {
+      host: lookupHost,
+      port: sql.port,
+      user: sql.user,
+      password:
+        password ?? (sql.passwordConfig === undefined ? undefined : requireSecretConfig(sql.passwordConfig)),
+      authenticationType: sql.authenticationType,
+      domain: sql.domain,
+      accessToken:
+        sqlAccessToken ??
+        (sql.accessTokenConfig === undefined ? undefined : requireSecretConfig(sql.accessTokenConfig)),
+      encrypt: sql.encrypt,
+      trustServerCertificate: sql.trustServerCertificate,
+    };
+    this.sqlServerInfo = getSqlServerInfoOutput(lookupConnection, args.databases);
+    // The endpoint certificate in use decides whether this up rotates it (a shared trust decides
+    // for itself).
+    const currentCertificate: pulumi.Output<CurrentEndpointCertificate | null | undefined> =
+      args.trust === undefined
+        ? this.sqlServerInfo.apply((info) =>
+            lookupEndpointCertificateOutput(
+              lookupConnection,
+              defaultEndpointCertificateName(info.serverName),
+              info.mirroringEndpoint?.certificateName ?? null,
+            ),
+          )
+        : pulumi.output(undefined);
     const miLookup = azure.sql.getManagedInstanceOutput(
       { resourceGroupName: miArgs.resourceGroupName, managedInstanceName: miArgs.name },
       { parent: this },
@@ -182,8 +198,9 @@ export class MiLink extends pulumi.ComponentResource {
         certificateExpiry: args.certificateExpiry,
       }),
       args.backupTarget,
+      currentCertificate,
     ]);
-    const built = plan.apply(([c, plain]) => {
+    const built = plan.apply(([c, plain, , current]) => {
       const subscriptionId = plain.subscriptionId ?? subscriptionOf(c.mi.id);
       // Every SQL Server step takes the connection: through it they all wait for the prepared host.
       const connection: pulumi.Input<SqlServerConnection> = pulumi
@@ -222,7 +239,9 @@ export class MiLink extends pulumi.ComponentResource {
             masterKeyPassword:
               args.masterKeyPassword === undefined ? undefined : pulumi.secret(args.masterKeyPassword),
             masterKeyPasswordConfig: args.masterKeyPasswordConfig,
-            certificateExpiry: args.certificateExpiry,
+            certificateExpiry: plain.certificateExpiry,
+            currentCertificate: current,
+            rotateCertificateBefore: args.rotateCertificateBefore,
             endpointPort: plain.endpointPort,
             endpointName: sql.endpointName,
             endpointAlgorithms: sql.endpointAlgorithms,
@@ -293,9 +312,12 @@ export class MiLink extends pulumi.ComponentResource {
     });
 
     // Known in preview: only the lookups feed it, no resource output.
-    this.script = plan.apply(([c, plain, backupTarget]) => {
+    this.script = plan.apply(([c, plain, backupTarget, current]) => {
       const subscriptionId = plain.subscriptionId ?? subscriptionOf(c.mi.id);
-      const certificateName = defaultEndpointCertificateName(c.info.serverName);
+      // The certificate this up creates or keeps: the rotation plan when the lookup ran.
+      const planned =
+        current === undefined ? undefined : scriptCertificate(c.info.serverName, plain, current, args);
+      const certificateName = planned?.name ?? defaultEndpointCertificateName(c.info.serverName);
       const existing = c.info.mirroringEndpoint;
       return renderScript({
         serverName: c.info.serverName,
@@ -303,7 +325,7 @@ export class MiLink extends pulumi.ComponentResource {
         certificateName,
         certificateSubject: defaultEndpointCertificateSubject(certificateName),
         // Without an explicit expiry: the day the certificate would get if created now.
-        certificateExpiry: plain.certificateExpiry ?? defaultCertificateExpiry(),
+        certificateExpiry: planned?.expiryDate ?? plain.certificateExpiry ?? defaultCertificateExpiry(),
         endpointName: plain.endpointName ?? DEFAULTS.endpointName,
         endpointHost: plain.endpointHost,
         endpointPort: plain.endpointPort,
@@ -333,6 +355,23 @@ export class MiLink extends pulumi.ComponentResource {
       script: this.script,
     });
   }
+}
+
+/** The rotation plan of the component's own trust, for the script. */
+function scriptCertificate(
+  serverName: string,
+  plain: { certificateExpiry?: string },
+  current: CurrentEndpointCertificate | null,
+  args: MiLinkArgs,
+): { name: string; expiryDate: string } {
+  return planEndpointCertificate({
+    baseName: defaultEndpointCertificateName(serverName),
+    explicitExpiry: plain.certificateExpiry,
+    current,
+    rotateBeforeDays: parseRotationWindow(args.rotateCertificateBefore ?? DEFAULT_ROTATE_BEFORE),
+    validityYears: DEFAULTS.certificateValidityYears,
+    now: new Date(),
+  });
 }
 
 /** The subscription GUID of an ARM resource id (`/subscriptions/<id>/...`). */

@@ -20,6 +20,16 @@ import { TrustedCertificate } from "../dynamic/trusted-certificate";
 import { defaultEndpointCertificateName } from "../tsql/names";
 import { AZURE_ROOT_CERTIFICATES, AZURE_TRUSTED_ISSUER_DNS_NAME } from "../tsql/root-certificates";
 import type { EndpointAlgorithm } from "../tsql/statements/endpoint";
+import { TsqlInputError } from "../tsql";
+import {
+  dayAfterYears,
+  DEFAULT_ROTATE_BEFORE,
+  expiryWarning,
+  parseRotationWindow,
+  planEndpointCertificate,
+  type CurrentEndpointCertificate,
+  type EndpointCertificatePlan,
+} from "../dynamic/certificates/rotation";
 import { DEFAULTS } from "./args";
 
 /** The managed instance side of a trust, with its subscription resolved. */
@@ -59,6 +69,21 @@ export interface SqlServerTrustArgs extends ConnectionArgs {
   endpointName?: pulumi.Input<string>;
   /** Endpoint encryption algorithms, in order of preference. Default ["AES"]. */
   endpointAlgorithms?: pulumi.Input<EndpointAlgorithm[]>;
+  /**
+   * SQL Server's endpoint certificate as found before this run (`lookupEndpointCertificate`), null
+   * when there is none. Given, `serverName`, `certificateName` and `certificateExpiry` must be plain
+   * strings, and the certificate rotates: a new generation (`<name>_<YYYYMMDD>`) is created next to
+   * the current one when `certificateExpiry` names another day or the current one expires within
+   * `rotateCertificateBefore`; it is uploaded to the managed instance, the endpoint switches to it,
+   * and the old one is removed from both sides at the end of the `up`. Default: no lookup (the
+   * certificate is created once and kept; changing its expiry is refused while the endpoint uses it).
+   */
+  currentCertificate?: CurrentEndpointCertificate | null;
+  /**
+   * Rotate SQL Server's endpoint certificate (with `currentCertificate`) and warn about either
+   * side's certificate when it expires within this window: `"<n>d"`, 1 to 365 days. Default "30d".
+   */
+  rotateCertificateBefore?: string;
 }
 
 /** `YYYY-MM-DD` of the day `years` after `now` (UTC). */
@@ -66,8 +91,28 @@ export function defaultCertificateExpiry(
   now: Date = new Date(),
   years: number = DEFAULTS.certificateValidityYears,
 ): string {
-  const day = new Date(Date.UTC(now.getUTCFullYear() + years, now.getUTCMonth(), now.getUTCDate()));
-  return day.toISOString().slice(0, 10);
+  return dayAfterYears(now, years);
+}
+
+/** The rotation plan of a trust given `currentCertificate`; throws on inputs that are not plain. */
+function planFor(args: SqlServerTrustArgs, windowDays: number, now: Date): EndpointCertificatePlan {
+  const plain = (value: unknown, field: string): string | undefined => {
+    if (value === undefined || typeof value === "string") return value;
+    throw new TsqlInputError(
+      field,
+      "must be a plain string when currentCertificate is given",
+      "Resolve it first (e.g. inside an apply), as MiLink does.",
+    );
+  };
+  const serverName = plain(args.serverName, "serverName") ?? "";
+  return planEndpointCertificate({
+    baseName: plain(args.certificateName, "certificateName") ?? defaultEndpointCertificateName(serverName),
+    explicitExpiry: plain(args.certificateExpiry, "certificateExpiry"),
+    current: args.currentCertificate ?? null,
+    rotateBeforeDays: windowDays,
+    validityYears: DEFAULTS.certificateValidityYears,
+    now,
+  });
 }
 
 /** The objects that let one SQL Server and one managed instance authenticate each other. */
@@ -106,6 +151,8 @@ export class SqlServerTrust extends pulumi.ComponentResource {
   public readonly managedInstanceCertificate: TrustedCertificate;
   /** The database mirroring endpoint. */
   public readonly endpoint: MirroringEndpoint;
+  /** What rotation decided for SQL Server's endpoint certificate; undefined without `currentCertificate`. */
+  public readonly certificatePlan: EndpointCertificatePlan | undefined;
 
   constructor(name: string, args: SqlServerTrustArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mi-link:index:SqlServerTrust", name, {}, opts);
@@ -123,21 +170,33 @@ export class SqlServerTrust extends pulumi.ComponentResource {
       parent,
     );
 
-    // Without an explicit expiry the default moves every day; keeping the first value stable
-    // is what "2 years from creation" means, so later runs ignore the recomputed default.
-    const expiryDefaulted = args.certificateExpiry === undefined;
+    const now = new Date();
+    const windowDays = parseRotationWindow(args.rotateCertificateBefore ?? DEFAULT_ROTATE_BEFORE);
+    const plan = args.currentCertificate === undefined ? undefined : planFor(args, windowDays, now);
+    this.certificatePlan = plan;
+    // Each generation has its own resources: the old ones are no longer declared, so the engine
+    // deletes them after every create and update of the up, once the endpoint uses the new one.
+    const generation = plan?.generation ? `-${plan.generation}` : "";
+    if (plan) reportPlan(plan, windowDays, now, this);
+
+    // Without a lookup and without an explicit expiry the default moves every day; keeping the
+    // first value stable is what "2 years from creation" means, so later runs ignore it.
+    const expiryDefaulted = !plan && args.certificateExpiry === undefined;
     this.endpointCertificate = new EndpointCertificate(
-      `${name}-endpoint-cert`,
+      `${name}-endpoint-cert${generation}`,
       {
         ...connection,
-        name: args.certificateName ?? pulumi.output(args.serverName).apply(defaultEndpointCertificateName),
-        expiryDate: args.certificateExpiry ?? defaultCertificateExpiry(),
+        name:
+          plan?.name ??
+          args.certificateName ??
+          pulumi.output(args.serverName).apply(defaultEndpointCertificateName),
+        expiryDate: plan?.expiryDate ?? args.certificateExpiry ?? defaultCertificateExpiry(now),
       },
       { ...parent, dependsOn: [this.masterKey], ignoreChanges: expiryDefaulted ? ["expiryDate"] : [] },
     );
 
     this.serverTrustCertificate = new azure.sql.ServerTrustCertificate(
-      `${name}-sql-cert-on-mi`,
+      `${name}-sql-cert-on-mi${generation}`,
       {
         resourceGroupName: mi.resourceGroupName,
         managedInstanceName: mi.name,
@@ -199,8 +258,20 @@ export class SqlServerTrust extends pulumi.ComponentResource {
         certificateName: this.endpointCertificate.name,
         algorithms: args.endpointAlgorithms,
       },
-      parent,
+      // The managed instance must trust a certificate before the endpoint authenticates with it,
+      // or the link drops with 41973 until it does.
+      { ...parent, dependsOn: [this.serverTrustCertificate] },
     );
+
+    // The managed instance renews its own certificate: all this side can do is warn in time.
+    pulumi
+      .all([this.managedInstanceCertificate.expiryDate, this.managedInstanceEndpointCertificate.fqdn])
+      .apply(([expiry, fqdn]) => {
+        const warning = expiry
+          ? expiryWarning("managedInstance", fqdn, expiry, windowDays, new Date())
+          : undefined;
+        if (warning) void pulumi.log.warn(warning, this);
+      });
 
     this.certificateName = this.endpointCertificate.name;
     this.certificateThumbprint = this.endpointCertificate.thumbprint;
@@ -223,4 +294,29 @@ export class SqlServerTrust extends pulumi.ComponentResource {
       endpointPort: this.endpointPort,
     });
   }
+}
+
+/** Tells the user, at preview and up, what happens to SQL Server's endpoint certificate and why. */
+function reportPlan(
+  plan: EndpointCertificatePlan,
+  windowDays: number,
+  now: Date,
+  resource: pulumi.Resource,
+): void {
+  const old = plan.replaces;
+  if (plan.action === "rotate-window" && old) {
+    void pulumi.log.warn(
+      `SQL Server's endpoint certificate [${old.name}] expires on ${old.expiryDate.slice(0, 10)}, within ` +
+        `rotateCertificateBefore (${windowDays} days): rotating to [${plan.name}], valid until ${plan.expiryDate}.`,
+      resource,
+    );
+  } else if (plan.action === "rotate-expiry-changed" && old) {
+    void pulumi.log.info(
+      `certificateExpiry changed: rotating SQL Server's endpoint certificate from [${old.name}] to [${plan.name}], ` +
+        `valid until ${plan.expiryDate}.`,
+      resource,
+    );
+  }
+  const warning = expiryWarning("sqlServer", plan.name, `${plan.expiryDate}T00:00:00Z`, windowDays, now);
+  if (warning) void pulumi.log.warn(warning, resource);
 }

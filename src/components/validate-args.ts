@@ -17,6 +17,7 @@ import {
 import { hostPreparationProblems } from "./host-preparation";
 import type { Problem } from "./problems";
 import { resolveLinkNames } from "./link-names";
+import { parseRotationWindow } from "../dynamic/certificates/rotation";
 
 const SYSTEM_DATABASES = ["master", "model", "msdb", "tempdb"];
 const INITIAL_PRIMARIES = ["SqlServer", "ManagedInstance"];
@@ -373,6 +374,18 @@ function checkOptions(args: MiLinkArgs, problems: Problems, now: Date): void {
         "waitTimeoutSeconds",
         `${JSON.stringify(t)} is not a number of seconds`,
         "Use a whole number from 1 to 518400 (6 days).",
+      );
+    }
+  }
+  if (args.rotateCertificateBefore !== undefined) {
+    try {
+      parseRotationWindow(args.rotateCertificateBefore);
+    } catch (error) {
+      const { fix } = error as TsqlInputError;
+      problems.add(
+        "rotateCertificateBefore",
+        `${JSON.stringify(args.rotateCertificateBefore)} is not a number of days`,
+        fix,
       );
     }
   }

@@ -5,10 +5,10 @@
  * to trust SQL Server.
  *
  * Changing `name`, `subject`, `expiryDate` or `startDate` replaces the
- * certificate. While the endpoint still uses it that replacement stops at the
- * delete with a clear error: rotating the endpoint onto a new certificate is a
- * separate, later step (create the new certificate under another name, switch
- * the endpoint, then drop the old one).
+ * certificate. While the endpoint still uses it the delete stops with a clear
+ * error, so rotation never replaces a certificate in place: SqlServerTrust
+ * creates the next generation as another resource under another name, switches
+ * the endpoint to it, and the old resource is deleted at the end of the `up`.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { readCertificate, runStatement, withConnection, type CertificateInfo } from "../sql";

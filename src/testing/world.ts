@@ -5,6 +5,7 @@
  */
 import { ArmEmulator } from "./arm/server";
 import { SqlServerEmulator, type SqlServerConnectionInfo } from "./sqlserver";
+import type { InstanceChange, SqlServerInstance } from "./sqlserver/model";
 
 export interface LocalWorldOptions {
   sqlPort?: number;
@@ -71,9 +72,20 @@ export async function startLocalWorld(options: LocalWorldOptions = {}): Promise<
     sqlServer: sql.model.partner,
   });
   const { endpoint, tlsCaPem } = await arm.start();
-  // A restarted SQL Server is a new instance: the managed instance's link partner follows it.
-  sql.onRestart((instance) => arm.attachSqlServer(instance.partner));
   const mi = arm.managedInstance();
+  // The mirroring transport authenticates again when SQL Server's endpoint or certificates change:
+  // the managed instance re-checks its links at that statement, not at its next poll, so an
+  // endpoint switched to a certificate the MI lacks shows 41973 however briefly it lasts.
+  const recheckOnTrustChange = (instance: SqlServerInstance) =>
+    instance.on("change", (change: InstanceChange) => {
+      if (change.kind === "statement" && /ENDPOINT|CERTIFICATE/.test(change.detail)) mi.links.reevaluate();
+    });
+  recheckOnTrustChange(sql.model);
+  // A restarted SQL Server is a new instance: the managed instance's link partner follows it.
+  sql.onRestart((instance) => {
+    arm.attachSqlServer(instance.partner);
+    recheckOnTrustChange(instance);
+  });
   return {
     info: {
       sql: sqlInfo,

@@ -288,6 +288,7 @@ describe("MiLink", () => {
           "pulumi-nodejs:dynamic/mi-link:DistributedAvailabilityGroup::one-sales-dag",
           "azure-native:sql:DistributedAvailabilityGroup::one-sales-link",
           "pulumi-nodejs:dynamic/mi-link:LinkReadiness::one-sales-link-readiness",
+          "pulumi-nodejs:dynamic/mi-link:LinkCertificateCheck::one-sales-link-certificate",
         ].map(
           (u) =>
             `mi-link:index:DatabaseLink$${u} <- mi-link:index:MiLink$mi-link:index:DatabaseLink::one-sales`,
@@ -310,7 +311,7 @@ describe("MiLink", () => {
     expect(count("pulumi-nodejs:dynamic/mi-link:MirroringEndpoint")).toBe(1);
     expect(count("mi-link:index:DatabaseLink")).toBe(3);
     expect(count("azure-native:sql:DistributedAvailabilityGroup")).toBe(3);
-    expect(mine).toHaveLength(1 + 1 + 8 + 3 * (1 + 5));
+    expect(mine).toHaveLength(1 + 1 + 8 + 3 * (1 + 6));
 
     const azureLink = registrations.find((r) => r.name === "three-inventory-link")!;
     expect(azureLink.inputs).toMatchObject({
@@ -406,7 +407,8 @@ describe("MiLink", () => {
       "order-trust-root-digicertpki",
       "order-trust-mi-endpoint-cert",
     );
-    depends("order-trust-endpoint", "order-trust-endpoint-cert");
+    // The managed instance trusts the certificate before the endpoint authenticates with it.
+    depends("order-trust-endpoint", "order-trust-endpoint-cert", "order-trust-sql-cert-on-mi");
     depends("order-sales-ag", "order-trust-endpoint", "order-sales-readiness");
     depends("order-sales-dag", "order-sales-ag", "order-trust-mi-cert");
     depends(
@@ -417,10 +419,14 @@ describe("MiLink", () => {
       "order-trust-mi-cert",
     );
     depends("order-sales-link-readiness", "order-sales-link");
-    // The default expiry is kept stable after creation.
-    expect(registrations.find((r) => r.name === "order-trust-endpoint-cert")!.ignoreChanges).toEqual([
-      "expiryDate",
-    ]);
+    depends("order-sales-link-certificate", "order-sales-link-readiness", "order-trust-endpoint");
+    // The expiry comes from what SQL Server has (none yet: 2 years from now); later runs keep it
+    // from the lookup, so nothing is ignored.
+    const certificate = registrations.find((r) => r.name === "order-trust-endpoint-cert")!;
+    expect(certificate.ignoreChanges).toEqual([]);
+    const inTwoYears = new Date();
+    inTwoYears.setUTCFullYear(inTwoYears.getUTCFullYear() + 2);
+    expect(certificate.inputs.expiryDate).toBe(inTwoYears.toISOString().slice(0, 10));
   });
 
   it("with host preparation enabled: the host first, Always On off not refused, its commands in the script", async () => {
@@ -745,7 +751,7 @@ describe("MiLink", () => {
       const skipped = newLink("skipped", emulators.noHadr, { preflight: false });
       await promiseOf(skipped.links);
       await settle();
-      expect(registrations.filter((r) => r.custom).length).toBe(13);
+      expect(registrations.filter((r) => r.custom).length).toBe(14);
     });
   });
 });

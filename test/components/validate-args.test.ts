@@ -77,6 +77,8 @@ describe("validateMiLinkArgs", () => {
     ["unknown replicationMode", { replicationMode: "Fast" as never }, {}, ["replicationMode"]],
     ["expiry in the past", { certificateExpiry: "2026-05-31" }, {}, ["certificateExpiry"]],
     ["expiry not a date", { certificateExpiry: "2028-02-30" }, {}, ["certificateExpiry"]],
+    ["rotation window not in days", { rotateCertificateBefore: "1 month" }, {}, ["rotateCertificateBefore"]],
+    ["rotation window too long", { rotateCertificateBefore: "400d" }, {}, ["rotateCertificateBefore"]],
     ["empty master key password", { masterKeyPassword: "" }, {}, ["masterKeyPassword"]],
     [
       "bad MI name",

@@ -4,7 +4,13 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { StaticTokenCredential } from "./credential";
 import type { FakeSqlServerPartner } from "./fake-partner";
 import { ArmEmulator } from "./server";
-import { armLongRunning, armRequest, configuredPartner, DEFAULT_TOPOLOGY } from "./test-support";
+import {
+  armLongRunning,
+  armRequest,
+  configuredPartner,
+  DEFAULT_TOPOLOGY,
+  sqlServerEndpointCertificate,
+} from "./test-support";
 
 const rg = "rg-mi-link";
 const mi = "sqlmi1";
@@ -282,6 +288,78 @@ describe("links (distributedAvailabilityGroups)", () => {
       (link) => link.properties.databases[0].connectedState === "Connected",
     );
     expect(fixed.properties.databases[0].connectedState).toBe("Connected");
+  });
+
+  /** A second endpoint certificate on SQL Server, for a rotation. */
+  function addRotatedCertificate(name: string): Buffer {
+    const der = sqlServerEndpointCertificate("SQLHOST01 endpoint rotated");
+    const now = new Date();
+    f.partner.certificates.set(name, {
+      name,
+      certificateId: 300,
+      der,
+      hasPrivateKey: true,
+      subject: "SQLHOST01 endpoint rotated",
+      issuerName: "SQLHOST01 endpoint rotated",
+      startDate: now,
+      expiryDate: new Date(now.getTime() + 730 * 24 * 60 * 60 * 1000),
+    });
+    return der;
+  }
+
+  it("drops a connected link with 41973 when the endpoint switches to a certificate the MI lacks", async () => {
+    await uploadTrust();
+    await armLongRunning(f.client, f.linkUrl(), "PUT", linkBody());
+    expect(f.partner.linkStatus(DEFAULT_TOPOLOGY.dagName)?.connected).toBe(true);
+    const der = addRotatedCertificate("Cert_SQLHOST01_endpoint_20301231");
+    f.partner.endpoint = { ...f.partner.endpoint!, certificateName: "Cert_SQLHOST01_endpoint_20301231" };
+    const broken = await until(
+      () => getLink(f),
+      (link) => link.properties.databases[0].connectedState === "Disconnected",
+    );
+    expect(broken.properties.databases[0].mostRecentLinkError).toContain("41973");
+    expect(f.partner.linkStatus(DEFAULT_TOPOLOGY.dagName)).toMatchObject({
+      connected: false,
+      lastConnectError: { number: 41973 },
+    });
+    // Uploading the new certificate lets the managed instance join again.
+    await f.client.serverTrustCertificates.beginCreateOrUpdateAndWait(
+      rg,
+      mi,
+      "Cert_SQLHOST01_endpoint_20301231",
+      { publicBlob: "0x" + der.toString("hex") },
+      fast,
+    );
+    const fixed = await until(
+      () => getLink(f),
+      (link) => link.properties.databases[0].connectedState === "Connected",
+    );
+    expect(fixed.properties.databases[0].connectedState).toBe("Connected");
+  });
+
+  it("keeps the link connected through a rotation done in order: upload, switch, remove the old", async () => {
+    await uploadTrust();
+    await armLongRunning(f.client, f.linkUrl(), "PUT", linkBody());
+    const der = addRotatedCertificate("Cert_SQLHOST01_endpoint_20301231");
+    await f.client.serverTrustCertificates.beginCreateOrUpdateAndWait(
+      rg,
+      mi,
+      "Cert_SQLHOST01_endpoint_20301231",
+      { publicBlob: "0x" + der.toString("hex") },
+      fast,
+    );
+    f.partner.endpoint = { ...f.partner.endpoint!, certificateName: "Cert_SQLHOST01_endpoint_20301231" };
+    await f.client.serverTrustCertificates.beginDeleteAndWait(rg, mi, "Cert_SQLHOST01_endpoint", fast);
+    // Several polls of the emulator's trust check pass: the link never drops.
+    for (let poll = 0; poll < 5; poll += 1) {
+      const link = await getLink(f);
+      expect(link.properties.databases[0].connectedState).toBe("Connected");
+      expect(link.properties.databases[0].partnerAuthCertValidity).toMatchObject({
+        certificateName: "Cert_SQLHOST01_endpoint_20301231",
+      });
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    expect(f.partner.calls.filter((call) => call.method === "failRemote")).toEqual([]);
   });
 
   it("reports 41962 only after the connection window when the endpoint is unreachable", async () => {

@@ -227,9 +227,45 @@ export class LinkManager {
     return { status, partner };
   }
 
-  /** Retries the join of every link that is not connected: called when trust objects change. */
+  /**
+   * Retries the join of every link that is not connected, and re-checks the certificates of every
+   * connected one: called when trust objects change and on every poll.
+   */
   reevaluate(): void {
-    for (const link of this.links.values()) if (!link.connected) this.tryJoin(link);
+    for (const link of this.links.values()) {
+      if (link.connected) this.recheckCertificates(link);
+      else this.tryJoin(link);
+    }
+  }
+
+  /**
+   * Every reconnection of the mirroring transport authenticates both endpoints again with the
+   * certificates they hold then: a connected link whose SQL Server endpoint switched to a
+   * certificate the managed instance does not trust (41973), or whose managed instance
+   * certificate SQL Server no longer trusts (41974), drops to DISCONNECTED with that error and
+   * rejoins once the trust is right again. A switch to a certificate already uploaded keeps
+   * the link connected, as rotating the certificate in the documented order does.
+   */
+  private recheckCertificates(link: LinkRecord): void {
+    const partner = this.host.partner();
+    if (!partner) return;
+    const result = evaluateLinkTrust(partner, {
+      managedInstance: this.host.trustInput(),
+      link: { name: link.name, ...link.spec },
+    });
+    if (
+      result.ok ||
+      (result.kind !== "sqlServerCertificate" && result.kind !== "managedInstanceCertificate")
+    ) {
+      return;
+    }
+    link.connected = false;
+    link.lastError = { ...result.error, kind: result.kind, timestamp: new Date(), reported: true };
+    try {
+      partner.failRemote(link.name, result.error);
+    } catch {
+      // No such DAG on SQL Server any more: nothing to disconnect there.
+    }
   }
 
   private tryJoin(link: LinkRecord): void {

@@ -23,6 +23,24 @@ function send(event: RehearsalEvent): Promise<void> {
   });
 }
 
+const RUNTIME_WARNING = /^warning: \[runtime\] /;
+
+/**
+ * Without an engine, `pulumi.log.warn` in the program writes `warning: [runtime] <message>` to the
+ * console: those lines are reported as warnings too, as `pulumi up` shows the program's warnings.
+ */
+function reportProgramWarnings(): void {
+  const original = console.warn.bind(console);
+  console.warn = (...args: unknown[]) => {
+    const text = args.map(String).join(" ");
+    if (RUNTIME_WARNING.test(text)) {
+      void send({ kind: "log", severity: "warning", message: text.replace(RUNTIME_WARNING, "") });
+      return;
+    }
+    original(...args);
+  };
+}
+
 /** Stack outputs for the report: secrets never leave the child in clear. */
 function redact(value: WireValue): unknown {
   if (isSecretValue(value)) return "[secret]";
@@ -72,6 +90,8 @@ function trackRegistrations(engine: RehearsalEngine): {
 async function runUp(job: RehearsalJob, engine: RehearsalEngine): Promise<Record<string, unknown>> {
   if (!job.program) throw new Error("up needs a program");
   engine.warmUp();
+  reportProgramWarnings();
+  await engine.retirePendingDeletes();
   const tracked = trackRegistrations(engine);
   const resources = installRehearsalMonitor(tracked.handler, job.project, job.stack);
   pulumi.runtime.setAllConfig(job.config, job.secretKeys);

@@ -30,6 +30,11 @@ export interface ResourceState {
 export interface StepOptions {
   /** As the resource option of that name (product resources list their credential outputs). */
   additionalSecretOutputs?: readonly string[];
+  /**
+   * A create-before-delete replacement leaves the original for the caller to delete (returned as
+   * `replaced`), as the engine deletes originals only after every other step of the update.
+   */
+  deferReplacedDelete?: boolean;
 }
 
 export type StepOp = "create" | "update" | "replace" | "same";
@@ -79,7 +84,7 @@ export async function up(
   news: Record<string, unknown>,
   prior?: ResourceState,
   options: StepOptions = {},
-): Promise<{ op: StepOp; state: ResourceState; plan: Plan }> {
+): Promise<{ op: StepOp; state: ResourceState; plan: Plan; replaced?: ResourceState }> {
   const plan = await preview(host, urn, news, prior);
   const { inputs } = plan;
   const secretOutputs = options.additionalSecretOutputs ?? prior?.additionalSecretOutputs ?? [];
@@ -105,6 +110,7 @@ export async function up(
     return { op: "replace", state: await create(), plan };
   }
   const replacement = await create();
+  if (options.deferReplacedDelete) return { op: "replace", state: replacement, plan, replaced: prior };
   await host.delete(prior.id, urn, prior.outputs);
   return { op: "replace", state: replacement, plan };
 }

@@ -59,6 +59,11 @@ export class RehearsalEngine implements RegistrationHandler {
   /** The state as it stands: prior records, replaced as resources register. */
   private readonly current: Map<string, ResourceRecord>;
   private readonly registered = new Set<string>();
+  /**
+   * Originals of resources replaced create-before-delete, deleted after every other step of the up as
+   * the engine does (the link must never lose the old object before its successor is in use).
+   */
+  private pendingDeletes: ResourceRecord[];
   private hostPromise?: Promise<ProviderHost>;
   private startedHost?: ProviderHost;
   private logsSent = 0;
@@ -68,9 +73,10 @@ export class RehearsalEngine implements RegistrationHandler {
     private readonly job: RehearsalJob,
     private readonly emit: (event: RehearsalEvent) => void,
   ) {
-    const records = loadState(job.stateFile).resources;
-    this.prior = new Map(records.map((r) => [r.urn, r]));
+    const loaded = loadState(job.stateFile);
+    this.prior = new Map(loaded.resources.map((r) => [r.urn, r]));
     this.current = new Map(this.prior);
+    this.pendingDeletes = loaded.pendingDeletes ?? [];
   }
 
   /** Starts the dynamic-provider host now rather than at the first dynamic resource. */
@@ -104,7 +110,11 @@ export class RehearsalEngine implements RegistrationHandler {
   }
 
   private save(): void {
-    saveState(this.job.stateFile, { version: 1, resources: dependencyOrder([...this.current.values()]) });
+    saveState(this.job.stateFile, {
+      version: 1,
+      resources: dependencyOrder([...this.current.values()]),
+      ...(this.pendingDeletes.length > 0 ? { pendingDeletes: this.pendingDeletes } : {}),
+    });
   }
 
   /** Forwards the host's new warnings and errors; never waits for a host still starting. */
@@ -214,9 +224,12 @@ export class RehearsalEngine implements RegistrationHandler {
           }
         : undefined;
     try {
-      const { op, state } = await upStep(host, registration.urn, inputs, priorState, {
+      const { op, state, replaced } = await upStep(host, registration.urn, inputs, priorState, {
         additionalSecretOutputs: registration.additionalSecretOutputs,
+        deferReplacedDelete: true,
       });
+      if (replaced && prior)
+        this.pendingDeletes.push({ ...prior, id: replaced.id, outputs: replaced.outputs });
       return { op, next: record(state.id, state.outputs, state.inputs) };
     } catch (error) {
       // A partially created resource is kept in state, as the engine keeps it: the next up continues it.
@@ -257,7 +270,7 @@ export class RehearsalEngine implements RegistrationHandler {
       return { op: "replace", next: record(created.id, created.outputs) };
     }
     const created = await createAzureResource(target, type, name, inputs);
-    await deleteAzureResource(target, prior.id);
+    this.pendingDeletes.push(prior);
     return { op: "replace", next: record(created.id, created.outputs) };
   }
 
@@ -266,26 +279,44 @@ export class RehearsalEngine implements RegistrationHandler {
     throw new Error(`the rehearsal does not serve the function ${token}`);
   }
 
-  /** After a successful up: what the program no longer declares is deleted, dependents first. */
+  /**
+   * After a successful up: the originals of replaced resources and what the program no longer declares
+   * are deleted, dependents first, once every create and update is done.
+   */
   async deleteUnregistered(): Promise<void> {
     const stale = [...this.current.values()].filter((r) => !this.registered.has(r.urn));
-    await this.deleteAll(stale);
+    await this.deleteAll(stale, [...this.pendingDeletes]);
+  }
+
+  /** Before an up registers anything: originals a failed up left behind are deleted first, as the engine does. */
+  async retirePendingDeletes(): Promise<void> {
+    await this.deleteAll([], [...this.pendingDeletes]);
   }
 
   // ---- destroy ----
 
   async destroy(): Promise<void> {
+    // Originals share their URN with the current resource: they go first, on their own.
+    await this.retirePendingDeletes();
     await this.deleteAll([...this.current.values()]);
   }
 
-  private async deleteAll(records: ResourceRecord[]): Promise<void> {
-    for (const record of dependencyOrder(records).reverse()) {
-      await this.step({ ...record, custom: record.kind !== "component" }, "delete", async () => {
+  /**
+   * Deletes `records` (current resources) and `replaced` (pending originals), dependents first. Their
+   * URNs are distinct: an original's URN is registered again, a stale resource's is not.
+   */
+  private async deleteAll(records: ResourceRecord[], replaced: ResourceRecord[] = []): Promise<void> {
+    const originals = new Set(replaced);
+    for (const record of dependencyOrder([...records, ...replaced]).reverse()) {
+      const original = originals.has(record);
+      const op = original ? ("delete-replaced" as const) : ("delete" as const);
+      await this.step({ ...record, custom: record.kind !== "component" }, op, async () => {
         if (record.kind === "dynamic") await destroyStep(await this.host(), this.stateOf(record));
         if (record.kind === "azure-native") await deleteAzureResource(this.arm(), record.id);
-        this.current.delete(record.urn);
+        if (original) this.pendingDeletes = this.pendingDeletes.filter((r) => r !== record);
+        else this.current.delete(record.urn);
         this.save();
-        return { op: "delete" as const };
+        return { op };
       });
     }
   }

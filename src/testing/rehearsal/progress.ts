@@ -14,6 +14,7 @@ const SYMBOLS: Record<StepOp, string> = {
   replace: "+-",
   same: "=",
   delete: "-",
+  "delete-replaced": "--",
   read: " ",
   drift: "~",
   gone: "-",

@@ -22,7 +22,17 @@ export interface RehearsalJob {
   hostCwd?: string;
 }
 
-export type StepOp = "create" | "update" | "replace" | "same" | "delete" | "read" | "drift" | "gone";
+export type StepOp =
+  | "create"
+  | "update"
+  | "replace"
+  | "same"
+  | "delete"
+  /** The original of a replaced resource, deleted once every other step of the up is done. */
+  | "delete-replaced"
+  | "read"
+  | "drift"
+  | "gone";
 
 export interface StepEvent {
   kind: "step";

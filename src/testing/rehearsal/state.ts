@@ -29,6 +29,11 @@ export interface ResourceRecord {
 export interface StackState {
   version: 1;
   resources: ResourceRecord[];
+  /**
+   * Originals of replaced resources not deleted yet (the engine's `delete: true` records): an up deletes
+   * them after all its other steps; one that failed before leaves them for the next up to delete first.
+   */
+  pendingDeletes?: ResourceRecord[];
 }
 
 export function emptyState(): StackState {
