@@ -4,6 +4,7 @@
  * `planEndpointCertificate`): a second `up` then keeps the certificate, an `up` inside the
  * rotation window creates the next one.
  */
+import type * as mssql from "mssql";
 import * as pulumi from "@pulumi/pulumi";
 import { readCertificate, readMirroringEndpoint, withOneShotConnection } from "../sql";
 import { isGenerationOf, type CurrentEndpointCertificate } from "../dynamic/certificates/rotation";
@@ -30,15 +31,27 @@ export async function lookupEndpointCertificate(
       endpointCertificateName === undefined
         ? ((await readMirroringEndpoint(pool))?.authentication.certificateName ?? null)
         : endpointCertificateName;
-    const candidates = inUse && isGenerationOf(baseName, inUse) ? [inUse, baseName] : [baseName];
-    for (const name of new Set(candidates)) {
-      const certificate = await readCertificate(pool, name);
-      if (certificate?.expiryDate) {
-        return { name: certificate.name, expiryDate: certificate.expiryDate.toISOString() };
-      }
-    }
-    return null;
+    return readEndpointCertificateInUse(pool, baseName, inUse);
   });
+}
+
+/**
+ * On an open connection: the `baseName` generation the endpoint uses (`inUse`), else `baseName`
+ * itself when it exists, else null. One or two statements.
+ */
+export async function readEndpointCertificateInUse(
+  pool: mssql.ConnectionPool,
+  baseName: string,
+  inUse: string | null,
+): Promise<CurrentEndpointCertificate | null> {
+  const candidates = inUse && isGenerationOf(baseName, inUse) ? [inUse, baseName] : [baseName];
+  for (const name of new Set(candidates)) {
+    const certificate = await readCertificate(pool, name);
+    if (certificate?.expiryDate) {
+      return { name: certificate.name, expiryDate: certificate.expiryDate.toISOString() };
+    }
+  }
+  return null;
 }
 
 /** {@link lookupEndpointCertificate} as an Output; the result holds no secret. */

@@ -20,7 +20,6 @@ import {
 } from "../dynamic/certificates/rotation";
 import { defaultEndpointCertificateSubject } from "../dynamic/endpoint-certificate";
 import { SqlServerHostPreparation } from "../hostprep/component";
-import { lookupEndpointCertificateOutput } from "./endpoint-certificate-lookup";
 import { defaultEndpointCertificateName } from "../tsql/names";
 import { endpointUrl } from "../tsql/urls";
 import type { DatabaseFormat } from "../tsql/versions";
@@ -130,13 +129,7 @@ export class MiLink extends pulumi.ComponentResource {
     // for itself).
     const currentCertificate: pulumi.Output<CurrentEndpointCertificate | null | undefined> =
       args.trust === undefined
-        ? this.sqlServerInfo.apply((info) =>
-            lookupEndpointCertificateOutput(
-              lookupConnection,
-              defaultEndpointCertificateName(info.serverName),
-              info.mirroringEndpoint?.certificateName ?? null,
-            ),
-          )
+        ? this.sqlServerInfo.apply((info) => info.endpointCertificate)
         : pulumi.output(undefined);
     const miLookup = azure.sql.getManagedInstanceOutput(
       { resourceGroupName: miArgs.resourceGroupName, managedInstanceName: miArgs.name },

@@ -1,12 +1,16 @@
 /**
  * `getSqlServerInfo`: a read-only look at a SQL Server from the user's program, in preview and up.
- * One connection, three statements whatever the number of databases: who the server is, the
- * named databases, and the mirroring endpoint. Nothing is changed.
+ * One connection, at most five statements whatever the number of databases: who the server is, the
+ * named databases, the mirroring endpoint, and the endpoint certificate in use (one or two).
+ * Nothing is changed.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { readDatabases, readMirroringEndpoint, readServerInfo, withOneShotConnection } from "../sql";
 import type { SqlServerConnectionArgs } from "../sql/connection-args";
+import type { CurrentEndpointCertificate } from "../dynamic/certificates/rotation";
+import { defaultEndpointCertificateName } from "../tsql/names";
 import type { SqlServerAuthenticationType } from "./args";
+import { readEndpointCertificateInUse } from "./endpoint-certificate-lookup";
 
 /** How to reach SQL Server for the lookup (the connection fields of MiLink's `sqlServer`). */
 export interface SqlServerInfoConnection {
@@ -65,6 +69,11 @@ export interface SqlServerInfo {
     authentication: string;
     certificateName: string | null;
   } | null;
+  /**
+   * The generation of the default endpoint certificate (`Cert_<server>_endpoint[_YYYYMMDD]`) the
+   * endpoint uses, else the first generation when it exists, else null: what rotation plans from.
+   */
+  endpointCertificate: CurrentEndpointCertificate | null;
 }
 
 /** The SQL layer's connection arguments from the component's flat connection fields. */
@@ -98,8 +107,8 @@ export function toSqlConnectionArgs(connection: SqlServerInfoConnection): SqlSer
 
 /**
  * Reads a SQL Server's name, version, edition, Always On setting, collation, the given databases
- * (recovery model, state, backups, availability group) and its mirroring endpoint.
- * One connection, three statements; nothing is changed.
+ * (recovery model, state, backups, availability group), its mirroring endpoint and the endpoint
+ * certificate in use. One connection, at most five statements; nothing is changed.
  * @param connection where and how to reach SQL Server
  * @param databases the databases to report on; default none
  */
@@ -112,6 +121,11 @@ export async function getSqlServerInfo(
     const server = await readServerInfo(pool);
     const found = databases.length > 0 ? await readDatabases(pool, databases) : [];
     const endpoint = await readMirroringEndpoint(pool);
+    const endpointCertificate = await readEndpointCertificateInUse(
+      pool,
+      defaultEndpointCertificateName(server.serverName),
+      endpoint?.authentication.certificateName ?? null,
+    );
     return {
       serverName: server.serverName,
       productVersion: server.productVersion,
@@ -137,6 +151,7 @@ export async function getSqlServerInfo(
         authentication: endpoint.authentication.description,
         certificateName: endpoint.authentication.certificateName,
       },
+      endpointCertificate,
     };
   });
 }

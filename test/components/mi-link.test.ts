@@ -463,7 +463,9 @@ describe("MiLink", () => {
     const steps = registrations.filter(
       (r) => r.custom && r.name.startsWith("host-") && !r.name.startsWith("host-host"),
     );
-    expect(steps.length).toBe(13);
+    // 13 steps of one link, plus the check that the link connects with the endpoint's certificate.
+    expect(steps.length).toBe(14);
+    expect(steps.map((r) => r.name)).toContain("host-sales-link-certificate");
     // Every SQL Server step waits for the prepared host (the Azure steps wait for those).
     const sqlSteps = steps.filter((r) => r.inputs.connection !== undefined);
     expect(sqlSteps.length).toBeGreaterThanOrEqual(9);

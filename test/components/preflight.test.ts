@@ -31,6 +31,7 @@ function info(overrides: Partial<SqlServerInfo> = {}): SqlServerInfo {
     collation: "SQL_Latin1_General_CP1_CI_AS",
     databases: [database("Sales")],
     mirroringEndpoint: null,
+    endpointCertificate: null,
     ...overrides,
   };
 }

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getSqlServerInfo } from "../../src/components/sql-server-info";
 import { SqlServerEmulator } from "../../src/testing/sqlserver";
+import { defaultEndpointCertificateName } from "../../src/tsql/names";
+import { adminBatch } from "../dynamic/support/emulator";
 
 describe("getSqlServerInfo", () => {
   let emulator: SqlServerEmulator;
@@ -86,5 +88,28 @@ describe("getSqlServerInfo", () => {
     for (const entry of emulator.tds.requestLog()) {
       expect(JSON.stringify(entry)).not.toMatch(/\b(CREATE|ALTER|DROP|BACKUP|INSERT|UPDATE|DELETE)\b/);
     }
+  });
+
+  it("reports the endpoint certificate generation in use, over the same single connection", async () => {
+    const base = defaultEndpointCertificateName("HOST\\INST");
+    emulator.tds.resetCounters();
+    expect((await getSqlServerInfo(connection(), ["Db0"])).endpointCertificate).toBeNull();
+    expect(emulator.tds.counters().connections).toBe(1);
+
+    await adminBatch(
+      emulator,
+      `CREATE MASTER KEY ENCRYPTION BY PASSWORD = N'Lookup-Test-1!';
+       CREATE CERTIFICATE [${base}] WITH SUBJECT = N'first', EXPIRY_DATE = N'20280101';
+       CREATE CERTIFICATE [${base}_20300101] WITH SUBJECT = N'next', EXPIRY_DATE = N'20300101';
+       CREATE ENDPOINT [Hadr_endpoint] STATE = STARTED AS TCP (LISTENER_PORT = 5022)
+         FOR DATABASE_MIRRORING (ROLE = ALL, AUTHENTICATION = CERTIFICATE [${base}_20300101],
+         ENCRYPTION = REQUIRED ALGORITHM AES);`,
+    );
+    emulator.tds.resetCounters();
+    const info = await getSqlServerInfo(connection(), ["Db0"]);
+    expect(info.endpointCertificate?.name).toBe(`${base}_20300101`);
+    expect(info.endpointCertificate?.expiryDate).toMatch(/^2030-01-01/);
+    expect(emulator.tds.counters().connections).toBe(1);
+    expect(emulator.tds.counters().requests).toBeLessThanOrEqual(8);
   });
 });
