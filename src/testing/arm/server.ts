@@ -38,6 +38,8 @@ export interface ArmEmulatorOptions {
   trustPollMs?: number;
   /** How long a link retries an unreachable SQL Server before reporting 41962. */
   linkInitWindowMs?: number;
+  /** How long after the managed instance becomes a database's primary its first full backup exists. Default 100 ms. */
+  firstFullBackupDelayMs?: number;
 }
 
 export interface AddManagedInstanceOptions {
@@ -88,6 +90,7 @@ export class ArmEmulator {
         subscriptionId: this.subscriptionId,
         resourceGroupName: options.resourceGroupName ?? this.resourceGroupName,
         dnsZone: options.dnsZone ?? this.options.dnsZone,
+        firstFullBackupDelayMs: this.options.firstFullBackupDelayMs,
       },
       {
         trustPollMs: this.options.trustPollMs ?? 50,
