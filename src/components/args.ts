@@ -106,8 +106,17 @@ export interface MiLinkArgs {
    * role is not managed by this component.
    */
   primary?: pulumi.Input<"SqlServer" | "ManagedInstance">;
-  /** With `primary`: confirms a one-way migration cutover (failover mode None, or SQL Server 2016-2019). Default false. */
+  /**
+   * Ends the migration (one `pulumi up`): each link fails over to the managed instance (planned,
+   * unless forceFailoverAllowDataLoss), waits until the managed instance's first full backup of the
+   * database exists, then the Azure link is deleted and SQL Server's distributed availability group
+   * and availability group are dropped. The databases on SQL Server are kept as they are; the trust
+   * (certificates, endpoint) stays until destroy. Later ups change nothing. Must be known in preview
+   * (a plain value or config). `primary`, when given, must be "ManagedInstance". Default false.
+   */
   cutover?: pulumi.Input<boolean>;
+  /** With `cutover`: how long to wait for the managed instance's first full backup, in seconds. Default 3600. */
+  firstBackupTimeoutSeconds?: pulumi.Input<number>;
   /** With `primary`: fail over without waiting for synchronization; may lose data. Default false. */
   forceFailoverAllowDataLoss?: pulumi.Input<boolean>;
   /** With `primary`: how long a planned failover waits for synchronization, in seconds. Default 300. */

@@ -12,6 +12,7 @@ import { AvailabilityGroup } from "../dynamic/availability-group";
 import type { ConnectionArgs } from "../dynamic/common/resource";
 import { DatabaseReadiness } from "../dynamic/database-readiness";
 import { DistributedAvailabilityGroup } from "../dynamic/distributed-availability-group";
+import { LinkCutover } from "../dynamic/link-cutover";
 import { LinkReadiness } from "../dynamic/link-readiness";
 import { LinkRole } from "../dynamic/link-role";
 import { defaultAgName, defaultDagName, defaultMiAgName } from "../tsql/names";
@@ -67,8 +68,15 @@ export interface DatabaseLinkArgs extends ConnectionArgs {
   tlsCaPem?: pulumi.Input<string>;
   /** With `primary`: a bearer token for ARM, wrapped as a secret. Default: DefaultAzureCredential. */
   armAccessToken?: pulumi.Input<string>;
-  /** With `primary`: confirms a one-way migration cutover. Default false. */
-  cutover?: pulumi.Input<boolean>;
+  /**
+   * Ends the migration: fail over to the managed instance, wait for its first full backup, then
+   * delete the Azure link and drop SQL Server's DAG and AG (the database on SQL Server stays). Only
+   * a LinkCutover is declared then, so nothing of the link is created again. Needs
+   * `subscriptionId` and `databaseFormat`. Default false.
+   */
+  cutover?: boolean;
+  /** With `cutover`: deadline of the wait for the managed instance's first full backup, in seconds. Default 3600. */
+  firstBackupTimeoutSeconds?: pulumi.Input<number>;
   /** With `primary`: fail over without waiting for synchronization; may lose data. Default false. */
   forceFailoverAllowDataLoss?: pulumi.Input<boolean>;
   /** With `primary`: how long a planned failover waits for synchronization, in seconds. Default 300. */
@@ -103,6 +111,10 @@ export interface DatabaseLinkStatus {
   sqlServerRole: string | null;
   /** The managed instance's role in the link, when `primary` is managed; else null. */
   managedInstanceRole: string | null;
+  /** When the migration cutover completed (the link is gone); null while the link exists. */
+  cutoverCompletedAt: string | null;
+  /** The managed instance's first full backup (earliest restore point) the cutover waited for; else null. */
+  managedInstanceFirstBackupAt: string | null;
 }
 
 /** One database's Managed Instance link. */
@@ -120,14 +132,16 @@ export class DatabaseLink extends pulumi.ComponentResource {
 
   /** FULL recovery and a full backup; undefined when the managed instance is the initial primary. */
   public readonly readiness: DatabaseReadiness | undefined;
-  /** The availability group on SQL Server. */
-  public readonly availabilityGroup: AvailabilityGroup;
-  /** SQL Server's side of the link. */
-  public readonly distributedAvailabilityGroup: DistributedAvailabilityGroup;
-  /** The Azure link (the managed instance's side). */
-  public readonly link: azure.sql.DistributedAvailabilityGroup;
-  /** Waits until the managed instance has joined and the database replicates. */
-  public readonly linkReadiness: LinkReadiness;
+  /** The availability group on SQL Server; undefined after a cutover. */
+  public readonly availabilityGroup: AvailabilityGroup | undefined;
+  /** SQL Server's side of the link; undefined after a cutover. */
+  public readonly distributedAvailabilityGroup: DistributedAvailabilityGroup | undefined;
+  /** The Azure link (the managed instance's side); undefined after a cutover. */
+  public readonly link: azure.sql.DistributedAvailabilityGroup | undefined;
+  /** Waits until the managed instance has joined and the database replicates; undefined after a cutover. */
+  public readonly linkReadiness: LinkReadiness | undefined;
+  /** The migration cutover, when `cutover` is true: the only child then. */
+  public readonly cutover: LinkCutover | undefined;
   /** The declared primary, when `primary` is given: changing it fails over. */
   public readonly role: LinkRole | undefined;
 
@@ -146,6 +160,61 @@ export class DatabaseLink extends pulumi.ComponentResource {
     this.dagName = args.dagName ?? defaultDagName(database);
     const initialPrimary = args.initialPrimary ?? DEFAULTS.initialPrimary;
     const miPrimary = initialPrimary === "ManagedInstance";
+    const replicationMode = pulumi.output(args.replicationMode ?? DEFAULTS.replicationMode);
+
+    if (args.cutover === true) {
+      // The end state of a migration: only the cutover is declared. The link's other children, no
+      // longer declared, leave the state after it (their deletes find the objects already gone),
+      // and no later up creates them again.
+      this.readiness = undefined;
+      this.availabilityGroup = undefined;
+      this.distributedAvailabilityGroup = undefined;
+      this.link = undefined;
+      this.linkReadiness = undefined;
+      this.role = undefined;
+      this.cutover = new LinkCutover(
+        `${name}-cutover`,
+        {
+          ...connection,
+          ...this.azureSettings(args, "cutover"),
+          dagName: this.dagName,
+          agName: this.agName,
+          miAgName: this.miAgName,
+          database,
+          productVersion: args.productVersion,
+          failoverMode: args.failoverMode ?? DEFAULTS.failoverMode,
+          replicationMode,
+          forceFailoverAllowDataLoss: args.forceFailoverAllowDataLoss,
+          synchronizationTimeoutSeconds: args.failoverTimeoutSeconds,
+          lsnStableSeconds: args.failoverLsnStableSeconds,
+          firstBackupTimeoutSeconds: args.firstBackupTimeoutSeconds,
+        },
+        { ...parent, dependsOn: [args.trust.endpoint] },
+      );
+      const cut = this.cutover;
+      this.status = pulumi
+        .all([cut.cutoverCompletedAt, cut.managedInstanceFirstBackupAt])
+        .apply(([completedAt, firstBackupAt]) => ({
+          database,
+          agName: this.agName,
+          miAgName: this.miAgName,
+          dagName: this.dagName,
+          linkId: "",
+          distributedAvailabilityGroupId: "",
+          connectedState: null,
+          synchronizationState: null,
+          seedingProgressPercent: null,
+          lastHardenedLsn: null,
+          replicaState: null,
+          sqlServerRole: null,
+          managedInstanceRole: null,
+          cutoverCompletedAt: completedAt ?? null,
+          managedInstanceFirstBackupAt: firstBackupAt ?? null,
+        }));
+      this.registerOutputs({ status: this.status });
+      return;
+    }
+    this.cutover = undefined;
 
     // With the managed instance as initial primary the database arrives by seeding: nothing to prepare.
     this.readiness = miPrimary
@@ -169,7 +238,6 @@ export class DatabaseLink extends pulumi.ComponentResource {
       { ...parent, dependsOn: [args.trust.endpoint, ...(this.readiness ? [this.readiness] : [])] },
     );
 
-    const replicationMode = pulumi.output(args.replicationMode ?? DEFAULTS.replicationMode);
     this.distributedAvailabilityGroup = new DistributedAvailabilityGroup(
       `${name}-dag`,
       {
@@ -238,27 +306,18 @@ export class DatabaseLink extends pulumi.ComponentResource {
             `${name}-role`,
             {
               ...connection,
-              subscriptionId: requireWithPrimary(args.subscriptionId, "subscriptionId"),
-              resourceGroupName: args.resourceGroupName,
-              managedInstanceName: args.managedInstanceName,
-              armEndpoint: args.armEndpoint,
-              tlsCaPem: args.tlsCaPem,
-              armAccessToken:
-                args.armAccessToken === undefined ? undefined : pulumi.secret(args.armAccessToken),
+              ...this.azureSettings(args, "primary"),
               dagName: this.distributedAvailabilityGroup.name,
               agName: this.agName,
               miAgName: this.miAgName,
               database,
               primary: args.primary,
               productVersion: args.productVersion,
-              databaseFormat: requireWithPrimary(args.databaseFormat, "databaseFormat"),
               failoverMode: args.failoverMode ?? DEFAULTS.failoverMode,
               replicationMode,
-              cutover: args.cutover,
               forceFailoverAllowDataLoss: args.forceFailoverAllowDataLoss,
               synchronizationTimeoutSeconds: args.failoverTimeoutSeconds,
               lsnStableSeconds: args.failoverLsnStableSeconds,
-              armPollIntervalMs: args.armPollIntervalMs,
             },
             // Roles are only meaningful once the link replicates.
             { ...parent, dependsOn: [this.linkReadiness] },
@@ -293,13 +352,29 @@ export class DatabaseLink extends pulumi.ComponentResource {
           replicaState: db?.replicaState ?? null,
           sqlServerRole: observed.sqlServerRole ?? null,
           managedInstanceRole: observed.managedInstanceRole ?? null,
+          cutoverCompletedAt: null,
+          managedInstanceFirstBackupAt: null,
         };
       });
     this.registerOutputs({ status: this.status });
   }
+
+  /** What LinkRole and LinkCutover need to reach the Azure link. */
+  private azureSettings(args: DatabaseLinkArgs, setting: "primary" | "cutover") {
+    return {
+      subscriptionId: requireFor(args.subscriptionId, "subscriptionId", setting),
+      databaseFormat: requireFor(args.databaseFormat, "databaseFormat", setting),
+      resourceGroupName: args.resourceGroupName,
+      managedInstanceName: args.managedInstanceName,
+      armEndpoint: args.armEndpoint,
+      tlsCaPem: args.tlsCaPem,
+      armAccessToken: args.armAccessToken === undefined ? undefined : pulumi.secret(args.armAccessToken),
+      armPollIntervalMs: args.armPollIntervalMs,
+    };
+  }
 }
 
-function requireWithPrimary<T>(value: T | undefined, field: string): T {
-  if (value === undefined) throw new Error(`DatabaseLink: ${field} is required when primary is given.`);
+function requireFor<T>(value: T | undefined, field: string, setting: string): T {
+  if (value === undefined) throw new Error(`DatabaseLink: ${field} is required when ${setting} is given.`);
   return value;
 }

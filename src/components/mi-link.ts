@@ -102,8 +102,9 @@ export class MiLink extends pulumi.ComponentResource {
         endpointPort,
         pulumi.output(args.certificateExpiry),
         args.backupTarget,
+        pulumi.output(args.cutover),
       ])
-      .apply(([info, mi, port, expiry, backupTarget]) => {
+      .apply(([info, mi, port, expiry, backupTarget, cutover]) => {
         if (args.preflight !== false) {
           const found = preflight(info, mi, {
             links: linkNames,
@@ -112,7 +113,8 @@ export class MiLink extends pulumi.ComponentResource {
             endpointPort: port,
             certificateExpiry: expiry,
             hasBackupTarget: backupTarget !== undefined,
-            managesRole: args.primary !== undefined,
+            managesRole: args.primary !== undefined || args.cutover !== undefined,
+            cutover: cutover === true,
             now: new Date(),
           });
           if (found.length > 0) throw new MiLinkPreflightError(name, found);
@@ -135,8 +137,9 @@ export class MiLink extends pulumi.ComponentResource {
         certificateExpiry: args.certificateExpiry,
       }),
       args.backupTarget,
+      pulumi.output(args.cutover),
     ]);
-    const built = plan.apply(([c, plain]) => {
+    const built = plan.apply(([c, plain, , cutover]) => {
       const subscriptionId = plain.subscriptionId ?? subscriptionOf(c.mi.id);
       const connection: pulumi.Input<SqlServerConnection> = pulumi.output({
         host: sql.host,
@@ -200,7 +203,9 @@ export class MiLink extends pulumi.ComponentResource {
               backupTarget: args.backupTarget,
               waitFor: args.waitFor,
               waitTimeoutSeconds: args.waitTimeoutSeconds,
-              ...(args.primary === undefined
+              cutover: cutover === true,
+              firstBackupTimeoutSeconds: args.firstBackupTimeoutSeconds,
+              ...(args.primary === undefined && cutover !== true
                 ? {}
                 : {
                     primary: args.primary,
@@ -209,7 +214,6 @@ export class MiLink extends pulumi.ComponentResource {
                     armEndpoint: miArgs.armEndpoint,
                     tlsCaPem: miArgs.tlsCaPem,
                     armAccessToken: miArgs.accessToken,
-                    cutover: args.cutover,
                     forceFailoverAllowDataLoss: args.forceFailoverAllowDataLoss,
                     failoverTimeoutSeconds: args.failoverTimeoutSeconds,
                     failoverLsnStableSeconds: args.failoverLsnStableSeconds,

@@ -36,6 +36,8 @@ export interface PreflightPlan {
   hasBackupTarget: boolean;
   /** Whether the links' roles are managed (`primary` given): failovers need the MI's update policy. */
   managesRole?: boolean;
+  /** The links end (migration cutover): the databases' readiness for a link no longer matters. */
+  cutover?: boolean;
   now: Date;
 }
 
@@ -133,6 +135,8 @@ function checkDatabase(
   field: string,
   add: (field: string, problem: string, fix: string) => void,
 ): void {
+  // After a cutover SQL Server's copy is left as the link left it (RESTORING on a real server).
+  if (plan.cutover) return;
   const db = info.databases.find((d) => d.name.toLowerCase() === link.database.toLowerCase());
   if (plan.initialPrimary === "ManagedInstance") {
     // The managed instance seeds the database to SQL Server: a database of that name is in the way.

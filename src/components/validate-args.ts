@@ -322,6 +322,28 @@ function checkOptions(args: MiLinkArgs, problems: Problems, now: Date): void {
       problems.add(key, "must be true or false", `Leave ${key} out (false) or pass true.`);
     }
   }
+  if (
+    args.cutover === true &&
+    args.primary !== undefined &&
+    !isLater(args.primary) &&
+    args.primary !== "ManagedInstance"
+  ) {
+    problems.add(
+      "cutover",
+      `ends the migration with the managed instance as primary, but primary is ${JSON.stringify(args.primary)}`,
+      'Set primary: "ManagedInstance" (or leave it out) for the cutover, or leave cutover out to keep the link.',
+    );
+  }
+  const backupWait = args.firstBackupTimeoutSeconds;
+  if (backupWait !== undefined && !isLater(backupWait)) {
+    if (typeof backupWait !== "number" || !Number.isFinite(backupWait) || backupWait <= 0) {
+      problems.add(
+        "firstBackupTimeoutSeconds",
+        `${JSON.stringify(backupWait)} is not a number of seconds`,
+        "Use a positive number of seconds (default 3600).",
+      );
+    }
+  }
   if (args.preflight !== undefined && typeof args.preflight !== "boolean") {
     problems.add(
       "preflight",
