@@ -15,6 +15,7 @@ import { DistributedAvailabilityGroup } from "../dynamic/distributed-availabilit
 import { LinkCutover } from "../dynamic/link-cutover";
 import { LinkReadiness } from "../dynamic/link-readiness";
 import { LinkRole } from "../dynamic/link-role";
+import { LogBackup } from "../dynamic/log-backup";
 import { defaultAgName, defaultDagName, defaultMiAgName } from "../tsql/names";
 import type { BackupTarget } from "../tsql/statements/backup";
 import type { DatabaseFormat, InitialPrimary, LinkFailoverMode } from "../tsql/versions";
@@ -142,6 +143,8 @@ export class DatabaseLink extends pulumi.ComponentResource {
   public readonly linkReadiness: LinkReadiness | undefined;
   /** The migration cutover, when `cutover` is true: the only child then. */
   public readonly cutover: LinkCutover | undefined;
+  /** The first log backup after seeding, when a backup target is given and SQL Server is the initial primary. */
+  public readonly logBackup: LogBackup | undefined;
   /** The declared primary, when `primary` is given: changing it fails over. */
   public readonly role: LinkRole | undefined;
 
@@ -172,6 +175,7 @@ export class DatabaseLink extends pulumi.ComponentResource {
       this.link = undefined;
       this.linkReadiness = undefined;
       this.role = undefined;
+      this.logBackup = undefined;
       this.cutover = new LinkCutover(
         `${name}-cutover`,
         {
@@ -298,6 +302,23 @@ export class DatabaseLink extends pulumi.ComponentResource {
       // The managed instance only joins once the Azure link exists.
       { ...parent, dependsOn: [this.link] },
     );
+
+    // Once seeding has completed, the first log backup (to the full backup's target) lets the log
+    // the link keeps be truncated; it waits for seeding as long as the readiness wait would.
+    this.logBackup =
+      miPrimary || args.backupTarget === undefined
+        ? undefined
+        : new LogBackup(
+            `${name}-log-backup`,
+            {
+              ...connection,
+              database,
+              dagName: this.distributedAvailabilityGroup.name,
+              backupTarget: args.backupTarget,
+              seedingWaitSeconds: args.waitTimeoutSeconds ?? 600,
+            },
+            { ...parent, dependsOn: [this.linkReadiness] },
+          );
 
     this.role =
       args.primary === undefined

@@ -64,6 +64,13 @@ describe("MiLink cutover", () => {
       const first = await rehearsal(["Sales", "Orders"], false).up();
       expect(first.errors, lines.join("\n")).toEqual([]);
       await waitHealthy(world, { Sales: "DAG_Sales", Orders: "DAG_Orders" }, 20_000);
+      // Each link took its first log backup once seeding had completed.
+      const logBackups = () =>
+        catalog(world, "msdb.dbo.backupset")
+          .filter((b) => b.type === "L")
+          .map((b) => String(b.database_name))
+          .sort();
+      expect(logBackups()).toEqual(["Orders", "Sales"]);
 
       // Removing a database from `databases` drops only its link, in order, on both sides.
       const removed = await rehearsal(["Sales"], false).up();
@@ -95,6 +102,7 @@ describe("MiLink cutover", () => {
       const again = await rehearsal(["Sales"], true).up();
       expect(again.errors, lines.join("\n")).toEqual([]);
       expect(again.changes).toBe(0);
+      expect(logBackups()).toEqual(["Orders", "Sales"]);
       expect(agNames(world)).toEqual([]);
       expect(armLinks(world)).toEqual([]);
 
