@@ -81,9 +81,10 @@ export class LinkCutoverProvider implements pulumi.dynamic.ResourceProvider {
       const refusal = refuseRoleChange(role);
       if (refusal) collector.add(refusal.property, refusal.reason);
     }
-    const done = typeof olds?.cutoverCompletedAt === "string";
+    // Only a completed cutover is in the state (a failed create records nothing): old inputs mean done.
+    const done = olds?.dagName !== undefined;
     const plannedAction = done
-      ? `none: the cutover completed at ${olds.cutoverCompletedAt}`
+      ? `none: the cutover of [${String(olds.dagName)}] has completed`
       : describeCutover(news.dagName, news.agName, news.database, news.forceFailoverAllowDataLoss === true);
     if (!done && collector.failures.length === 0 && !isUnknown(news.dagName)) {
       logWarning(`Link [${news.dagName}]: ${plannedAction}.`);
