@@ -20,6 +20,7 @@ import { DEFAULTS, type MiLinkArgs } from "./args";
 import { DatabaseLink, type DatabaseLinkStatus } from "./database-link";
 import { resolveLinkNames } from "./link-names";
 import { preflight, type ManagedInstanceFacts } from "./preflight";
+import { logBackupWarnings } from "./preflight-log";
 import { MiLinkArgsError, MiLinkPreflightError } from "./problems";
 import { renderScript } from "./script";
 import { getSqlServerInfoOutput, type SqlServerInfo } from "./sql-server-info";
@@ -118,6 +119,11 @@ export class MiLink extends pulumi.ComponentResource {
             now: new Date(),
           });
           if (found.length > 0) throw new MiLinkPreflightError(name, found);
+          if (cutover !== true) {
+            for (const warning of logBackupWarnings(info, args.databases, new Date())) {
+              void pulumi.log.warn(warning, this);
+            }
+          }
         }
         return { info, mi };
       });
