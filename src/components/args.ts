@@ -72,6 +72,16 @@ export interface LinkNameArgs {
   dagName?: string;
 }
 
+/** A SQL Server Agent job for each linked database's regular log backups. */
+export interface LogBackupScheduleArgs {
+  /** Minutes between two log backups, 1-1440. Required. */
+  everyMinutes: number;
+  /** Directory on the SQL Server host for the `.trn` files (one per backup). Give this or `url`. */
+  directory?: string;
+  /** Blob container URL for the `.trn` files (SQL Server needs a credential for it). Give this or `directory`. */
+  url?: string;
+}
+
 /** Everything `new MiLink(name, args)` takes. */
 export interface MiLinkArgs {
   /** The SQL Server side. Required. */
@@ -96,6 +106,13 @@ export interface MiLinkArgs {
   links?: Record<string, LinkNameArgs>;
   /** Where to write a full backup for a database that has none since entering FULL recovery. Default: none (such a database is refused). */
   backupTarget?: pulumi.Input<BackupTarget>;
+  /**
+   * A SQL Server Agent job per database (`LogBackup_<db>`) that backs up the log every N minutes,
+   * only on the primary replica and never while the link seeds. The link keeps the log until a log
+   * backup runs; without this, schedule log backups yourself. Deleted with the link or at cutover.
+   * Default: no job (the component takes only the first log backup after seeding).
+   */
+  logBackupSchedule?: pulumi.Input<LogBackupScheduleArgs>;
   /** Wait for each link until the managed instance replica reaches this state. Default "SYNCHRONIZING". */
   waitFor?: pulumi.Input<"CONNECTED" | "SYNCHRONIZING" | "SYNCHRONIZED">;
   /** Deadline of that wait, in seconds. Default 600. */

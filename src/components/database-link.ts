@@ -16,10 +16,11 @@ import { LinkCutover } from "../dynamic/link-cutover";
 import { LinkReadiness } from "../dynamic/link-readiness";
 import { LinkRole } from "../dynamic/link-role";
 import { LogBackup } from "../dynamic/log-backup";
+import { LogBackupJob } from "../dynamic/log-backup-job";
 import { defaultAgName, defaultDagName, defaultMiAgName } from "../tsql/names";
 import type { BackupTarget } from "../tsql/statements/backup";
 import type { DatabaseFormat, InitialPrimary, LinkFailoverMode } from "../tsql/versions";
-import { DEFAULTS, type ReplicationMode } from "./args";
+import { DEFAULTS, type LogBackupScheduleArgs, type ReplicationMode } from "./args";
 import type { SqlServerTrust } from "./sql-server-trust";
 
 export interface DatabaseLinkArgs extends ConnectionArgs {
@@ -53,6 +54,8 @@ export interface DatabaseLinkArgs extends ConnectionArgs {
   replicationMode?: pulumi.Input<ReplicationMode>;
   /** Where a missing full backup is written. Default: none (a database without one is refused). */
   backupTarget?: pulumi.Input<BackupTarget>;
+  /** An Agent job taking the database's log backups every N minutes. Default: none. */
+  logBackupSchedule?: pulumi.Input<LogBackupScheduleArgs>;
   /** Wait until the managed instance's replica reaches this state. Default "SYNCHRONIZING". */
   waitFor?: pulumi.Input<"CONNECTED" | "SYNCHRONIZING" | "SYNCHRONIZED">;
   /** Deadline of that wait, in seconds. Default 600. */
@@ -145,6 +148,8 @@ export class DatabaseLink extends pulumi.ComponentResource {
   public readonly cutover: LinkCutover | undefined;
   /** The first log backup after seeding, when a backup target is given and SQL Server is the initial primary. */
   public readonly logBackup: LogBackup | undefined;
+  /** The Agent job of the regular log backups, when `logBackupSchedule` is given. */
+  public readonly logBackupJob: LogBackupJob | undefined;
   /** The declared primary, when `primary` is given: changing it fails over. */
   public readonly role: LinkRole | undefined;
 
@@ -176,6 +181,7 @@ export class DatabaseLink extends pulumi.ComponentResource {
       this.linkReadiness = undefined;
       this.role = undefined;
       this.logBackup = undefined;
+      this.logBackupJob = undefined;
       this.cutover = new LinkCutover(
         `${name}-cutover`,
         {
@@ -318,6 +324,24 @@ export class DatabaseLink extends pulumi.ComponentResource {
               seedingWaitSeconds: args.waitTimeoutSeconds ?? 600,
             },
             { ...parent, dependsOn: [this.linkReadiness] },
+          );
+
+    // Regular log backups start after the first one (or once the link replicates).
+    this.logBackupJob =
+      args.logBackupSchedule === undefined
+        ? undefined
+        : new LogBackupJob(
+            `${name}-log-backup-job`,
+            {
+              ...connection,
+              jobName: `LogBackup_${database}`,
+              database,
+              destination: pulumi
+                .output(args.logBackupSchedule)
+                .apply((s) => (s.url !== undefined ? { url: s.url } : { directory: s.directory ?? "" })),
+              everyMinutes: pulumi.output(args.logBackupSchedule).apply((s) => s.everyMinutes),
+            },
+            { ...parent, dependsOn: [this.logBackup ?? this.linkReadiness] },
           );
 
     this.role =

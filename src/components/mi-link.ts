@@ -207,6 +207,7 @@ export class MiLink extends pulumi.ComponentResource {
               failoverMode,
               replicationMode,
               backupTarget: args.backupTarget,
+              logBackupSchedule: args.logBackupSchedule,
               waitFor: args.waitFor,
               waitTimeoutSeconds: args.waitTimeoutSeconds,
               cutover: cutover === true,

@@ -334,6 +334,28 @@ function checkOptions(args: MiLinkArgs, problems: Problems, now: Date): void {
       'Set primary: "ManagedInstance" (or leave it out) for the cutover, or leave cutover out to keep the link.',
     );
   }
+  const schedule = args.logBackupSchedule;
+  if (schedule !== undefined && !isLater(schedule)) {
+    const minutes = (schedule as { everyMinutes?: unknown }).everyMinutes;
+    if (
+      !isLater(minutes) &&
+      (typeof minutes !== "number" || !Number.isInteger(minutes) || minutes < 1 || minutes > 1440)
+    ) {
+      problems.add(
+        "logBackupSchedule.everyMinutes",
+        `${JSON.stringify(minutes ?? null)} is not a number of minutes from 1 to 1440`,
+        "Use a whole number of minutes, e.g. 15.",
+      );
+    }
+    const { directory, url } = schedule as { directory?: unknown; url?: unknown };
+    if ((directory === undefined) === (url === undefined)) {
+      problems.add(
+        "logBackupSchedule",
+        "needs exactly one of directory and url",
+        'Give { everyMinutes, directory: "/var/opt/mssql/backup" } or { everyMinutes, url: "https://<account>.blob.core.windows.net/<container>" }.',
+      );
+    }
+  }
   const backupWait = args.firstBackupTimeoutSeconds;
   if (backupWait !== undefined && !isLater(backupWait)) {
     if (typeof backupWait !== "number" || !Number.isFinite(backupWait) || backupWait <= 0) {

@@ -1,8 +1,9 @@
 /**
- * The end of a migration, rehearsed against the emulators (SQL Server 2022 CU13): removing one
- * database of two drops only its link; `cutover: true` fails the other over, waits for the managed
- * instance's first full backup, and leaves no link object on either side while the database stays
- * on SQL Server; the next up changes nothing and destroy leaves nothing behind.
+ * The end of a migration, rehearsed against the emulators (SQL Server 2022 CU13): each link takes
+ * its first log backup after seeding and gets a log backup Agent job; removing one database of two
+ * drops only its link and job; `cutover: true` fails the other over, waits for the managed
+ * instance's first full backup, and leaves no link object (nor job) on either side while the
+ * database stays on SQL Server; the next up changes nothing and destroy leaves nothing behind.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -71,6 +72,11 @@ describe("MiLink cutover", () => {
           .map((b) => String(b.database_name))
           .sort();
       expect(logBackups()).toEqual(["Orders", "Sales"]);
+      const jobs = () =>
+        catalog(world, "msdb.dbo.sysjobs")
+          .map((j) => String(j.name))
+          .sort();
+      expect(jobs()).toEqual(["LogBackup_Orders", "LogBackup_Sales"]);
 
       // Removing a database from `databases` drops only its link, in order, on both sides.
       const removed = await rehearsal(["Sales"], false).up();
@@ -81,6 +87,7 @@ describe("MiLink cutover", () => {
       ).toBe(true);
       expect(agNames(world).sort()).toEqual(["AG_Sales", "DAG_Sales"]);
       expect(armLinks(world)).toEqual(["DAG_Sales"]);
+      expect(jobs()).toEqual(["LogBackup_Sales"]);
       expect(catalog(world, "sys.databases").find((d) => d.name === "Orders")?.state_desc).toBe("ONLINE");
 
       // The cutover: the application stops writing, then one up ends the migration.
@@ -95,6 +102,7 @@ describe("MiLink cutover", () => {
       expect(status.managedInstanceFirstBackupAt).toEqual(expect.any(String));
       expect(agNames(world)).toEqual([]);
       expect(armLinks(world)).toEqual([]);
+      expect(jobs()).toEqual([]);
       expect(world.arm.managedInstance().managedDatabase("Sales")?.earliestRestorePoint).toBeDefined();
       expect(catalog(world, "sys.databases").find((d) => d.name === "Sales")?.state_desc).toBe("ONLINE");
 

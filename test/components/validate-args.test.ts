@@ -64,6 +64,24 @@ describe("validateMiLinkArgs", () => {
     ["unknown failoverMode", { failoverMode: "Auto" as never }, {}, ["failoverMode"]],
     ["unknown primary", { primary: "Both" as never }, {}, ["primary"]],
     ["non-boolean cutover", { cutover: "yes" as never }, {}, ["cutover"]],
+    [
+      "log backup job every 0 minutes",
+      { logBackupSchedule: { everyMinutes: 0, directory: "/b" } },
+      {},
+      ["logBackupSchedule.everyMinutes"],
+    ],
+    [
+      "log backup job with neither directory nor url",
+      { logBackupSchedule: { everyMinutes: 15 } },
+      {},
+      ["logBackupSchedule"],
+    ],
+    [
+      "log backup job every 15 minutes to a directory",
+      { logBackupSchedule: { everyMinutes: 15, directory: "/b" } },
+      {},
+      [],
+    ],
     ["cutover with SQL Server as primary", { cutover: true, primary: "SqlServer" }, {}, ["cutover"]],
     ["cutover to the managed instance", { cutover: true, primary: "ManagedInstance" }, {}, []],
     [
