@@ -18,6 +18,7 @@ import { LinkRole } from "../dynamic/link-role";
 import { LogBackup } from "../dynamic/log-backup";
 import { LogBackupJob } from "../dynamic/log-backup-job";
 import { defaultAgName, defaultDagName, defaultMiAgName } from "../tsql/names";
+import { defaultLogBackupJobName } from "../tsql/statements/agent-job";
 import type { BackupTarget } from "../tsql/statements/backup";
 import type { DatabaseFormat, InitialPrimary, LinkFailoverMode } from "../tsql/versions";
 import { DEFAULTS, type LogBackupScheduleArgs, type ReplicationMode } from "./args";
@@ -334,7 +335,7 @@ export class DatabaseLink extends pulumi.ComponentResource {
             `${name}-log-backup-job`,
             {
               ...connection,
-              jobName: `LogBackup_${database}`,
+              jobName: defaultLogBackupJobName(database),
               database,
               destination: pulumi
                 .output(args.logBackupSchedule)

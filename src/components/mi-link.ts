@@ -144,6 +144,7 @@ export class MiLink extends pulumi.ComponentResource {
       }),
       args.backupTarget,
       pulumi.output(args.cutover),
+      pulumi.output(args.logBackupSchedule),
     ]);
     const built = plan.apply(([c, plain, , cutover]) => {
       const subscriptionId = plain.subscriptionId ?? subscriptionOf(c.mi.id);
@@ -249,7 +250,7 @@ export class MiLink extends pulumi.ComponentResource {
     });
 
     // Known in preview: only the lookups feed it, no resource output.
-    this.script = plan.apply(([c, plain, backupTarget]) => {
+    this.script = plan.apply(([c, plain, backupTarget, cutover, logBackupSchedule]) => {
       const subscriptionId = plain.subscriptionId ?? subscriptionOf(c.mi.id);
       const certificateName = defaultEndpointCertificateName(c.info.serverName);
       const existing = c.info.mirroringEndpoint;
@@ -276,6 +277,8 @@ export class MiLink extends pulumi.ComponentResource {
         failoverMode,
         replicationMode,
         backupTarget,
+        logBackupSchedule,
+        cutover: cutover === true,
       });
     });
     this.links = built.apply((b) => b.links) as pulumi.Output<Record<string, DatabaseLinkStatus>>;

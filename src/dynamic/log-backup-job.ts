@@ -16,6 +16,8 @@ import {
   AGENT_JOB_QUERY,
   buildCreateLogBackupJobSql,
   buildDeleteJobSql,
+  logBackupJobDescription,
+  PRODUCT_JOB_MARK,
   type LogBackupDestination,
   type LogBackupJobSpec,
 } from "../tsql/statements/agent-job";
@@ -43,7 +45,7 @@ export interface LogBackupJobInputs extends ConnectionInputs {
   everyMinutes: number;
 }
 
-const MARK = "(created by pulumi-mi-link)";
+const MARK = PRODUCT_JOB_MARK;
 
 function specOf(inputs: LogBackupJobInputs): LogBackupJobSpec {
   return {
@@ -51,7 +53,7 @@ function specOf(inputs: LogBackupJobInputs): LogBackupJobSpec {
     database: inputs.database,
     destination: inputs.destination,
     everyMinutes: inputs.everyMinutes,
-    description: `Log backups of [${inputs.database}] for the Managed Instance link ${MARK}.`,
+    description: logBackupJobDescription(inputs.database),
   };
 }
 

@@ -20,6 +20,19 @@ export interface LogBackupJobSpec {
   description: string;
 }
 
+/** Marks a job as this product's: only such a job is replaced or deleted. */
+export const PRODUCT_JOB_MARK = "(created by pulumi-mi-link)";
+
+/** The description of the log backup job of `database`, carrying {@link PRODUCT_JOB_MARK}. */
+export function logBackupJobDescription(database: string): string {
+  return `Log backups of [${database}] for the Managed Instance link ${PRODUCT_JOB_MARK}.`;
+}
+
+/** The default name of the log backup job of `database`. */
+export function defaultLogBackupJobName(database: string): string {
+  return `LogBackup_${database}`;
+}
+
 function separatorOf(directory: string): string {
   return directory.includes("\\") && !directory.includes("/") ? "\\" : "/";
 }
