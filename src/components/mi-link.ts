@@ -114,7 +114,7 @@ export class MiLink extends pulumi.ComponentResource {
             endpointPort: port,
             certificateExpiry: expiry,
             hasBackupTarget: backupTarget !== undefined,
-            managesRole: args.primary !== undefined || args.cutover !== undefined,
+            managesRole: args.primary !== undefined || cutover === true,
             cutover: cutover === true,
             now: new Date(),
           });
