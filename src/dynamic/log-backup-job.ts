@@ -29,6 +29,7 @@ import {
   type ConnectionInputs,
 } from "./common/connection";
 import { forwardingProvider, PACKAGE_NAME } from "./common/delegate";
+import { diffInputs } from "./common/diff";
 import {
   connectionProps,
   DYNAMIC_MODULE,
@@ -121,13 +122,16 @@ export class LogBackupJobProvider implements pulumi.dynamic.ResourceProvider {
     olds: LogBackupJobInputs,
     news: LogBackupJobInputs,
   ): Promise<pulumi.dynamic.DiffResult> {
-    const same = (key: keyof LogBackupJobInputs) =>
-      JSON.stringify(olds[key] ?? null) === JSON.stringify(news[key] ?? null);
-    const replaces = (["jobName", "database"] as const).filter((key) => !same(key));
-    const changes =
-      replaces.length > 0 || !same("destination") || !same("everyMinutes") || !same("connection");
     // The old job goes first: a new one of the same name could not be created next to it.
-    return { changes, replaces, deleteBeforeReplace: true };
+    const outcome = diffInputs(
+      olds as unknown as Record<string, unknown>,
+      news as unknown as Record<string, unknown>,
+      {
+        replaceOn: ["jobName", "database"],
+        deleteBeforeReplace: true,
+      },
+    );
+    return { changes: outcome.changes, replaces: outcome.replaces, deleteBeforeReplace: true };
   }
 
   async create(inputs: LogBackupJobInputs): Promise<pulumi.dynamic.CreateResult> {
@@ -137,10 +141,14 @@ export class LogBackupJobProvider implements pulumi.dynamic.ResourceProvider {
 
   async update(
     _id: string,
-    _olds: LogBackupJobInputs,
+    olds: LogBackupJobInputs,
     news: LogBackupJobInputs,
   ): Promise<pulumi.dynamic.UpdateResult> {
-    await putJob(news);
+    // New credentials or connection settings only refresh what Pulumi stores: no SQL for them.
+    const jobChanged =
+      JSON.stringify(olds.destination) !== JSON.stringify(news.destination) ||
+      olds.everyMinutes !== news.everyMinutes;
+    if (jobChanged) await putJob(news);
     return { outs: { ...news } };
   }
 

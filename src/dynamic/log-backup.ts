@@ -28,6 +28,7 @@ import {
   type ConnectionInputs,
 } from "./common/connection";
 import { forwardingProvider, PACKAGE_NAME } from "./common/delegate";
+import { diffInputs } from "./common/diff";
 import { logInfo } from "./common/log";
 import {
   connectionProps,
@@ -114,15 +115,17 @@ export class LogBackupProvider implements pulumi.dynamic.ResourceProvider {
   }
 
   async diff(_id: string, olds: LogBackupOutputs, news: LogBackupInputs): Promise<pulumi.dynamic.DiffResult> {
-    // Taken once: only another database or link is another first log backup.
-    const replaces = (["database", "dagName"] as const).filter(
-      (key) => String(olds[key]).toLowerCase() !== String(news[key]).toLowerCase(),
+    // Taken once: only another database or link is another first log backup; other changes
+    // (target, wait, connection, credentials) are only recorded.
+    const outcome = diffInputs(
+      olds as unknown as Record<string, unknown>,
+      news as unknown as Record<string, unknown>,
+      {
+        replaceOn: ["database", "dagName"],
+        deleteBeforeReplace: false,
+      },
     );
-    const changes =
-      replaces.length > 0 ||
-      JSON.stringify(olds.backupTarget) !== JSON.stringify(news.backupTarget) ||
-      JSON.stringify(olds.connection) !== JSON.stringify(news.connection);
-    return { changes, replaces, deleteBeforeReplace: false };
+    return { changes: outcome.changes, replaces: outcome.replaces, deleteBeforeReplace: false };
   }
 
   async create(inputs: LogBackupInputs): Promise<pulumi.dynamic.CreateResult> {

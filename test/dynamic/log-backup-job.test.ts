@@ -2,7 +2,8 @@
  * The log backup Agent job through Pulumi's real dynamic-provider host, against the SQL Server
  * emulator's msdb: created with its step and schedule, a re-run without state replaces its own job
  * (still one), a schedule change updates it in place, a job of the same name made by someone else
- * is refused and left alone, refresh notices a job deleted out of band, and destroy removes it.
+ * is refused and left alone, refresh notices a job deleted out of band, new credentials change
+ * nothing on SQL Server, and destroy removes it.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -82,6 +83,23 @@ describe("LogBackupJob provider", () => {
     const created = await up(host, urn, inputs());
     await adminBatch(emulator, "EXEC msdb.dbo.sp_delete_job @job_name = N'LogBackup_Sales';");
     expect(await refresh(host, created.state)).toBeUndefined();
+  }, 60_000);
+
+  it("new credentials only refresh the state: no job SQL, and destroy signs in with them", async () => {
+    const created = await up(host, urn, inputs());
+    const rotated = "Rotated-Passw0rd!2";
+    const original = emulator.connectionInfo().password;
+    emulator.model.setLoginPassword("sa", rotated);
+    try {
+      emulator.tds.resetCounters();
+      const updated = await up(host, urn, inputs({ password: pulumi.secret(rotated) }), created.state);
+      expect(updated.op).toBe("update");
+      expect(emulator.tds.requestLog().filter((e) => /sp_(add|delete)_job/.test(e.text))).toEqual([]);
+      await destroy(host, updated.state);
+      expect(jobs()).toEqual([]);
+    } finally {
+      emulator.model.setLoginPassword("sa", original);
+    }
   }, 60_000);
 
   it("refuses a schedule outside 1-1440 minutes and an empty directory before any change", async () => {
