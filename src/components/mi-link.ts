@@ -120,7 +120,8 @@ export class MiLink extends pulumi.ComponentResource {
           });
           if (found.length > 0) throw new MiLinkPreflightError(name, found);
           if (cutover !== true) {
-            for (const warning of logBackupWarnings(info, args.databases, new Date())) {
+            const scheduled = args.logBackupSchedule !== undefined;
+            for (const warning of logBackupWarnings(info, args.databases, new Date(), { scheduled })) {
               void pulumi.log.warn(warning, this);
             }
           }

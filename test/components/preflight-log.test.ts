@@ -53,6 +53,16 @@ describe("logBackupWarnings", () => {
     expect(warnings[1]).toMatch(/error 9002/);
   });
 
+  it("with the log backup job asked for, an old last log backup is no warning; a held log still is", () => {
+    const warnings = logBackupWarnings(
+      info([{ name: "Sales", lastLogBackup: null, logReuseWait: "AVAILABILITY_REPLICA" }]),
+      ["Sales"],
+      NOW,
+      { scheduled: true },
+    );
+    expect(warnings).toEqual([expect.stringMatching(/^\[Sales\]: the log cannot be truncated/)]);
+  });
+
   it("warns when the log is held by a missing log backup or by a replica of the link", () => {
     const warnings = logBackupWarnings(
       info([
