@@ -3,7 +3,8 @@
  * its first log backup after seeding and gets a log backup Agent job; removing one database of two
  * drops only its link and job; `cutover: true` fails the other over, waits for the managed
  * instance's first full backup, and leaves no link object (nor job) on either side while the
- * database stays on SQL Server; the next up changes nothing and destroy leaves nothing behind.
+ * database stays on SQL Server; the next up changes nothing and destroy leaves nothing behind. A
+ * cutover interrupted half-way completes on the next up.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -122,6 +123,60 @@ describe("MiLink cutover", () => {
       expect(catalog(world, "sys.databases").map((d) => d.name)).toEqual(
         expect.arrayContaining(["Sales", "Orders"]),
       );
+    } finally {
+      await world.stop();
+    }
+  }, 240_000);
+
+  it("a cutover interrupted after the Azure link was deleted completes on the next up", async () => {
+    const world = await startLocalWorld({
+      databases: ["Sales"],
+      armOperationMs: 20,
+      seedingSeconds: 0.2,
+      firstFullBackupSeconds: 0.3,
+    });
+    const lines: string[] = [];
+    try {
+      const stateFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "milink-cutover-")), "stack.json");
+      const rehearsal = (cutover: boolean) =>
+        new Rehearsal({
+          program: path.join(repoRoot, "test", "components", "fixtures", "cutover-program.ts"),
+          stateFile,
+          project: "milink-cutover",
+          config: { ...exampleConfig(world, ["Sales"]), cutover: String(cutover) },
+          secretConfig: EXAMPLE_SECRET_CONFIG,
+          arm: {
+            endpoint: world.info.arm.endpoint,
+            subscriptionId: world.info.arm.subscriptionId,
+            tlsCaPem: world.info.arm.tlsCaPem,
+          },
+          hostCwd: repoRoot,
+          print: (line) => lines.push(line),
+        });
+      const first = await rehearsal(false).up();
+      expect(first.errors, lines.join("\n")).toEqual([]);
+      await waitHealthy(world, { Sales: "DAG_Sales" }, 20_000);
+      world.sql.model.setWorkload("Sales", false);
+
+      // SQL Server fails the DAG's drop once: the failover and the link's deletion are done by then.
+      world.sql.tds.addFault({ on: { match: /^DROP AVAILABILITY GROUP \[DAG_Sales\]/ }, action: "error" });
+      const interrupted = await rehearsal(true).up();
+      expect(interrupted.errors.join("\n")).toMatch(/DAG_Sales/);
+      expect(armLinks(world)).toEqual([]);
+      expect(agNames(world).sort()).toEqual(["AG_Sales", "DAG_Sales"]);
+
+      const completed = await rehearsal(true).up();
+      expect(completed.errors, lines.join("\n")).toEqual([]);
+      expect(agNames(world)).toEqual([]);
+      expect(armLinks(world)).toEqual([]);
+      expect(catalog(world, "sys.databases").find((d) => d.name === "Sales")?.state_desc).toBe("ONLINE");
+      expect((completed.outputs.links as Record<string, LinkOutput>).Sales.cutoverCompletedAt).toEqual(
+        expect.any(String),
+      );
+
+      const again = await rehearsal(true).up();
+      expect(again.errors, lines.join("\n")).toEqual([]);
+      expect(again.changes).toBe(0);
     } finally {
       await world.stop();
     }

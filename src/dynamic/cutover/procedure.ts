@@ -47,7 +47,9 @@ async function failOverIfNeeded(ctx: CutoverContext): Promise<boolean> {
     return false;
   }
   if (!before.linkExists) {
-    if (!before.dagExists && (await readManagedDatabase(ctx.target, ctx.database))) {
+    // A run interrupted after deleting the link: SQL Server is no longer primary, the managed
+    // instance holds the database.
+    if (before.sqlServerRole !== "PRIMARY" && (await readManagedDatabase(ctx.target, ctx.database))) {
       logInfo(`Link [${ctx.dagName}]: the link is gone and the managed instance holds [${ctx.database}].`);
       return false;
     }
