@@ -2,7 +2,8 @@
  * LinkCutover through Pulumi's real dynamic-provider host against the emulators (SQL Server 2022
  * CU13): preview names the cutover; a run interrupted while waiting for the managed instance's
  * first full backup keeps the link (failed over, nothing dropped); the re-run completes it without
- * a second failover; a later up does nothing; a link that does not exist is refused.
+ * a second failover; a later up does nothing; a link that does not exist is refused. On SQL Server
+ * 2019 the failover goes through the Azure failover action.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalWorld, type LocalWorld } from "../../src/testing/world";
@@ -100,4 +101,51 @@ describe("LinkCutover provider", () => {
       "ONLINE",
     );
   }, 30_000);
+});
+
+describe("LinkCutover provider on SQL Server 2019", () => {
+  const VERSION = "15.0.4312.2";
+  let world: LocalWorld;
+  let host: ProviderHost;
+  let providerText: string;
+  const urn = urnFor("pulumi-nodejs:dynamic/mi-link:LinkCutover", "cutover-2019");
+
+  beforeAll(async () => {
+    await buildIfStale();
+    providerText = (await serializeProvider("./dist/dynamic/link-cutover.js", "linkCutoverProvider")).text;
+    world = await startLocalWorld({
+      databases: ["Sales"],
+      seedingSeconds: 0.3,
+      productVersion: VERSION,
+      armOperationMs: 20,
+      firstFullBackupSeconds: 0.2,
+    });
+    host = await startProviderHost();
+    await setUpLink(world, "Sales");
+  }, 120_000);
+
+  afterAll(async () => {
+    await host?.stop();
+    await world?.stop();
+  });
+
+  it("fails over with the Azure failover action (2019 has no T-SQL failover for the link), then drops the link", async () => {
+    world.sql.model.setWorkload("Sales", false);
+    const { primary: _primary, ...inputs } = linkRoleInputs(world, "Sales", {
+      provider: providerText,
+      armAccessToken: "arm-token",
+      productVersion: VERSION,
+      failoverMode: "None",
+    });
+    world.arm.resetCounters();
+    const done = await up(host, urn, { ...inputs, firstBackupTimeoutSeconds: 30 });
+    expect(done.state.outputs).toMatchObject({ failedOver: true, cutoverCompletedAt: expect.any(String) });
+    const posts = world.arm.requestLog().filter((e) => e.method === "POST");
+    expect(posts.map((e) => e.path.split("?")[0].split("/").pop())).toEqual(["failover"]);
+    expect(catalogRows(world.sql, "sys.availability_groups")).toEqual([]);
+    expect(world.arm.managedInstance().links.list()).toEqual([]);
+    expect(catalogRows(world.sql, "sys.databases").find((d) => d.name === "Sales")?.state_desc).toBe(
+      "ONLINE",
+    );
+  }, 60_000);
 });
