@@ -12,8 +12,10 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { EXAMPLE_SECRET_CONFIG, exampleConfig, waitHealthy } from "../../src/testing/demo";
 import { Rehearsal } from "../../src/testing/rehearsal";
+import { loadState } from "../../src/testing/rehearsal/state";
 import { startLocalWorld, type LocalWorld } from "../../src/testing/world";
 import { buildIfStale } from "../support/build";
+import { plaintextPaths, type WireValue } from "../support/wire";
 import { repoRoot } from "../support/provider-host";
 
 interface LinkOutput {
@@ -101,6 +103,11 @@ describe("MiLink cutover", () => {
       const status = (cut.outputs.links as Record<string, LinkOutput>).Sales;
       expect(status.cutoverCompletedAt).toEqual(expect.any(String));
       expect(status.managedInstanceFirstBackupAt).toEqual(expect.any(String));
+      // Credentials stay marked secret in the state, LinkCutover's ARM token included.
+      const config = exampleConfig(world, ["Sales"]);
+      const secrets = EXAMPLE_SECRET_CONFIG.map((key) => config[key]);
+      expect(plaintextPaths(loadState(stateFile) as unknown as WireValue, secrets)).toEqual([]);
+      expect(lines.join("\n")).not.toContain(config.sqlPassword);
       expect(agNames(world)).toEqual([]);
       expect(armLinks(world)).toEqual([]);
       expect(jobs()).toEqual([]);
