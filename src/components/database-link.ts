@@ -4,7 +4,12 @@
  * skipped when the managed instance is the initial primary), its availability group and the
  * distributed availability group; Azure side: the link resource. The Azure link is created
  * after SQL Server's distributed availability group and the trust, and the link's role is left to
- * failovers (ignored after creation).
+ * failovers (ignored after creation). Once the link replicates: the first log backup after seeding
+ * (with a backup target) and, when asked for, an Agent job for the regular ones.
+ *
+ * With `cutover: true` only a LinkCutover is declared: it ends the migration (failover, the
+ * managed instance's first full backup, then the link dropped on both sides), and the link's other
+ * children leave the state without being created again.
  */
 import * as azure from "@pulumi/azure-native";
 import * as pulumi from "@pulumi/pulumi";
