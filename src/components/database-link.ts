@@ -20,13 +20,13 @@ import { DistributedAvailabilityGroup } from "../dynamic/distributed-availabilit
 import { LinkCutover } from "../dynamic/link-cutover";
 import { LinkReadiness } from "../dynamic/link-readiness";
 import { LinkRole } from "../dynamic/link-role";
-import { LogBackup } from "../dynamic/log-backup";
-import { LogBackupJob } from "../dynamic/log-backup-job";
+import type { LogBackup } from "../dynamic/log-backup";
+import type { LogBackupJob } from "../dynamic/log-backup-job";
 import { defaultAgName, defaultDagName, defaultMiAgName } from "../tsql/names";
-import { defaultLogBackupJobName } from "../tsql/statements/agent-job";
 import type { BackupTarget } from "../tsql/statements/backup";
 import type { DatabaseFormat, InitialPrimary, LinkFailoverMode } from "../tsql/versions";
 import { DEFAULTS, type LogBackupScheduleArgs, type ReplicationMode } from "./args";
+import { azureSettings, cutoverStatus, logBackupChildren } from "./database-link-children";
 import type { SqlServerTrust } from "./sql-server-trust";
 
 export interface DatabaseLinkArgs extends ConnectionArgs {
@@ -192,7 +192,7 @@ export class DatabaseLink extends pulumi.ComponentResource {
         `${name}-cutover`,
         {
           ...connection,
-          ...this.azureSettings(args, "cutover"),
+          ...azureSettings(args, "cutover"),
           dagName: this.dagName,
           agName: this.agName,
           miAgName: this.miAgName,
@@ -207,26 +207,10 @@ export class DatabaseLink extends pulumi.ComponentResource {
         },
         { ...parent, dependsOn: [args.trust.endpoint] },
       );
-      const cut = this.cutover;
-      this.status = pulumi
-        .all([cut.cutoverCompletedAt, cut.managedInstanceFirstBackupAt])
-        .apply(([completedAt, firstBackupAt]) => ({
-          database,
-          agName: this.agName,
-          miAgName: this.miAgName,
-          dagName: this.dagName,
-          linkId: "",
-          distributedAvailabilityGroupId: "",
-          connectedState: null,
-          synchronizationState: null,
-          seedingProgressPercent: null,
-          lastHardenedLsn: null,
-          replicaState: null,
-          sqlServerRole: null,
-          managedInstanceRole: null,
-          cutoverCompletedAt: completedAt ?? null,
-          managedInstanceFirstBackupAt: firstBackupAt ?? null,
-        }));
+      this.status = cutoverStatus(
+        { database, agName: this.agName, miAgName: this.miAgName, dagName: this.dagName },
+        this.cutover,
+      );
       this.registerOutputs({ status: this.status });
       return;
     }
@@ -315,40 +299,13 @@ export class DatabaseLink extends pulumi.ComponentResource {
       { ...parent, dependsOn: [this.link] },
     );
 
-    // Once seeding has completed, the first log backup (to the full backup's target) lets the log
-    // the link keeps be truncated; it waits for seeding as long as the readiness wait would.
-    this.logBackup =
-      miPrimary || args.backupTarget === undefined
-        ? undefined
-        : new LogBackup(
-            `${name}-log-backup`,
-            {
-              ...connection,
-              database,
-              dagName: this.distributedAvailabilityGroup.name,
-              backupTarget: args.backupTarget,
-              seedingWaitSeconds: args.waitTimeoutSeconds ?? 600,
-            },
-            { ...parent, dependsOn: [this.linkReadiness] },
-          );
-
-    // Regular log backups start after the first one (or once the link replicates).
-    this.logBackupJob =
-      args.logBackupSchedule === undefined
-        ? undefined
-        : new LogBackupJob(
-            `${name}-log-backup-job`,
-            {
-              ...connection,
-              jobName: defaultLogBackupJobName(database),
-              database,
-              destination: pulumi
-                .output(args.logBackupSchedule)
-                .apply((s) => (s.url !== undefined ? { url: s.url } : { directory: s.directory ?? "" })),
-              everyMinutes: pulumi.output(args.logBackupSchedule).apply((s) => s.everyMinutes),
-            },
-            { ...parent, dependsOn: [this.logBackup ?? this.linkReadiness] },
-          );
+    ({ logBackup: this.logBackup, logBackupJob: this.logBackupJob } = logBackupChildren(name, args, {
+      connection,
+      dagName: this.distributedAvailabilityGroup.name,
+      linkReadiness: this.linkReadiness,
+      miPrimary,
+      parent,
+    }));
 
     this.role =
       args.primary === undefined
@@ -357,7 +314,7 @@ export class DatabaseLink extends pulumi.ComponentResource {
             `${name}-role`,
             {
               ...connection,
-              ...this.azureSettings(args, "primary"),
+              ...azureSettings(args, "primary"),
               dagName: this.distributedAvailabilityGroup.name,
               agName: this.agName,
               miAgName: this.miAgName,
@@ -409,23 +366,4 @@ export class DatabaseLink extends pulumi.ComponentResource {
       });
     this.registerOutputs({ status: this.status });
   }
-
-  /** What LinkRole and LinkCutover need to reach the Azure link. */
-  private azureSettings(args: DatabaseLinkArgs, setting: "primary" | "cutover") {
-    return {
-      subscriptionId: requireFor(args.subscriptionId, "subscriptionId", setting),
-      databaseFormat: requireFor(args.databaseFormat, "databaseFormat", setting),
-      resourceGroupName: args.resourceGroupName,
-      managedInstanceName: args.managedInstanceName,
-      armEndpoint: args.armEndpoint,
-      tlsCaPem: args.tlsCaPem,
-      armAccessToken: args.armAccessToken === undefined ? undefined : pulumi.secret(args.armAccessToken),
-      armPollIntervalMs: args.armPollIntervalMs,
-    };
-  }
-}
-
-function requireFor<T>(value: T | undefined, field: string, setting: string): T {
-  if (value === undefined) throw new Error(`DatabaseLink: ${field} is required when ${setting} is given.`);
-  return value;
 }

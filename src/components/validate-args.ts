@@ -11,6 +11,7 @@ import { validateHost } from "../tsql/urls";
 import { DEFAULTS, type MiLinkArgs } from "./args";
 import type { Problem } from "./problems";
 import { resolveLinkNames } from "./link-names";
+import { cutoverAndLogBackupProblems } from "./validate-cutover-args";
 
 const SYSTEM_DATABASES = ["master", "model", "msdb", "tempdb"];
 const INITIAL_PRIMARIES = ["SqlServer", "ManagedInstance"];
@@ -322,50 +323,7 @@ function checkOptions(args: MiLinkArgs, problems: Problems, now: Date): void {
       problems.add(key, "must be true or false", `Leave ${key} out (false) or pass true.`);
     }
   }
-  if (
-    args.cutover === true &&
-    args.primary !== undefined &&
-    !isLater(args.primary) &&
-    args.primary !== "ManagedInstance"
-  ) {
-    problems.add(
-      "cutover",
-      `ends the migration with the managed instance as primary, but primary is ${JSON.stringify(args.primary)}`,
-      'Set primary: "ManagedInstance" (or leave it out) for the cutover, or leave cutover out to keep the link.',
-    );
-  }
-  const schedule = args.logBackupSchedule;
-  if (schedule !== undefined && !isLater(schedule)) {
-    const minutes = (schedule as { everyMinutes?: unknown }).everyMinutes;
-    if (
-      !isLater(minutes) &&
-      (typeof minutes !== "number" || !Number.isInteger(minutes) || minutes < 1 || minutes > 1440)
-    ) {
-      problems.add(
-        "logBackupSchedule.everyMinutes",
-        `${JSON.stringify(minutes ?? null)} is not a number of minutes from 1 to 1440`,
-        "Use a whole number of minutes, e.g. 15.",
-      );
-    }
-    const { directory, url } = schedule as { directory?: unknown; url?: unknown };
-    if ((directory === undefined) === (url === undefined)) {
-      problems.add(
-        "logBackupSchedule",
-        "needs exactly one of directory and url",
-        'Give { everyMinutes, directory: "/var/opt/mssql/backup" } or { everyMinutes, url: "https://<account>.blob.core.windows.net/<container>" }.',
-      );
-    }
-  }
-  const backupWait = args.firstBackupTimeoutSeconds;
-  if (backupWait !== undefined && !isLater(backupWait)) {
-    if (typeof backupWait !== "number" || !Number.isFinite(backupWait) || backupWait <= 0) {
-      problems.add(
-        "firstBackupTimeoutSeconds",
-        `${JSON.stringify(backupWait)} is not a number of seconds`,
-        "Use a positive number of seconds (default 3600).",
-      );
-    }
-  }
+  for (const p of cutoverAndLogBackupProblems(args)) problems.add(p.field, p.problem, p.fix);
   if (args.preflight !== undefined && typeof args.preflight !== "boolean") {
     problems.add(
       "preflight",
