@@ -14,8 +14,11 @@ export {
   type DistributedAvailabilityGroupArgs,
 } from "./dynamic/distributed-availability-group";
 export { EndpointCertificate, type EndpointCertificateArgs } from "./dynamic/endpoint-certificate";
+export { LinkCutover, type LinkCutoverArgs } from "./dynamic/link-cutover";
 export { LinkReadiness, type LinkReadinessArgs } from "./dynamic/link-readiness";
 export { LinkRole, type LinkRoleArgs } from "./dynamic/link-role";
+export { LogBackup, type LogBackupArgs } from "./dynamic/log-backup";
+export { LogBackupJob, type LogBackupJobArgs } from "./dynamic/log-backup-job";
 export { MasterKey, type MasterKeyArgs } from "./dynamic/master-key";
 export {
   ManagedInstanceEndpointCertificate,

@@ -17,6 +17,7 @@ export {
   type ManagedInstanceEndpointCertificate,
 } from "./endpoint-certificate";
 export { readManagedInstance, type ManagedInstanceInfo } from "./managed-instance";
+export { readManagedDatabase, type ManagedDatabaseInfo } from "./managed-database";
 export {
   deleteLink,
   failoverLink,

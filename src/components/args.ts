@@ -95,6 +95,16 @@ export interface LinkNameArgs {
   dagName?: string;
 }
 
+/** A SQL Server Agent job for each linked database's regular log backups. */
+export interface LogBackupScheduleArgs {
+  /** Minutes between two log backups, 1-1440. Required. */
+  everyMinutes: number;
+  /** Directory on the SQL Server host for the `.trn` files (one per backup). Give this or `url`. */
+  directory?: string;
+  /** Blob container URL for the `.trn` files (SQL Server needs a credential for it). Give this or `directory`. */
+  url?: string;
+}
+
 /** Everything `new MiLink(name, args)` takes. */
 export interface MiLinkArgs {
   /** The SQL Server side. Required. */
@@ -141,6 +151,13 @@ export interface MiLinkArgs {
   links?: Record<string, LinkNameArgs>;
   /** Where to write a full backup for a database that has none since entering FULL recovery. Default: none (such a database is refused). */
   backupTarget?: pulumi.Input<BackupTarget>;
+  /**
+   * A SQL Server Agent job per database (`LogBackup_<db>`) that backs up the log every N minutes,
+   * only on the primary replica and never while the link seeds. The link keeps the log until a log
+   * backup runs; without this, schedule log backups yourself. Deleted with the link or at cutover.
+   * Default: no job (the component takes only the first log backup after seeding).
+   */
+  logBackupSchedule?: pulumi.Input<LogBackupScheduleArgs>;
   /** Wait for each link until the managed instance replica reaches this state. Default "SYNCHRONIZING". */
   waitFor?: pulumi.Input<"CONNECTED" | "SYNCHRONIZING" | "SYNCHRONIZED">;
   /** Deadline of that wait, in seconds. Default 600. */
@@ -151,8 +168,17 @@ export interface MiLinkArgs {
    * role is not managed by this component.
    */
   primary?: pulumi.Input<"SqlServer" | "ManagedInstance">;
-  /** With `primary`: confirms a one-way migration cutover (failover mode None, or SQL Server 2016-2019). Default false. */
+  /**
+   * Ends the migration (one `pulumi up`): each link fails over to the managed instance (planned,
+   * unless forceFailoverAllowDataLoss), waits until the managed instance's first full backup of the
+   * database exists, then the Azure link is deleted and SQL Server's distributed availability group
+   * and availability group are dropped. The databases on SQL Server are kept as they are; the trust
+   * (certificates, endpoint) stays until destroy. Later ups change nothing. Must be known in preview
+   * (a plain value or config). `primary`, when given, must be "ManagedInstance". Default false.
+   */
   cutover?: pulumi.Input<boolean>;
+  /** With `cutover`: how long to wait for the managed instance's first full backup, in seconds. Default 3600. */
+  firstBackupTimeoutSeconds?: pulumi.Input<number>;
   /** With `primary`: fail over without waiting for synchronization; may lose data. Default false. */
   forceFailoverAllowDataLoss?: pulumi.Input<boolean>;
   /** With `primary`: how long a planned failover waits for synchronization, in seconds. Default 300. */

@@ -4,7 +4,12 @@
  * skipped when the managed instance is the initial primary), its availability group and the
  * distributed availability group; Azure side: the link resource. The Azure link is created
  * after SQL Server's distributed availability group and the trust, and the link's role is left to
- * failovers (ignored after creation).
+ * failovers (ignored after creation). Once the link replicates: the first log backup after seeding
+ * (with a backup target) and, when asked for, an Agent job for the regular ones.
+ *
+ * With `cutover: true` only a LinkCutover is declared: it ends the migration (failover, the
+ * managed instance's first full backup, then the link dropped on both sides), and the link's other
+ * children leave the state without being created again.
  */
 import * as azure from "@pulumi/azure-native";
 import * as pulumi from "@pulumi/pulumi";
@@ -12,13 +17,17 @@ import { AvailabilityGroup } from "../dynamic/availability-group";
 import { connectionArgsOf, type ConnectionArgs } from "../dynamic/common/resource";
 import { DatabaseReadiness } from "../dynamic/database-readiness";
 import { DistributedAvailabilityGroup } from "../dynamic/distributed-availability-group";
+import { LinkCutover } from "../dynamic/link-cutover";
 import { LinkReadiness } from "../dynamic/link-readiness";
 import { LinkCertificateCheck } from "../dynamic/certificates/link-certificate-check";
 import { LinkRole } from "../dynamic/link-role";
+import type { LogBackup } from "../dynamic/log-backup";
+import type { LogBackupJob } from "../dynamic/log-backup-job";
 import { defaultAgName, defaultDagName, defaultMiAgName } from "../tsql/names";
 import type { BackupTarget } from "../tsql/statements/backup";
 import type { DatabaseFormat, InitialPrimary, LinkFailoverMode } from "../tsql/versions";
-import { DEFAULTS, type ReplicationMode } from "./args";
+import { DEFAULTS, type LogBackupScheduleArgs, type ReplicationMode } from "./args";
+import { azureSettings, cutoverStatus, logBackupChildren } from "./database-link-children";
 import type { SqlServerTrust } from "./sql-server-trust";
 
 export interface DatabaseLinkArgs extends ConnectionArgs {
@@ -52,6 +61,8 @@ export interface DatabaseLinkArgs extends ConnectionArgs {
   replicationMode?: pulumi.Input<ReplicationMode>;
   /** Where a missing full backup is written. Default: none (a database without one is refused). */
   backupTarget?: pulumi.Input<BackupTarget>;
+  /** An Agent job taking the database's log backups every N minutes. Default: none. */
+  logBackupSchedule?: pulumi.Input<LogBackupScheduleArgs>;
   /** Wait until the managed instance's replica reaches this state. Default "SYNCHRONIZING". */
   waitFor?: pulumi.Input<"CONNECTED" | "SYNCHRONIZING" | "SYNCHRONIZED">;
   /** Deadline of that wait, in seconds. Default 600. */
@@ -70,8 +81,15 @@ export interface DatabaseLinkArgs extends ConnectionArgs {
   armAccessToken?: pulumi.Input<string>;
   /** With `primary`: instead of `armAccessToken`, the name of the stack config key holding it. Default: none. */
   armAccessTokenConfig?: pulumi.Input<string>;
-  /** With `primary`: confirms a one-way migration cutover. Default false. */
-  cutover?: pulumi.Input<boolean>;
+  /**
+   * Ends the migration: fail over to the managed instance, wait for its first full backup, then
+   * delete the Azure link and drop SQL Server's DAG and AG (the database on SQL Server stays). Only
+   * a LinkCutover is declared then, so nothing of the link is created again. Needs
+   * `subscriptionId` and `databaseFormat`. Default false.
+   */
+  cutover?: boolean;
+  /** With `cutover`: deadline of the wait for the managed instance's first full backup, in seconds. Default 3600. */
+  firstBackupTimeoutSeconds?: pulumi.Input<number>;
   /** With `primary`: fail over without waiting for synchronization; may lose data. Default false. */
   forceFailoverAllowDataLoss?: pulumi.Input<boolean>;
   /** With `primary`: how long a planned failover waits for synchronization, in seconds. Default 300. */
@@ -106,6 +124,10 @@ export interface DatabaseLinkStatus {
   sqlServerRole: string | null;
   /** The managed instance's role in the link, when `primary` is managed; else null. */
   managedInstanceRole: string | null;
+  /** When the migration cutover completed (the link is gone); null while the link exists. */
+  cutoverCompletedAt: string | null;
+  /** The managed instance's first full backup (earliest restore point) the cutover waited for; else null. */
+  managedInstanceFirstBackupAt: string | null;
 }
 
 /** One database's Managed Instance link. */
@@ -123,16 +145,22 @@ export class DatabaseLink extends pulumi.ComponentResource {
 
   /** FULL recovery and a full backup; undefined when the managed instance is the initial primary. */
   public readonly readiness: DatabaseReadiness | undefined;
-  /** The availability group on SQL Server. */
-  public readonly availabilityGroup: AvailabilityGroup;
-  /** SQL Server's side of the link. */
-  public readonly distributedAvailabilityGroup: DistributedAvailabilityGroup;
-  /** The Azure link (the managed instance's side). */
-  public readonly link: azure.sql.DistributedAvailabilityGroup;
-  /** Waits until the managed instance has joined and the database replicates. */
-  public readonly linkReadiness: LinkReadiness;
-  /** Verifies the link is CONNECTED with SQL Server's current endpoint certificate (again after a rotation). */
-  public readonly certificateCheck: LinkCertificateCheck;
+  /** The availability group on SQL Server; undefined after a cutover. */
+  public readonly availabilityGroup: AvailabilityGroup | undefined;
+  /** SQL Server's side of the link; undefined after a cutover. */
+  public readonly distributedAvailabilityGroup: DistributedAvailabilityGroup | undefined;
+  /** The Azure link (the managed instance's side); undefined after a cutover. */
+  public readonly link: azure.sql.DistributedAvailabilityGroup | undefined;
+  /** Waits until the managed instance has joined and the database replicates; undefined after a cutover. */
+  public readonly linkReadiness: LinkReadiness | undefined;
+  /** The migration cutover, when `cutover` is true: the only child then. */
+  public readonly cutover: LinkCutover | undefined;
+  /** The first log backup after seeding, when a backup target is given and SQL Server is the initial primary. */
+  public readonly logBackup: LogBackup | undefined;
+  /** The Agent job of the regular log backups, when `logBackupSchedule` is given. */
+  public readonly logBackupJob: LogBackupJob | undefined;
+  /** Verifies the link is CONNECTED with SQL Server's current endpoint certificate (again after a rotation); undefined after a cutover. */
+  public readonly certificateCheck: LinkCertificateCheck | undefined;
   /** The declared primary, when `primary` is given: changing it fails over. */
   public readonly role: LinkRole | undefined;
 
@@ -147,6 +175,48 @@ export class DatabaseLink extends pulumi.ComponentResource {
     this.dagName = args.dagName ?? defaultDagName(database);
     const initialPrimary = args.initialPrimary ?? DEFAULTS.initialPrimary;
     const miPrimary = initialPrimary === "ManagedInstance";
+    const replicationMode = pulumi.output(args.replicationMode ?? DEFAULTS.replicationMode);
+
+    if (args.cutover === true) {
+      // The end state of a migration: only the cutover is declared. The link's other children, no
+      // longer declared, leave the state after it (their deletes find the objects already gone),
+      // and no later up creates them again.
+      this.readiness = undefined;
+      this.availabilityGroup = undefined;
+      this.distributedAvailabilityGroup = undefined;
+      this.link = undefined;
+      this.linkReadiness = undefined;
+      this.role = undefined;
+      this.logBackup = undefined;
+      this.logBackupJob = undefined;
+      this.certificateCheck = undefined;
+      this.cutover = new LinkCutover(
+        `${name}-cutover`,
+        {
+          ...connection,
+          ...azureSettings(args, "cutover"),
+          dagName: this.dagName,
+          agName: this.agName,
+          miAgName: this.miAgName,
+          database,
+          productVersion: args.productVersion,
+          failoverMode: args.failoverMode ?? DEFAULTS.failoverMode,
+          replicationMode,
+          forceFailoverAllowDataLoss: args.forceFailoverAllowDataLoss,
+          synchronizationTimeoutSeconds: args.failoverTimeoutSeconds,
+          lsnStableSeconds: args.failoverLsnStableSeconds,
+          firstBackupTimeoutSeconds: args.firstBackupTimeoutSeconds,
+        },
+        { ...parent, dependsOn: [args.trust.endpoint] },
+      );
+      this.status = cutoverStatus(
+        { database, agName: this.agName, miAgName: this.miAgName, dagName: this.dagName },
+        this.cutover,
+      );
+      this.registerOutputs({ status: this.status });
+      return;
+    }
+    this.cutover = undefined;
 
     // With the managed instance as initial primary the database arrives by seeding: nothing to prepare.
     this.readiness = miPrimary
@@ -170,7 +240,6 @@ export class DatabaseLink extends pulumi.ComponentResource {
       { ...parent, dependsOn: [args.trust.endpoint, ...(this.readiness ? [this.readiness] : [])] },
     );
 
-    const replicationMode = pulumi.output(args.replicationMode ?? DEFAULTS.replicationMode);
     this.distributedAvailabilityGroup = new DistributedAvailabilityGroup(
       `${name}-dag`,
       {
@@ -247,6 +316,13 @@ export class DatabaseLink extends pulumi.ComponentResource {
       },
       { ...parent, dependsOn: [this.linkReadiness, args.trust.endpoint] },
     );
+    ({ logBackup: this.logBackup, logBackupJob: this.logBackupJob } = logBackupChildren(name, args, {
+      connection,
+      dagName: this.distributedAvailabilityGroup.name,
+      linkReadiness: this.linkReadiness,
+      miPrimary,
+      parent,
+    }));
 
     this.role =
       args.primary === undefined
@@ -255,28 +331,18 @@ export class DatabaseLink extends pulumi.ComponentResource {
             `${name}-role`,
             {
               ...connection,
-              subscriptionId: requireWithPrimary(args.subscriptionId, "subscriptionId"),
-              resourceGroupName: args.resourceGroupName,
-              managedInstanceName: args.managedInstanceName,
-              armEndpoint: args.armEndpoint,
-              tlsCaPem: args.tlsCaPem,
-              armAccessToken:
-                args.armAccessToken === undefined ? undefined : pulumi.secret(args.armAccessToken),
-              armAccessTokenConfig: args.armAccessTokenConfig,
+              ...azureSettings(args, "primary"),
               dagName: this.distributedAvailabilityGroup.name,
               agName: this.agName,
               miAgName: this.miAgName,
               database,
               primary: args.primary,
               productVersion: args.productVersion,
-              databaseFormat: requireWithPrimary(args.databaseFormat, "databaseFormat"),
               failoverMode: args.failoverMode ?? DEFAULTS.failoverMode,
               replicationMode,
-              cutover: args.cutover,
               forceFailoverAllowDataLoss: args.forceFailoverAllowDataLoss,
               synchronizationTimeoutSeconds: args.failoverTimeoutSeconds,
               lsnStableSeconds: args.failoverLsnStableSeconds,
-              armPollIntervalMs: args.armPollIntervalMs,
             },
             // Roles are only meaningful once the link replicates.
             { ...parent, dependsOn: [this.linkReadiness] },
@@ -311,13 +377,10 @@ export class DatabaseLink extends pulumi.ComponentResource {
           replicaState: db?.replicaState ?? null,
           sqlServerRole: observed.sqlServerRole ?? null,
           managedInstanceRole: observed.managedInstanceRole ?? null,
+          cutoverCompletedAt: null,
+          managedInstanceFirstBackupAt: null,
         };
       });
     this.registerOutputs({ status: this.status });
   }
-}
-
-function requireWithPrimary<T>(value: T | undefined, field: string): T {
-  if (value === undefined) throw new Error(`DatabaseLink: ${field} is required when primary is given.`);
-  return value;
 }

@@ -29,6 +29,7 @@ import { resolveLinkNames } from "./link-names";
 import { hostPreparationEnablesAlwaysOn } from "./host-preparation";
 import { managedInstanceLinkNamesOutput } from "./managed-instance-links";
 import { preflight, type ManagedInstanceFacts } from "./preflight";
+import { logBackupWarnings } from "./preflight-log";
 import { MiLinkArgsError, MiLinkPreflightError } from "./problems";
 import { plaintextConfigWarnings, requireSecretConfig } from "./credential-config";
 import { renderScript } from "./script";
@@ -156,8 +157,9 @@ export class MiLink extends pulumi.ComponentResource {
         pulumi.output(args.certificateExpiry),
         args.backupTarget,
         existingLinks,
+        pulumi.output(args.cutover),
       ])
-      .apply(([info, lookedUp, port, expiry, backupTarget, existing]) => {
+      .apply(([info, lookedUp, port, expiry, backupTarget, existing, cutover]) => {
         const mi = { ...lookedUp, linkNames: existing };
         if (args.preflight !== false) {
           const found = preflight(info, mi, {
@@ -167,11 +169,18 @@ export class MiLink extends pulumi.ComponentResource {
             endpointPort: port,
             certificateExpiry: expiry,
             hasBackupTarget: backupTarget !== undefined,
-            managesRole: args.primary !== undefined,
+            managesRole: args.primary !== undefined || cutover === true,
             hostEnablesAlwaysOn: hostPreparationEnablesAlwaysOn(args.hostPreparation),
+            cutover: cutover === true,
             now: new Date(),
           });
           if (found.length > 0) throw new MiLinkPreflightError(name, found);
+          if (cutover !== true) {
+            const scheduled = args.logBackupSchedule !== undefined;
+            for (const warning of logBackupWarnings(info, args.databases, new Date(), { scheduled })) {
+              void pulumi.log.warn(warning, this);
+            }
+          }
         }
         return { info, mi };
       });
@@ -192,8 +201,10 @@ export class MiLink extends pulumi.ComponentResource {
       }),
       args.backupTarget,
       currentCertificate,
+      pulumi.output(args.cutover),
+      pulumi.output(args.logBackupSchedule),
     ]);
-    const built = plan.apply(([c, plain, , current]) => {
+    const built = plan.apply(([c, plain, , current, cutover]) => {
       const subscriptionId = plain.subscriptionId ?? subscriptionOf(c.mi.id);
       // Every SQL Server step takes the connection: through it they all wait for the prepared host.
       const connection: pulumi.Input<SqlServerConnection> = pulumi
@@ -264,9 +275,12 @@ export class MiLink extends pulumi.ComponentResource {
               failoverMode,
               replicationMode,
               backupTarget: args.backupTarget,
+              logBackupSchedule: args.logBackupSchedule,
               waitFor: args.waitFor,
               waitTimeoutSeconds: args.waitTimeoutSeconds,
-              ...(args.primary === undefined
+              cutover: cutover === true,
+              firstBackupTimeoutSeconds: args.firstBackupTimeoutSeconds,
+              ...(args.primary === undefined && cutover !== true
                 ? {}
                 : {
                     primary: args.primary,
@@ -276,7 +290,6 @@ export class MiLink extends pulumi.ComponentResource {
                     tlsCaPem: miArgs.tlsCaPem,
                     armAccessToken: miArgs.accessToken,
                     armAccessTokenConfig: miArgs.accessTokenConfig,
-                    cutover: args.cutover,
                     forceFailoverAllowDataLoss: args.forceFailoverAllowDataLoss,
                     failoverTimeoutSeconds: args.failoverTimeoutSeconds,
                     failoverLsnStableSeconds: args.failoverLsnStableSeconds,
@@ -305,7 +318,7 @@ export class MiLink extends pulumi.ComponentResource {
     });
 
     // Known in preview: only the lookups feed it, no resource output.
-    this.script = plan.apply(([c, plain, backupTarget, current]) => {
+    this.script = plan.apply(([c, plain, backupTarget, current, cutover, logBackupSchedule]) => {
       const subscriptionId = plain.subscriptionId ?? subscriptionOf(c.mi.id);
       // The certificate this up creates or keeps: the rotation plan when the lookup ran.
       const planned =
@@ -336,6 +349,8 @@ export class MiLink extends pulumi.ComponentResource {
         replicationMode,
         backupTarget,
         hostPreparation: args.hostPreparation,
+        logBackupSchedule,
+        cutover: cutover === true,
       });
     });
     this.links = built.apply((b) => b.links) as pulumi.Output<Record<string, DatabaseLinkStatus>>;

@@ -43,6 +43,8 @@ export interface PreflightPlan {
   managesRole?: boolean;
   /** Host preparation runs first and restarts SQL Server with Always On enabled. Default false. */
   hostEnablesAlwaysOn?: boolean;
+  /** The links end (migration cutover): the databases' readiness for a link no longer matters. */
+  cutover?: boolean;
   now: Date;
 }
 
@@ -165,6 +167,8 @@ function checkDatabase(
   field: string,
   add: (field: string, problem: string, fix: string) => void,
 ): void {
+  // After a cutover SQL Server's copy is left as the link left it (RESTORING on a real server).
+  if (plan.cutover) return;
   const db = info.databases.find((d) => d.name.toLowerCase() === link.database.toLowerCase());
   if (plan.initialPrimary === "ManagedInstance") {
     // The managed instance seeds the database to SQL Server: a database of that name is in the way.

@@ -6,7 +6,13 @@
  */
 import { AZURE_ROOT_CERTIFICATES, AZURE_TRUSTED_ISSUER_DNS_NAME } from "../tsql/root-certificates";
 import { buildCreateAgSql, buildGrantCreateAnyDatabaseSql } from "../tsql/statements/availability-group";
-import { buildFullBackupSql, type BackupTarget } from "../tsql/statements/backup";
+import {
+  buildCreateLogBackupJobSql,
+  defaultLogBackupJobName,
+  logBackupJobDescription,
+} from "../tsql/statements/agent-job";
+import { buildDropAgSql } from "../tsql/statements/availability-group";
+import { buildFullBackupSql, buildLogBackupSql, type BackupTarget } from "../tsql/statements/backup";
 import {
   buildAddIssuerSql,
   buildCreateCertificateFromBinarySql,
@@ -24,7 +30,7 @@ import { buildSetRecoveryFullSql } from "../tsql/statements/recovery";
 import { endpointUrl } from "../tsql/urls";
 import type { InitialPrimary, LinkFailoverMode } from "../tsql/versions";
 import type { SqlServerHostPreparationArgs } from "../hostprep/component";
-import type { ReplicationMode } from "./args";
+import type { LogBackupScheduleArgs, ReplicationMode } from "./args";
 import { renderHostPreparation } from "./host-preparation";
 import type { LinkNames } from "./link-names";
 
@@ -58,6 +64,10 @@ export interface ScriptPlan {
   backupTarget?: BackupTarget;
   /** When enabled, its commands come first (the SSH connection is not shown). */
   hostPreparation?: SqlServerHostPreparationArgs;
+  /** The regular log backups' Agent job, when asked for. */
+  logBackupSchedule?: LogBackupScheduleArgs;
+  /** The migration ends: each link is failed over, then dropped on both sides. */
+  cutover?: boolean;
 }
 
 // Public keys are only known while running: the builders get a stand-in blob, replaced by a placeholder for review.
@@ -171,7 +181,42 @@ function linkSection(plan: ScriptPlan, link: LinkNames, step: number, mi: string
     }),
     `-- Then: wait until the managed instance's replica of [${link.dagName}] is CONNECTED and [${link.database}] synchronizes (sys.dm_hadr_availability_replica_states, sys.dm_hadr_database_replica_states).`,
   );
+  if (!miPrimary && plan.backupTarget) {
+    out.push(
+      `-- SQL Server: once the seeding of [${link.dagName}] has completed (never during it: errors 1408/1412), the first log backup, once`,
+      buildLogBackupSql(link.database, plan.backupTarget),
+    );
+  }
+  const schedule = plan.logBackupSchedule;
+  if (schedule) {
+    out.push(
+      `-- SQL Server: the Agent job of the regular log backups of [${link.database}]`,
+      buildCreateLogBackupJobSql({
+        jobName: defaultLogBackupJobName(link.database),
+        database: link.database,
+        destination:
+          schedule.url !== undefined ? { url: schedule.url } : { directory: schedule.directory ?? "" },
+        everyMinutes: schedule.everyMinutes,
+        description: logBackupJobDescription(link.database),
+      }),
+    );
+  }
+  if (plan.cutover) out.push(...cutoverSection(link, mi));
   return out;
+}
+
+/** The migration cutover of one link, in order (mi-link.md §1 row 15). */
+function cutoverSection(link: LinkNames, mi: string): string[] {
+  return [
+    `-- Cutover of [${link.database}] (ends the link): a planned failover to the managed instance (synchronous commit, equal and stable LSNs, then the switch)`,
+    `-- Azure: wait until the managed instance's first full backup of [${link.database}] exists (properties.earliestRestorePoint)`,
+    rest("GET", `${mi}/databases/${link.database}`),
+    "-- Azure: delete the link",
+    rest("DELETE", `${mi}/distributedAvailabilityGroups/${link.dagName}`),
+    `-- SQL Server: drop the distributed availability group, then the availability group (unless another link uses it); [${link.database}] stays as it is`,
+    buildDropAgSql(link.dagName),
+    buildDropAgSql(link.agName),
+  ];
 }
 
 /** The Azure link's properties (API 2023-08-01), as the component sends them. */

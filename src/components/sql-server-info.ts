@@ -43,6 +43,8 @@ export interface SqlServerDatabaseInfo {
   lastFullBackup: string | null;
   /** ISO time of the last log backup, or null. */
   lastLogBackup: string | null;
+  /** What keeps the log from being truncated (sys.databases.log_reuse_wait_desc), or null. */
+  logReuseWait?: string | null;
 }
 
 /** What MiLink's preflight and children need to know about a SQL Server. */
@@ -143,6 +145,7 @@ export async function getSqlServerInfo(
         availabilityGroup: db.availabilityGroup,
         lastFullBackup: db.lastFullBackup?.toISOString() ?? null,
         lastLogBackup: db.lastLogBackup?.toISOString() ?? null,
+        logReuseWait: db.logReuseWait,
       })),
       mirroringEndpoint: endpoint && {
         name: endpoint.name,

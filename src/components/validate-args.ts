@@ -18,6 +18,7 @@ import { hostPreparationProblems } from "./host-preparation";
 import type { Problem } from "./problems";
 import { resolveLinkNames } from "./link-names";
 import { parseRotationWindow } from "../dynamic/certificates/rotation";
+import { cutoverAndLogBackupProblems } from "./validate-cutover-args";
 
 const SYSTEM_DATABASES = ["master", "model", "msdb", "tempdb"];
 const INITIAL_PRIMARIES = ["SqlServer", "ManagedInstance"];
@@ -360,6 +361,7 @@ function checkOptions(args: MiLinkArgs, problems: Problems, now: Date): void {
       problems.add(key, "must be true or false", `Leave ${key} out (false) or pass true.`);
     }
   }
+  for (const p of cutoverAndLogBackupProblems(args)) problems.add(p.field, p.problem, p.fix);
   if (args.preflight !== undefined && typeof args.preflight !== "boolean") {
     problems.add(
       "preflight",

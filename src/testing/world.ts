@@ -23,6 +23,8 @@ export interface LocalWorldOptions {
   databaseFormat?: "SQLServer2022" | "AlwaysUpToDate" | "SQLServer2025";
   /** Duration of each ARM long-running operation, in milliseconds. */
   armOperationMs?: number;
+  /** How long after the managed instance becomes a database's primary its first full backup exists. Default 0.1. */
+  firstFullBackupSeconds?: number;
   stateFile?: string;
 }
 
@@ -69,6 +71,10 @@ export async function startLocalWorld(options: LocalWorldOptions = {}): Promise<
     collation: options.collation,
     latencyMs: options.latencyMs,
     lroDelayMs: options.armOperationMs,
+    firstFullBackupDelayMs:
+      options.firstFullBackupSeconds === undefined
+        ? undefined
+        : Math.round(options.firstFullBackupSeconds * 1000),
     sqlServer: sql.model.partner,
   });
   const { endpoint, tlsCaPem } = await arm.start();

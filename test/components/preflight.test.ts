@@ -143,6 +143,12 @@ describe("preflight", () => {
     expect(fields(info({ databases: [] }), MI, p)).toEqual([]);
   });
 
+  it("after a cutover, SQL Server's copy of a database is left as the link left it: not checked", () => {
+    const restoring = info({ databases: [database("Sales", { state: "RESTORING", lastFullBackup: null })] });
+    expect(fields(restoring, MI, plan())).toEqual(["databases[0]", "databases[0]"]);
+    expect(fields(restoring, MI, plan({ cutover: true }))).toEqual([]);
+  });
+
   it("refuses an expiry in the past and more than 100 links", () => {
     expect(fields(info(), MI, plan({ certificateExpiry: "2026-01-01" }))).toEqual(["certificateExpiry"]);
     const many = Array.from({ length: 101 }, (_, i) => `db${i}`);

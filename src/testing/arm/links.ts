@@ -3,6 +3,7 @@ import type { PartnerLinkStatus, SqlServerPartner } from "../sqlserver/model/par
 import { ArmError, badRequest, conflict, notFound } from "./errors";
 import { evaluateLinkTrust, LINK_NOT_INITIATED, type LinkTrustInput } from "./link-trust";
 import type { LinkSpec, LinkView } from "./link-shape";
+import type { LinkedDatabaseObservation } from "./managed-databases";
 import { deriveLinkView, toRole, type LinkRecord } from "./link-status";
 
 export interface LinkTiming {
@@ -19,6 +20,8 @@ export interface LinkHost {
   resourceId: string;
   partner(): SqlServerPartner | undefined;
   trustInput(): LinkTrustInput["managedInstance"];
+  /** A link is about to be deleted: its databases' fate on the managed instance is decided now. */
+  beforeLinkDeleted?(databases: string[]): void;
 }
 
 const LINK_TYPE = "Microsoft.Sql/managedInstances/distributedAvailabilityGroups";
@@ -113,6 +116,7 @@ export class LinkManager {
 
   delete(name: string): void {
     const link = this.get(name);
+    this.host.beforeLinkDeleted?.(link.spec.databases);
     this.links.delete(name.toLowerCase());
     const partner = this.host.partner();
     if (partner && (link.connected || link.lastError?.reported)) {
@@ -322,6 +326,17 @@ export class LinkManager {
 
   stop(): void {
     this.stopPolling();
+  }
+
+  /** What each link shows of its databases now, as SQL Server's side of the link reports it. */
+  databaseObservations(): LinkedDatabaseObservation[] {
+    const partner = this.host.partner();
+    return [...this.links.values()].flatMap((link) => {
+      const status = partner?.linkStatus(link.name);
+      const primary = status?.managedInstanceRole === "PRIMARY";
+      const present = primary || status?.seedingState === "COMPLETED";
+      return link.spec.databases.map((database) => ({ database, present, managedInstancePrimary: primary }));
+    });
   }
 
   view(name: string): LinkView {

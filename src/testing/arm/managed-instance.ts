@@ -1,5 +1,6 @@
 import type { SqlServerPartner } from "../sqlserver/model/partner";
 import { LinkManager, type LinkHost, type LinkTiming } from "./links";
+import { ManagedDatabases, type ManagedDatabaseView } from "./managed-databases";
 import { managedInstanceCertificateFor, type ManagedInstanceCertificate } from "./mi-certificate";
 import { validateManagedInstanceName } from "./names";
 import { ServerTrustCertificateStore } from "./trust-certificates";
@@ -16,6 +17,8 @@ export interface ManagedInstanceOptions {
   hybridSecondaryUsage?: "Active" | "Passive";
   collation?: string;
   sqlServer?: SqlServerPartner;
+  /** How long after becoming a database's primary its first full backup exists. Default 100 ms. */
+  firstFullBackupDelayMs?: number;
 }
 
 export type EndpointType = "DATABASE_MIRRORING" | "SERVICE_BROKER";
@@ -28,6 +31,7 @@ export class ManagedInstance implements LinkHost {
   readonly location: string;
   readonly trustCertificates = new ServerTrustCertificateStore();
   readonly links: LinkManager;
+  private readonly databases: ManagedDatabases;
   private sqlServer: SqlServerPartner | undefined;
 
   constructor(
@@ -43,6 +47,42 @@ export class ManagedInstance implements LinkHost {
       `/providers/Microsoft.Sql/managedInstances/${options.name}`;
     this.sqlServer = options.sqlServer;
     this.links = new LinkManager(this, timing);
+    this.databases = new ManagedDatabases(() => this.options.firstFullBackupDelayMs ?? 100);
+  }
+
+  /** The databases the links have brought to this managed instance, as observed now. */
+  managedDatabases(): ManagedDatabaseView[] {
+    this.databases.observe(this.links.databaseObservations());
+    return this.databases.list();
+  }
+
+  managedDatabase(name: string): ManagedDatabaseView | undefined {
+    this.databases.observe(this.links.databaseObservations());
+    return this.databases.get(name);
+  }
+
+  beforeLinkDeleted(databases: string[]): void {
+    this.databases.observe(this.links.databaseObservations());
+    this.databases.linkDeleted(databases);
+  }
+
+  /** The Microsoft.Sql/managedInstances/databases resource of a managed database. */
+  managedDatabaseResource(database: ManagedDatabaseView): Record<string, unknown> {
+    return {
+      id: `${this.resourceId}/databases/${database.name}`,
+      name: database.name,
+      type: "Microsoft.Sql/managedInstances/databases",
+      location: this.location,
+      properties: {
+        status: "Online",
+        collation: this.options.collation ?? "SQL_Latin1_General_CP1_CI_AS",
+        creationDate: database.createdAt.toISOString(),
+        ...(database.earliestRestorePoint
+          ? { earliestRestorePoint: database.earliestRestorePoint.toISOString() }
+          : {}),
+        defaultSecondaryLocation: "northeurope",
+      },
+    };
   }
 
   get resourceGroupName(): string {

@@ -113,6 +113,8 @@ export function route(ctx: RouterContext, request: ArmRequest): ArmResponse {
       return serverTrustCertificates(ctxFor, segments[1]);
     case "distributedavailabilitygroups":
       return links(ctxFor, segments.slice(1));
+    case "databases":
+      return managedDatabases(ctxFor, segments[1]);
     default:
       throw pathNotFound(request.path);
   }
@@ -140,6 +142,17 @@ function endpointCertificates({ request, mi }: Scope, type: string | undefined):
     throw notFound("Microsoft.Sql/managedInstances/endpointCertificates", type);
   }
   return { status: 200, body: render(endpointType) };
+}
+
+/** GET only: the databases the links brought; earliestRestorePoint once the first full backup exists. */
+function managedDatabases({ request, mi }: Scope, name: string | undefined): ArmResponse {
+  if (request.method !== "GET") throw methodNotAllowed(request.method, request.path);
+  if (name === undefined) {
+    return { status: 200, body: { value: mi.managedDatabases().map((d) => mi.managedDatabaseResource(d)) } };
+  }
+  const database = mi.managedDatabase(name);
+  if (!database) throw notFound("Microsoft.Sql/managedInstances/databases", name);
+  return { status: 200, body: mi.managedDatabaseResource(database) };
 }
 
 function serverTrustCertificates(

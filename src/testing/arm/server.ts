@@ -40,6 +40,8 @@ export interface ArmEmulatorOptions {
   linkInitWindowMs?: number;
   /** Links per page of the link list (GET .../distributedAvailabilityGroups); more come through nextLink. Default 100. */
   listPageSize?: number;
+  /** How long after the managed instance becomes a database's primary its first full backup exists. Default 100 ms. */
+  firstFullBackupDelayMs?: number;
 }
 
 export interface AddManagedInstanceOptions {
@@ -90,6 +92,7 @@ export class ArmEmulator {
         subscriptionId: this.subscriptionId,
         resourceGroupName: options.resourceGroupName ?? this.resourceGroupName,
         dnsZone: options.dnsZone ?? this.options.dnsZone,
+        firstFullBackupDelayMs: this.options.firstFullBackupDelayMs,
       },
       {
         trustPollMs: this.options.trustPollMs ?? 50,

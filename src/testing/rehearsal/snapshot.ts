@@ -1,6 +1,6 @@
 /**
  * What a link leaves on both sides, as a set of readable names: SQL Server's certificates, mirroring
- * endpoint, availability groups and master key (read from the emulator's catalog), and the managed
+ * endpoint, availability groups, master key and Agent jobs (read from the emulator's catalog), and the managed
  * instance's server trust certificates and links (read from the ARM emulator). Taken before `up` and after
  * `destroy`, the difference is what destroy left behind.
  */
@@ -27,6 +27,7 @@ export function snapshotWorld(world: LocalWorld): string[] {
   for (const ag of rows(world, "sys.availability_groups")) {
     names.push(`sql ${ag.is_distributed ? "distributed " : ""}availability group ${String(ag.name)}`);
   }
+  for (const job of rows(world, "msdb.dbo.sysjobs")) names.push(`sql agent job ${String(job.name)}`);
   const mi = world.arm.managedInstance();
   for (const trust of mi.trustCertificates.list()) names.push(`azure server trust certificate ${trust.name}`);
   for (const link of mi.links.list()) names.push(`azure link ${link}`);

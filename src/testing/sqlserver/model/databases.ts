@@ -97,6 +97,22 @@ export function setRecoveryModel(
 /** True when the log cannot be truncated because a link's secondary has not hardened it. */
 export type ReplicaLagProbe = (database: string) => boolean;
 
+/**
+ * A log backup while the link seeds the database truncates log the seeding still needs: the
+ * seeding fails (1412) and the link has to be dropped and created again (mi-link.md §1 row 14, §5).
+ */
+function breakSeedingOf(m: ModelContext, db: DatabaseState): void {
+  for (const g of m.state.groups) {
+    if (g.kind !== "DAG" || g.localRole !== "PRIMARY" || g.link.seeding !== "SEEDING") continue;
+    if (localDatabase(m, g) !== db) continue;
+    g.link.seeding = "FAILED";
+    g.link.seedingFailure =
+      `Error 1412: The remote copy of database "${db.name}" has not been rolled forward to a point in time ` +
+      "that is encompassed in the local copy of the database log: a log backup ran during seeding. Drop and " +
+      "recreate the link.";
+  }
+}
+
 export function backup(
   m: ModelContext,
   ctx: ExecContext,
@@ -137,6 +153,7 @@ export function backup(
     device: spec.target.path,
   };
   m.state.backups.push(row);
+  if (isLog && !spec.copyOnly) breakSeedingOf(m, db);
   if (!spec.copyOnly) {
     if (isLog) {
       db.lastLogBackupLsn = lastLsn;

@@ -5,6 +5,7 @@
 import type { SqlValue } from "../types";
 import type { ExecContext, ProcedureArgument, ProcedureResult } from "./contract";
 import type { ModelContext } from "./context";
+import { executeAgentProcedure } from "./agent-jobs";
 import { validateCertificate } from "./ca-chain";
 import { errors } from "./errors";
 import { certificateById, findCertificate } from "./security";
@@ -78,6 +79,16 @@ export function executeProcedure(
   name: string,
   args: ProcedureArgument[],
 ): ProcedureResult {
+  // msdb's Agent procedures: msdb.dbo.sp_..., or dbo.sp_... while msdb is the current database.
+  const msdb = /^\[?msdb\]?\.\[?dbo\]?\.\[?([^\]]+)\]?$/i.exec(name);
+  const inMsdb =
+    ctx.database.toLowerCase() === "msdb" ? /^(?:\[?dbo\]?\.)?\[?([^\].]+)\]?$/i.exec(name) : null;
+  const agentName = msdb?.[1] ?? inMsdb?.[1];
+  if (agentName) {
+    const result = executeAgentProcedure(m, ctx, agentName, args);
+    if (result) return result;
+    if (msdb) throw errors.procedureNotFound(name);
+  }
   const bare = name
     .replace(/^\[?(?:master|sys)\]?\.(?:\[?(?:sys|dbo)\]?\.)?|^\[?(?:sys|dbo)\]?\./i, "")
     .replace(/^\[|\]$/g, "");

@@ -3,6 +3,7 @@
  * `saveState()` returns and `options.state` restores. Times are epoch
  * milliseconds, LSNs decimal strings, binary data hex.
  */
+import type { AgentJobState, AgentScheduleState } from "./agent-jobs";
 import type {
   AvailabilityMode,
   EndpointAlgorithm,
@@ -192,4 +193,8 @@ export interface InstanceState {
   trustedIssuers: Array<{ certificateName: string; dnsName: string }>;
   endpoint?: EndpointState;
   groups: GroupState[];
+  /** SQL Server Agent jobs and schedules in msdb (absent in state files written before they existed). */
+  agentJobs?: AgentJobState[];
+  agentSchedules?: AgentScheduleState[];
+  nextScheduleId?: number;
 }

@@ -99,7 +99,7 @@ export type Statement = { line: number } & (
   /** THROW without arguments: re-raises the error being handled (CATCH only). */
   | { kind: "rethrow" }
   | { kind: "print"; value: Expr }
-  | { kind: "exec"; procedure: string; args: ProcArg[]; returnStatus?: string }
+  | { kind: "exec"; procedure: string; database?: string; args: ProcArg[]; returnStatus?: string }
   | { kind: "execString"; value: Expr }
   | { kind: "raiserror"; message: Expr; severity: Expr; state: Expr; args: Expr[] }
   | { kind: "throw"; number: Expr; message: Expr; state: Expr }

@@ -22,7 +22,9 @@ export async function executeExec(
   }));
   let returnStatus = 0;
   if (statement.procedure.toLowerCase() === SP_EXECUTESQL) await runSpExecuteSql(rt, args);
-  else returnStatus = callProcedure(rt, statement.procedure, args);
+  else if (statement.database?.toLowerCase() === "msdb") {
+    returnStatus = callProcedure(rt, `msdb.dbo.${statement.procedure}`, args);
+  } else returnStatus = callProcedure(rt, statement.procedure, args);
   if (statement.returnStatus) {
     const variable = getVariable(rt, statement.returnStatus);
     assign(variable, returnStatus);

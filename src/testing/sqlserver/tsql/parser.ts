@@ -172,12 +172,14 @@ function parseExec(ts: TokenStream, line: number): Statement {
   }
   const parts = ts.multipartName();
   const procedure = parts[parts.length - 1];
+  // A database-qualified name (msdb.dbo.sp_add_job) keeps its database: msdb's procedures differ.
+  const database = parts.length >= 3 && parts[parts.length - 3] ? parts[parts.length - 3] : undefined;
   const args: ProcArg[] = [];
   if (startsArgument(ts)) {
     args.push(parseProcArg(ts));
     while (ts.acceptSymbol(",")) args.push(parseProcArg(ts));
   }
-  return { kind: "exec", procedure, args, returnStatus, line };
+  return { kind: "exec", procedure, ...(database ? { database } : {}), args, returnStatus, line };
 }
 
 function startsArgument(ts: TokenStream): boolean {

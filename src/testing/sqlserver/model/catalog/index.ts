@@ -32,6 +32,7 @@ import {
   replicaStatesView,
 } from "./hadr";
 import { certificatesView, symmetricKeysView } from "./security";
+import { AGENT_TABLES } from "../agent-jobs";
 
 type View = (m: ModelContext, database: string, visible: boolean) => CatalogTable;
 
@@ -56,6 +57,9 @@ const SYS_VIEWS: Record<string, View> = {
 const MSDB_TABLES: Record<string, View> = {
   backupset: (m, _db, v) => backupsetView(m, v),
   backupmediafamily: (m, _db, v) => backupMediaFamilyView(m, v),
+  ...Object.fromEntries(
+    Object.entries(AGENT_TABLES).map(([name, view]): [string, View] => [name, (m, _db, v) => view(m, v)]),
+  ),
 };
 
 function splitName(name: string): string[] {

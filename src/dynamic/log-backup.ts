@@ -1,0 +1,244 @@
+/**
+ * The first log backup after the link has seeded the database (mi-link.md §1 row 14): taken once,
+ * to the same target as the full backup, so the log the link keeps can be truncated from then on.
+ * Never while seeding runs: a log backup during seeding can truncate the log the seeding still
+ * needs and break it (errors 1408/1412), so create refuses then, changing nothing, and the next
+ * `pulumi up` takes it. A log backup that already ran after the seeding completed is adopted (no
+ * second one).
+ *
+ * Later log backups are the user's (or an Agent job's) business: this resource never takes another.
+ * Delete changes nothing: backups are history.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { runStatement, withConnection } from "../sql";
+import type * as mssql from "mssql";
+import { readLogBackupReadiness, type LogBackupReadiness } from "../sql/catalog/log-backup-readiness";
+import {
+  buildLogBackupSql,
+  TsqlInputError,
+  validateDagName,
+  validateIdentifier,
+  type BackupTarget,
+} from "../tsql";
+import { checkConnectionInputs, FailureCollector, isUnknown } from "./common/check";
+import {
+  CONNECTION_SECRET_OUTPUTS,
+  connectionSecrets,
+  toConnectionArgs,
+  type ConnectionInputs,
+} from "./common/connection";
+import { forwardingProvider, PACKAGE_NAME } from "./common/delegate";
+import { diffInputs } from "./common/diff";
+import { logInfo } from "./common/log";
+import {
+  connectionProps,
+  DYNAMIC_MODULE,
+  objectId,
+  withSecretOutputs,
+  type ConnectionArgs,
+} from "./common/resource";
+
+export interface LogBackupInputs extends ConnectionInputs {
+  /** The database whose log is backed up. */
+  database: string;
+  /** The link's distributed availability group: its seeding must have completed. */
+  dagName: string;
+  /** Where the log backup goes: `{ disk }` or `{ url }`. */
+  backupTarget: BackupTarget;
+  /** How long to wait for a seeding in progress to complete before refusing, in seconds. Default 0. */
+  seedingWaitSeconds?: number;
+}
+
+export interface LogBackupOutputs extends LogBackupInputs {
+  /** msdb.dbo.backupset id of the first log backup after seeding (taken or adopted). */
+  backupSetId: number;
+  /** ISO time that backup finished. */
+  finishedAt: string | null;
+  /** This resource took the backup (false: one taken after seeding already existed). */
+  backupTaken: boolean;
+  /** ISO time the link's automatic seeding completed. */
+  seedingCompletedAt: string;
+}
+
+function seedingDone(r: LogBackupReadiness): boolean {
+  return r.seedingInProgress.length === 0 && r.seedingCompletedAt !== null;
+}
+
+/** Reads the seeding state until it has completed or `seedingWaitSeconds` have passed. */
+async function waitForSeeding(
+  pool: mssql.ConnectionPool,
+  inputs: LogBackupInputs,
+): Promise<LogBackupReadiness> {
+  const started = Date.now();
+  const deadline = started + (inputs.seedingWaitSeconds ?? 0) * 1000;
+  let lastReport = started;
+  for (;;) {
+    const readiness = await readLogBackupReadiness(pool, inputs.dagName, inputs.database);
+    const now = Date.now();
+    if (seedingDone(readiness) || now >= deadline) return readiness;
+    if (now - lastReport >= 30_000) {
+      lastReport = now;
+      logInfo(
+        `[${inputs.database}]: the first log backup waits for the seeding of [${inputs.dagName}] to complete ` +
+          `(${Math.round((now - started) / 1000)} s).`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(1000, deadline - now)));
+  }
+}
+
+export class LogBackupProvider implements pulumi.dynamic.ResourceProvider {
+  async check(_olds: Partial<LogBackupInputs>, news: LogBackupInputs): Promise<pulumi.dynamic.CheckResult> {
+    const collector = new FailureCollector();
+    checkConnectionInputs(news, collector);
+    collector.check("database", news.database, (d) => validateIdentifier(d, "database"));
+    collector.check("dagName", news.dagName, (d) => validateDagName(d, "dagName"));
+    collector.require(
+      "seedingWaitSeconds",
+      news.seedingWaitSeconds,
+      news.seedingWaitSeconds == null ||
+        isUnknown(news.seedingWaitSeconds) ||
+        (Number.isFinite(news.seedingWaitSeconds) && news.seedingWaitSeconds >= 0),
+      "must be zero or a positive number of seconds (default 0: refuse at once while seeding runs)",
+    );
+    if (news.backupTarget === undefined) {
+      collector.add("backupTarget", "is required: where the log backup goes ({ disk } or { url })");
+    } else if (!isUnknown(news.backupTarget)) {
+      try {
+        buildLogBackupSql("d", news.backupTarget);
+      } catch (error) {
+        if (!(error instanceof TsqlInputError)) throw error;
+        collector.add(error.field.replace(/^target/, "backupTarget"), error.message);
+      }
+    }
+    return { inputs: news, failures: collector.failures };
+  }
+
+  async diff(_id: string, olds: LogBackupOutputs, news: LogBackupInputs): Promise<pulumi.dynamic.DiffResult> {
+    // Taken once: only another database or link is another first log backup; other changes
+    // (target, wait, connection, credentials) are only recorded.
+    const outcome = diffInputs(
+      olds as unknown as Record<string, unknown>,
+      news as unknown as Record<string, unknown>,
+      {
+        replaceOn: ["database", "dagName"],
+        deleteBeforeReplace: false,
+      },
+    );
+    return { changes: outcome.changes, replaces: outcome.replaces, deleteBeforeReplace: false };
+  }
+
+  async create(inputs: LogBackupInputs): Promise<pulumi.dynamic.CreateResult> {
+    const outcome = await withConnection(toConnectionArgs(inputs), async (pool) => {
+      const before = await waitForSeeding(pool, inputs);
+      if (before.seedingInProgress.length > 0 || before.seedingCompletedAt === null) {
+        throw new Error(
+          `Refusing to back up the log of [${inputs.database}]: the automatic seeding of the link ` +
+            `[${inputs.dagName}] has not completed (${before.seedingInProgress.join(", ") || "not started"}). A log ` +
+            "backup during seeding can truncate the log the seeding still needs and break the link (errors " +
+            `1408/1412). Nothing was changed (waited ${inputs.seedingWaitSeconds ?? 0} s); run \`pulumi up\` again ` +
+            "once seeding has completed.",
+        );
+      }
+      const seededAt = before.seedingCompletedAt;
+      const last = before.lastLogBackup;
+      if (last?.startDate && last.startDate.getTime() >= seededAt.getTime()) {
+        logInfo(
+          `[${inputs.database}]: a log backup after seeding already exists (backup set ${last.backupSetId}).`,
+        );
+        return { backup: last, taken: false, seededAt };
+      }
+      logInfo(`[${inputs.database}]: the first log backup after seeding.`);
+      await runStatement(pool, buildLogBackupSql(inputs.database, inputs.backupTarget), undefined, {
+        action: "take the first log backup after seeding of database",
+        object: `[${inputs.database}]`,
+        secrets: connectionSecrets(inputs),
+      });
+      const after = await readLogBackupReadiness(pool, inputs.dagName, inputs.database);
+      if (!after.lastLogBackup) {
+        throw new Error(
+          `The log backup of [${inputs.database}] ran but msdb.dbo.backupset does not show it.`,
+        );
+      }
+      return { backup: after.lastLogBackup, taken: true, seededAt };
+    });
+    const outs: LogBackupOutputs = {
+      ...inputs,
+      backupSetId: outcome.backup.backupSetId,
+      finishedAt: outcome.backup.finishDate?.toISOString() ?? null,
+      backupTaken: outcome.taken,
+      seedingCompletedAt: outcome.seededAt.toISOString(),
+    };
+    return { id: objectId(inputs.connection, "log-backup", inputs.database), outs };
+  }
+
+  async update(
+    _id: string,
+    olds: LogBackupOutputs,
+    news: LogBackupInputs,
+  ): Promise<pulumi.dynamic.UpdateResult> {
+    // The first log backup is history: new settings only apply to a future replacement.
+    return {
+      outs: {
+        ...news,
+        backupSetId: olds.backupSetId,
+        finishedAt: olds.finishedAt,
+        backupTaken: olds.backupTaken,
+        seedingCompletedAt: olds.seedingCompletedAt,
+      },
+    };
+  }
+
+  async delete(): Promise<void> {
+    // Backups are history: nothing to remove.
+  }
+}
+
+/** The implementation, loaded by the dynamic-provider host through {@link logBackupProvider}. */
+export const logBackupOperations = new LogBackupProvider();
+
+/** One provider instance per class: Pulumi serializes it once per program. */
+export const logBackupProvider = forwardingProvider(
+  `${PACKAGE_NAME}/dist/dynamic/log-backup.js`,
+  "logBackupOperations",
+);
+
+export interface LogBackupArgs extends ConnectionArgs {
+  /** The linked database. Replaces. Required. */
+  database: pulumi.Input<string>;
+  /** The link's distributed availability group, whose seeding must have completed. Replaces. Required. */
+  dagName: pulumi.Input<string>;
+  /** Where the log backup goes: `{ disk: path }` or `{ url: https URL }`. Required. */
+  backupTarget: pulumi.Input<BackupTarget>;
+  /** How long to wait for a seeding in progress to complete before refusing, in seconds. Default 0. */
+  seedingWaitSeconds?: pulumi.Input<number>;
+}
+
+/** The first log backup after the link seeded the database; refused while seeding runs. */
+export class LogBackup extends pulumi.dynamic.Resource {
+  public readonly backupSetId!: pulumi.Output<number>;
+  public readonly finishedAt!: pulumi.Output<string | null>;
+  public readonly backupTaken!: pulumi.Output<boolean>;
+  public readonly seedingCompletedAt!: pulumi.Output<string>;
+
+  constructor(name: string, args: LogBackupArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      logBackupProvider,
+      name,
+      {
+        ...connectionProps(args),
+        database: args.database,
+        dagName: args.dagName,
+        backupTarget: args.backupTarget,
+        seedingWaitSeconds: args.seedingWaitSeconds,
+        backupSetId: undefined,
+        finishedAt: undefined,
+        backupTaken: undefined,
+        seedingCompletedAt: undefined,
+      },
+      withSecretOutputs(opts, CONNECTION_SECRET_OUTPUTS),
+      DYNAMIC_MODULE,
+      "LogBackup",
+    );
+  }
+}
