@@ -103,6 +103,7 @@ describe("MiLink in preview: cutover and log backups", () => {
         "keep-sales-dag",
         "keep-sales-link",
         "keep-sales-link-readiness",
+        "keep-sales-link-certificate",
         "keep-sales-log-backup",
         "keep-sales-log-backup-job",
       ].sort(),
