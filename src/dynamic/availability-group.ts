@@ -27,7 +27,7 @@ import {
 } from "./availability-group-inputs";
 import { checkConnectionInputs, FailureCollector, isUnknown } from "./common/check";
 import { CONNECTION_SECRET_OUTPUTS, toConnectionArgs, type ConnectionInputs } from "./common/connection";
-import { forwardingProvider, PACKAGE_NAME } from "./common/delegate";
+import { forwardingProvider, PACKAGE_NAME, type ProviderOperations } from "./common/delegate";
 import { diffInputs } from "./common/diff";
 import { dropUnlessGone } from "./common/drop";
 import { logWarning } from "./common/log";
@@ -311,7 +311,7 @@ async function refreshed(
 }
 
 /** The implementation, loaded by the dynamic-provider host through {@link availabilityGroupProvider}. */
-export const availabilityGroupOperations = new AvailabilityGroupProvider();
+export const availabilityGroupOperations: ProviderOperations = new AvailabilityGroupProvider();
 
 /** One provider instance per class: Pulumi serializes it once per program. */
 export const availabilityGroupProvider = forwardingProvider(

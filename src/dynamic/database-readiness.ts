@@ -23,7 +23,7 @@ import {
 } from "../tsql";
 import { checkConnectionInputs, FailureCollector, isUnknown } from "./common/check";
 import { CONNECTION_SECRET_OUTPUTS, toConnectionArgs, withoutCredentials } from "./common/connection";
-import { forwardingProvider, PACKAGE_NAME } from "./common/delegate";
+import { forwardingProvider, PACKAGE_NAME, type ProviderOperations } from "./common/delegate";
 import { diffInputs } from "./common/diff";
 import {
   connectionProps,
@@ -150,7 +150,7 @@ export class DatabaseReadinessProvider implements pulumi.dynamic.ResourceProvide
 }
 
 /** The implementation, loaded by the dynamic-provider host through {@link databaseReadinessProvider}. */
-export const databaseReadinessOperations = new DatabaseReadinessProvider();
+export const databaseReadinessOperations: ProviderOperations = new DatabaseReadinessProvider();
 
 /** One provider instance per class: Pulumi serializes it once per program. */
 export const databaseReadinessProvider = forwardingProvider(

@@ -28,7 +28,7 @@ import {
 } from "./availability-group-inputs";
 import { checkConnectionInputs, FailureCollector, isUnknown } from "./common/check";
 import { CONNECTION_SECRET_OUTPUTS, toConnectionArgs } from "./common/connection";
-import { forwardingProvider, PACKAGE_NAME } from "./common/delegate";
+import { forwardingProvider, PACKAGE_NAME, type ProviderOperations } from "./common/delegate";
 import { diffInputs } from "./common/diff";
 import { dropUnlessGone } from "./common/drop";
 import {
@@ -239,7 +239,8 @@ async function refreshed(
 }
 
 /** The implementation, loaded by the dynamic-provider host through {@link distributedAvailabilityGroupProvider}. */
-export const distributedAvailabilityGroupOperations = new DistributedAvailabilityGroupProvider();
+export const distributedAvailabilityGroupOperations: ProviderOperations =
+  new DistributedAvailabilityGroupProvider();
 
 /** One provider instance per class: Pulumi serializes it once per program. */
 export const distributedAvailabilityGroupProvider = forwardingProvider(

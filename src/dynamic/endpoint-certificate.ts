@@ -24,7 +24,7 @@ import { calendarDay, isoOrNull, plainHex } from "./certificates/values";
 import { endpointUsing, recordedCertificate } from "./certificates/usage";
 import { checkConnectionInputs, FailureCollector, isUnknown } from "./common/check";
 import { CONNECTION_SECRET_OUTPUTS, toConnectionArgs, type ConnectionInputs } from "./common/connection";
-import { forwardingProvider, PACKAGE_NAME } from "./common/delegate";
+import { forwardingProvider, PACKAGE_NAME, type ProviderOperations } from "./common/delegate";
 import { diffInputs } from "./common/diff";
 import { dropUnlessGone } from "./common/drop";
 import {
@@ -280,7 +280,7 @@ function outputsFrom(
 }
 
 /** The implementation, loaded by the dynamic-provider host through {@link endpointCertificateProvider}. */
-export const endpointCertificateOperations = new EndpointCertificateProvider();
+export const endpointCertificateOperations: ProviderOperations = new EndpointCertificateProvider();
 
 /** One provider instance per class: Pulumi serializes it once per program. */
 export const endpointCertificateProvider = forwardingProvider(

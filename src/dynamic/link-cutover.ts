@@ -13,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { withConnection } from "../sql";
 import { checkConnectionInputs, FailureCollector, isUnknown } from "./common/check";
 import { connectionSecrets, toConnectionArgs } from "./common/connection";
-import { forwardingProvider, PACKAGE_NAME } from "./common/delegate";
+import { forwardingProvider, PACKAGE_NAME, type ProviderOperations } from "./common/delegate";
 import { logWarning } from "./common/log";
 import {
   configKeyInput,
@@ -183,7 +183,7 @@ export class LinkCutoverProvider implements pulumi.dynamic.ResourceProvider {
 }
 
 /** The implementation, loaded by the dynamic-provider host through {@link linkCutoverProvider}. */
-export const linkCutoverOperations = new LinkCutoverProvider();
+export const linkCutoverOperations: ProviderOperations = new LinkCutoverProvider();
 
 /** One provider instance per class: Pulumi serializes it once per program. */
 export const linkCutoverProvider = forwardingProvider(

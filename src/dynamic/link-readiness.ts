@@ -11,7 +11,7 @@ import { validateDagName } from "../tsql";
 import { validateUserDatabase } from "./availability-group-inputs";
 import { checkConnectionInputs, FailureCollector } from "./common/check";
 import { CONNECTION_SECRET_OUTPUTS, toConnectionArgs, type ConnectionInputs } from "./common/connection";
-import { forwardingProvider, PACKAGE_NAME } from "./common/delegate";
+import { forwardingProvider, PACKAGE_NAME, type ProviderOperations } from "./common/delegate";
 import { diffInputs } from "./common/diff";
 import { logInfo } from "./common/log";
 import {
@@ -194,7 +194,7 @@ export class LinkReadinessProvider implements pulumi.dynamic.ResourceProvider {
 }
 
 /** The implementation, loaded by the dynamic-provider host through {@link linkReadinessProvider}. */
-export const linkReadinessOperations = new LinkReadinessProvider();
+export const linkReadinessOperations: ProviderOperations = new LinkReadinessProvider();
 
 /** One provider instance per class: Pulumi serializes it once per program. */
 export const linkReadinessProvider = forwardingProvider(

@@ -11,7 +11,7 @@ import type { DatabaseFormat, LinkFailoverMode } from "../tsql";
 import type { ReplicationMode } from "../azure/links";
 import { checkConnectionInputs, FailureCollector, isUnknown } from "./common/check";
 import { connectionSecrets, toConnectionArgs } from "./common/connection";
-import { forwardingProvider, PACKAGE_NAME } from "./common/delegate";
+import { forwardingProvider, PACKAGE_NAME, type ProviderOperations } from "./common/delegate";
 import { diffInputs } from "./common/diff";
 import { logWarning } from "./common/log";
 import {
@@ -206,7 +206,7 @@ function observedOf(olds: LinkRoleOutputs) {
 }
 
 /** The implementation, loaded by the dynamic-provider host through {@link linkRoleProvider}. */
-export const linkRoleOperations = new LinkRoleProvider();
+export const linkRoleOperations: ProviderOperations = new LinkRoleProvider();
 
 /** One provider instance per class: Pulumi serializes it once per program. */
 export const linkRoleProvider = forwardingProvider(

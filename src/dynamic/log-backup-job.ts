@@ -28,7 +28,7 @@ import {
   toConnectionArgs,
   type ConnectionInputs,
 } from "./common/connection";
-import { forwardingProvider, PACKAGE_NAME } from "./common/delegate";
+import { forwardingProvider, PACKAGE_NAME, type ProviderOperations } from "./common/delegate";
 import { diffInputs } from "./common/diff";
 import {
   connectionProps,
@@ -168,7 +168,7 @@ export class LogBackupJobProvider implements pulumi.dynamic.ResourceProvider {
 }
 
 /** The implementation, loaded by the dynamic-provider host through {@link logBackupJobProvider}. */
-export const logBackupJobOperations = new LogBackupJobProvider();
+export const logBackupJobOperations: ProviderOperations = new LogBackupJobProvider();
 
 /** One provider instance per class: Pulumi serializes it once per program. */
 export const logBackupJobProvider = forwardingProvider(

@@ -27,7 +27,7 @@ import {
   toConnectionArgs,
   type ConnectionInputs,
 } from "./common/connection";
-import { forwardingProvider, PACKAGE_NAME } from "./common/delegate";
+import { forwardingProvider, PACKAGE_NAME, type ProviderOperations } from "./common/delegate";
 import { diffInputs } from "./common/diff";
 import { logInfo } from "./common/log";
 import {
@@ -189,13 +189,18 @@ export class LogBackupProvider implements pulumi.dynamic.ResourceProvider {
     };
   }
 
+  async read(id: string, props: LogBackupOutputs): Promise<pulumi.dynamic.ReadResult> {
+    // The first log backup is a fact of the past (refresh must not drop it): nothing to observe again.
+    return { id, props };
+  }
+
   async delete(): Promise<void> {
     // Backups are history: nothing to remove.
   }
 }
 
 /** The implementation, loaded by the dynamic-provider host through {@link logBackupProvider}. */
-export const logBackupOperations = new LogBackupProvider();
+export const logBackupOperations: ProviderOperations = new LogBackupProvider();
 
 /** One provider instance per class: Pulumi serializes it once per program. */
 export const logBackupProvider = forwardingProvider(

@@ -12,7 +12,7 @@ import { buildCreateMasterKeySql, buildDropMasterKeySql } from "../tsql";
 import { checkConnectionInputs, FailureCollector, isUnknown } from "./common/check";
 import { ConfigReferenceError, secretOrConfig } from "./common/config";
 import { CONNECTION_SECRET_OUTPUTS, toConnectionArgs, type ConnectionInputs } from "./common/connection";
-import { forwardingProvider, PACKAGE_NAME } from "./common/delegate";
+import { forwardingProvider, PACKAGE_NAME, type ProviderOperations } from "./common/delegate";
 import { diffInputs } from "./common/diff";
 import { logWarning } from "./common/log";
 import {
@@ -150,7 +150,7 @@ export class MasterKeyProvider implements pulumi.dynamic.ResourceProvider {
 }
 
 /** The implementation, loaded by the dynamic-provider host through {@link masterKeyProvider}. */
-export const masterKeyOperations = new MasterKeyProvider();
+export const masterKeyOperations: ProviderOperations = new MasterKeyProvider();
 
 /** One provider instance per class: Pulumi serializes it once per program. */
 export const masterKeyProvider = forwardingProvider(

@@ -21,7 +21,7 @@ import {
 } from "../azure/validate";
 import { checkSecretReference, FailureCollector } from "./common/check";
 import { secretOrConfig } from "./common/config";
-import { forwardingProvider, PACKAGE_NAME } from "./common/delegate";
+import { forwardingProvider, PACKAGE_NAME, type ProviderOperations } from "./common/delegate";
 import { diffInputs } from "./common/diff";
 import { configKeyInput, DYNAMIC_MODULE, secretInput, withSecretOutputs } from "./common/resource";
 
@@ -181,7 +181,8 @@ export class ManagedInstanceEndpointCertificateProvider implements pulumi.dynami
 }
 
 /** The implementation, loaded by the dynamic-provider host through {@link managedInstanceEndpointCertificateProvider}. */
-export const managedInstanceEndpointCertificateOperations = new ManagedInstanceEndpointCertificateProvider();
+export const managedInstanceEndpointCertificateOperations: ProviderOperations =
+  new ManagedInstanceEndpointCertificateProvider();
 
 /** One provider instance per class: Pulumi serializes it once per program. */
 export const managedInstanceEndpointCertificateProvider = forwardingProvider(

@@ -27,7 +27,7 @@ import {
   withoutCredentials,
   type ConnectionInputs,
 } from "./common/connection";
-import { forwardingProvider, PACKAGE_NAME } from "./common/delegate";
+import { forwardingProvider, PACKAGE_NAME, type ProviderOperations } from "./common/delegate";
 import { diffInputs } from "./common/diff";
 import { logWarning } from "./common/log";
 import {
@@ -298,7 +298,7 @@ export class MirroringEndpointProvider implements pulumi.dynamic.ResourceProvide
 }
 
 /** The implementation, loaded by the dynamic-provider host through {@link mirroringEndpointProvider}. */
-export const mirroringEndpointOperations = new MirroringEndpointProvider();
+export const mirroringEndpointOperations: ProviderOperations = new MirroringEndpointProvider();
 
 /** One provider instance per class: Pulumi serializes it once per program. */
 export const mirroringEndpointProvider = forwardingProvider(

@@ -40,7 +40,7 @@ import {
 } from "./certificates/values";
 import { checkConnectionInputs, FailureCollector, isUnknown } from "./common/check";
 import { CONNECTION_SECRET_OUTPUTS, toConnectionArgs, type ConnectionInputs } from "./common/connection";
-import { forwardingProvider, PACKAGE_NAME } from "./common/delegate";
+import { forwardingProvider, PACKAGE_NAME, type ProviderOperations } from "./common/delegate";
 import { diffInputs } from "./common/diff";
 import { logInfo, logWarning } from "./common/log";
 import {
@@ -290,7 +290,7 @@ function outputsFrom(
 }
 
 /** The implementation, loaded by the dynamic-provider host through {@link trustedCertificateProvider}. */
-export const trustedCertificateOperations = new TrustedCertificateProvider();
+export const trustedCertificateOperations: ProviderOperations = new TrustedCertificateProvider();
 
 /** One provider instance per class: Pulumi serializes it once per program. */
 export const trustedCertificateProvider = forwardingProvider(

@@ -12,7 +12,7 @@ import { validateCertificateName, validateDagName } from "../../tsql";
 import { validateUserDatabase } from "../availability-group-inputs";
 import { checkConnectionInputs, FailureCollector } from "../common/check";
 import { CONNECTION_SECRET_OUTPUTS, toConnectionArgs, type ConnectionInputs } from "../common/connection";
-import { forwardingProvider, PACKAGE_NAME } from "../common/delegate";
+import { forwardingProvider, PACKAGE_NAME, type ProviderOperations } from "../common/delegate";
 import { diffInputs } from "../common/diff";
 import { logInfo } from "../common/log";
 import {
@@ -173,7 +173,7 @@ function failureMessage(
 }
 
 /** The implementation, loaded by the dynamic-provider host through {@link linkCertificateCheckProvider}. */
-export const linkCertificateCheckOperations = new LinkCertificateCheckProvider();
+export const linkCertificateCheckOperations: ProviderOperations = new LinkCertificateCheckProvider();
 
 /** One provider instance per class: Pulumi serializes it once per program. */
 export const linkCertificateCheckProvider = forwardingProvider(

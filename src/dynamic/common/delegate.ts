@@ -16,6 +16,13 @@ import type * as pulumi from "@pulumi/pulumi";
 export const PACKAGE_NAME = "pulumi-mi-link";
 
 /**
+ * What a forwarder calls: every method but `configure` (the forwarder's own). Annotating each
+ * `<x>Operations` export with it makes a missing method (say `read`, used by refresh) a compile
+ * error rather than a failure at run time.
+ */
+export type ProviderOperations = Required<Omit<pulumi.dynamic.ResourceProvider, "configure">>;
+
+/**
  * A provider whose methods call `require(modulePath)[exportName]`.
  * @param modulePath e.g. "pulumi-mi-link/dist/dynamic/master-key.js" (with the extension: the package exports map does not add it)
  * @param exportName the exported implementation, e.g. "masterKeyOperations"
@@ -25,7 +32,7 @@ export function forwardingProvider(
   exportName: string,
   configModulePath = `${PACKAGE_NAME}/dist/dynamic/common/config.js`,
 ): pulumi.dynamic.ResourceProvider {
-  const implementation = (): Required<pulumi.dynamic.ResourceProvider> => require(modulePath)[exportName];
+  const implementation = (): ProviderOperations => require(modulePath)[exportName];
   return {
     configure: async (req) => require(configModulePath).rememberStackConfig(req.config),
     check: (olds, news) => implementation().check(olds, news),
