@@ -49,6 +49,8 @@ export interface ProviderHostOptions {
   startTimeoutMs?: number;
   /** Deadline of each gRPC call (providers with long waits need their own, shorter ones). Default 120 s. */
   callTimeoutMs?: number;
+  /** Called once the host's process is spawned, before it is ready. */
+  onSpawned?: () => void;
 }
 
 type Props = Record<string, unknown>;
@@ -183,6 +185,7 @@ export async function startProviderHost(options: ProviderHostOptions = {}): Prom
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });
+  options.onSpawned?.();
   const killOnExit = () => child.kill("SIGKILL");
   const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
   process.once("exit", killOnExit);
