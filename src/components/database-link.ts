@@ -6,7 +6,7 @@
  * after SQL Server's distributed availability group and the trust, and the link's role is left to
  * failovers (ignored after creation).
  */
-import * as azure from "@pulumi/azure-native";
+import * as azureSql from "@pulumi/azure-native/sql";
 import * as pulumi from "@pulumi/pulumi";
 import { AvailabilityGroup } from "../dynamic/availability-group";
 import type { ConnectionArgs } from "../dynamic/common/resource";
@@ -125,7 +125,7 @@ export class DatabaseLink extends pulumi.ComponentResource {
   /** SQL Server's side of the link. */
   public readonly distributedAvailabilityGroup: DistributedAvailabilityGroup;
   /** The Azure link (the managed instance's side). */
-  public readonly link: azure.sql.DistributedAvailabilityGroup;
+  public readonly link: azureSql.DistributedAvailabilityGroup;
   /** Waits until the managed instance has joined and the database replicates. */
   public readonly linkReadiness: LinkReadiness;
   /** The declared primary, when `primary` is given: changing it fails over. */
@@ -189,7 +189,7 @@ export class DatabaseLink extends pulumi.ComponentResource {
       { ...parent, dependsOn: [this.availabilityGroup] },
     );
 
-    this.link = new azure.sql.DistributedAvailabilityGroup(
+    this.link = new azureSql.DistributedAvailabilityGroup(
       `${name}-link`,
       {
         resourceGroupName: args.resourceGroupName,
