@@ -97,6 +97,9 @@ export class RehearsalEngine implements RegistrationHandler {
         cwd: this.job.hostCwd,
         project: this.job.project,
         env: { NODE_NO_WARNINGS: "1" },
+        // It starts while this process loads the SDK and the program; on a loaded machine (many rehearsals
+        // at once, as in the reliability suite) that can take well over the default 20 s.
+        startTimeoutMs: 60_000,
         onSpawned,
       });
       const vars: Record<string, string | WireMap> = {};
