@@ -11,7 +11,7 @@
  * managed instance's first full backup, then the link dropped on both sides), and the link's other
  * children leave the state without being created again.
  */
-import * as azure from "@pulumi/azure-native";
+import * as azureSql from "@pulumi/azure-native/sql";
 import * as pulumi from "@pulumi/pulumi";
 import { AvailabilityGroup } from "../dynamic/availability-group";
 import { connectionArgsOf, type ConnectionArgs } from "../dynamic/common/resource";
@@ -150,7 +150,7 @@ export class DatabaseLink extends pulumi.ComponentResource {
   /** SQL Server's side of the link; undefined after a cutover. */
   public readonly distributedAvailabilityGroup: DistributedAvailabilityGroup | undefined;
   /** The Azure link (the managed instance's side); undefined after a cutover. */
-  public readonly link: azure.sql.DistributedAvailabilityGroup | undefined;
+  public readonly link: azureSql.DistributedAvailabilityGroup | undefined;
   /** Waits until the managed instance has joined and the database replicates; undefined after a cutover. */
   public readonly linkReadiness: LinkReadiness | undefined;
   /** The migration cutover, when `cutover` is true: the only child then. */
@@ -261,7 +261,7 @@ export class DatabaseLink extends pulumi.ComponentResource {
       { ...parent, dependsOn: [this.availabilityGroup, args.trust.managedInstanceCertificate] },
     );
 
-    this.link = new azure.sql.DistributedAvailabilityGroup(
+    this.link = new azureSql.DistributedAvailabilityGroup(
       `${name}-link`,
       {
         resourceGroupName: args.resourceGroupName,

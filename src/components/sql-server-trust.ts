@@ -9,7 +9,7 @@
  * SqlServerTrust per pair: objects that already exist on SQL Server (master key, endpoint
  * certificate, root CAs, endpoint) are adopted by the second, never duplicated.
  */
-import * as azure from "@pulumi/azure-native";
+import * as azureSql from "@pulumi/azure-native/sql";
 import * as pulumi from "@pulumi/pulumi";
 import { connectionArgsOf, type ConnectionArgs } from "../dynamic/common/resource";
 import { EndpointCertificate } from "../dynamic/endpoint-certificate";
@@ -142,7 +142,7 @@ export class SqlServerTrust extends pulumi.ComponentResource {
   /** SQL Server's endpoint certificate. */
   public readonly endpointCertificate: EndpointCertificate;
   /** SQL Server's certificate on the managed instance. */
-  public readonly serverTrustCertificate: azure.sql.ServerTrustCertificate;
+  public readonly serverTrustCertificate: azureSql.ServerTrustCertificate;
   /** The managed instance's endpoint certificate, read from Azure. */
   public readonly managedInstanceEndpointCertificate: ManagedInstanceEndpointCertificate;
   /** The Azure root CAs, trusted for `*.database.windows.net`. */
@@ -195,7 +195,7 @@ export class SqlServerTrust extends pulumi.ComponentResource {
       { ...parent, dependsOn: [this.masterKey], ignoreChanges: expiryDefaulted ? ["expiryDate"] : [] },
     );
 
-    this.serverTrustCertificate = new azure.sql.ServerTrustCertificate(
+    this.serverTrustCertificate = new azureSql.ServerTrustCertificate(
       `${name}-sql-cert-on-mi${generation}`,
       {
         resourceGroupName: mi.resourceGroupName,

@@ -154,7 +154,7 @@ describe("crash anywhere, converge", () => {
         try {
           armFault(stack, fault);
           const interrupted = await stack.rehearsal.up();
-          expect(hit(stack, fault.statement)).toBe(true);
+          expect(hit(stack, fault.statement), stack.lines.join("\n")).toBe(true);
           const again = await stack.rehearsal.up();
           expect(again.errors, stack.lines.join("\n")).toEqual([]);
           expect(objects(stack)).toEqual(baseline.objects);
@@ -182,7 +182,7 @@ describe("crash anywhere, converge", () => {
           const keep = retained(stack);
           armFault(stack, fault);
           const interrupted = await stack.rehearsal.destroy();
-          expect(hit(stack, fault.statement)).toBe(true);
+          expect(hit(stack, fault.statement), stack.lines.join("\n")).toBe(true);
           const again = await stack.rehearsal.destroy();
           expect(again.errors, stack.lines.join("\n")).toEqual([]);
           expect(loadState(stack.stateFile).resources).toEqual([]);

@@ -3,15 +3,16 @@
  * process-global, so every run gets a fresh process: it receives a {@link RehearsalJob}, runs it with a
  * {@link RehearsalEngine}, reports {@link RehearsalEvent}s and exits.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { RehearsalEngine } from "./engine";
-import { type RegistrationHandler, installRehearsalMonitor } from "./monitor";
-import { runProgram } from "./program";
+import type { RegistrationHandler } from "./monitor";
 import type { DoneEvent, RehearsalEvent, RehearsalJob } from "./protocol";
 import { WireValue, isSecretValue } from "./wire";
 
-// Internal to the SDK (no typings): waits until every registration has been answered.
-const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+// The SDK, the mock monitor and the program loader are required once the dynamic-provider host is spawned
+// (see `run`): loading `@pulumi/pulumi` takes about half a second, which the host's own start overlaps.
+type Sdk = typeof import("@pulumi/pulumi");
+type Monitor = typeof import("./monitor");
+type Program = typeof import("./program");
 
 function send(event: RehearsalEvent): Promise<void> {
   return new Promise((resolve) => {
@@ -89,7 +90,11 @@ function trackRegistrations(engine: RehearsalEngine): {
 
 async function runUp(job: RehearsalJob, engine: RehearsalEngine): Promise<Record<string, unknown>> {
   if (!job.program) throw new Error("up needs a program");
-  engine.warmUp();
+  const pulumi = require("@pulumi/pulumi") as Sdk;
+  const { installRehearsalMonitor } = require("./monitor") as Monitor;
+  const { runProgram } = require("./program") as Program;
+  // Internal to the SDK (no typings): waits until every registration has been answered.
+  const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
   reportProgramWarnings();
   await engine.retirePendingDeletes();
   const tracked = trackRegistrations(engine);
@@ -120,6 +125,8 @@ async function run(job: RehearsalJob): Promise<DoneEvent> {
     unexpected.push(reason instanceof Error ? reason.message : String(reason));
   });
   let outputs: Record<string, unknown> = {};
+  // The host starts (a Node process loading the SDK) while this process loads the SDK and the program.
+  await engine.warmUp();
   try {
     if (job.operation === "up") outputs = await runUp(job, engine);
     else if (job.operation === "refresh") await engine.refresh();

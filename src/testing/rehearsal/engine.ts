@@ -79,18 +79,34 @@ export class RehearsalEngine implements RegistrationHandler {
     this.pendingDeletes = loaded.pendingDeletes ?? [];
   }
 
-  /** Starts the dynamic-provider host now rather than at the first dynamic resource. */
-  warmUp(): void {
-    this.host().catch(() => undefined);
+  /**
+   * Starts the dynamic-provider host now rather than at the first dynamic resource, when the run may need
+   * it (an up, or resources of the state served by it). Resolves once its process is spawned (or could not
+   * be), so the caller can let the host start while it loads the SDK and the program.
+   */
+  warmUp(): Promise<void> {
+    const needed =
+      this.job.operation === "up" || [...this.current.values()].some((r) => r.kind === "dynamic");
+    if (!needed) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.host(resolve).then(
+        () => resolve(),
+        () => resolve(),
+      );
+    });
   }
 
-  private host(): Promise<ProviderHost> {
+  private host(onSpawned?: () => void): Promise<ProviderHost> {
     this.hostPromise ??= (async () => {
       // Node's own warnings on the host's stderr are not the providers' messages.
       const host = await startProviderHost({
         cwd: this.job.hostCwd,
         project: this.job.project,
         env: { NODE_NO_WARNINGS: "1" },
+        // It starts while this process loads the SDK and the program; on a loaded machine (many rehearsals
+        // at once, as in the reliability suite) that can take well over the default 20 s.
+        startTimeoutMs: 60_000,
+        onSpawned,
       });
       const vars: Record<string, string | WireMap> = {};
       for (const [key, value] of Object.entries(this.job.config)) {

@@ -55,6 +55,8 @@ export interface ProviderHostOptions {
    * Default: the MI_LINK_HOST_REPLY_LOG environment variable; none when unset.
    */
   replyLog?: string;
+  /** Called once the host's process is spawned, before it is ready. */
+  onSpawned?: () => void;
 }
 
 type Props = Record<string, unknown>;
@@ -208,6 +210,7 @@ export async function startProviderHost(options: ProviderHostOptions = {}): Prom
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });
+  options.onSpawned?.();
   const killOnExit = () => child.kill("SIGKILL");
   const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
   process.once("exit", killOnExit);

@@ -89,3 +89,60 @@ export function visibleText(stack: TestStack, reports: RunReport[]): string {
     ...reports.map((r) => JSON.stringify({ errors: r.errors, logs: r.logs, steps: r.steps, out: r.outputs })),
   ].join("\n");
 }
+
+/** A one-link stack whose `primary` is managed (a LinkRole): failovers by changing `config.primary`. */
+export interface FailoverStack extends TestStack {
+  /** A rehearsal of the failover program with `primary` set. */
+  withPrimary(primary: "SqlServer" | "ManagedInstance"): Rehearsal;
+}
+
+/** The one database of a {@link FailoverStack}. */
+export const FAILOVER_DATABASE = "Sales";
+
+/**
+ * SQL Server 2022 CU12: the last build that fails over to the managed instance through Azure's failover
+ * action (CU13 and later do it in T-SQL), so a failover and its fail back use every ARM call the package
+ * makes on a link: PATCH (replication mode), POST failover, POST setRole.
+ */
+export const AZURE_FAILOVER_VERSION = "16.0.4115.5";
+
+/**
+ * A fresh world with one database on {@link AZURE_FAILOVER_VERSION}, and rehearsals of the failover program
+ * (test/components/fixtures): MiLink with `primary` from config.
+ */
+export async function startFailoverStack(project: string): Promise<FailoverStack> {
+  const world = await startLocalWorld({
+    productVersion: AZURE_FAILOVER_VERSION,
+    databases: [FAILOVER_DATABASE],
+    armOperationMs: 20,
+    seedingSeconds: 0.2,
+  });
+  const stateFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "reliability-failover-")), "stack.json");
+  const config = exampleConfig(world, [FAILOVER_DATABASE]);
+  const lines: string[] = [];
+  const withPrimary = (primary: "SqlServer" | "ManagedInstance") =>
+    new Rehearsal({
+      program: path.join(repoRoot, "test", "components", "fixtures", "failover-program.ts"),
+      stateFile,
+      project,
+      config: { ...config, primary },
+      secretConfig: EXAMPLE_SECRET_CONFIG,
+      arm: {
+        endpoint: world.info.arm.endpoint,
+        subscriptionId: world.info.arm.subscriptionId,
+        tlsCaPem: world.info.arm.tlsCaPem,
+      },
+      hostCwd: repoRoot,
+      print: (line) => lines.push(line),
+    });
+  return {
+    world,
+    rehearsal: withPrimary("SqlServer"),
+    withPrimary,
+    stateFile,
+    config,
+    lines,
+    before: snapshotWorld(world),
+    secrets: EXAMPLE_SECRET_CONFIG.map((key) => config[key]),
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * `node test/bench/bench.js timeline.ts [links]`: one rehearsed create of the example with the benchmark's
+ * latencies, printing when each step started and ended (seconds from the fork of the rehearsal's process).
+ * What the end-to-end figure is made of: the critical path reads off the table.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Rehearsal, startLocalWorld } from "pulumi-mi-link/testing";
+import { EXAMPLE_SECRET_CONFIG, exampleConfig } from "pulumi-mi-link/dist/testing/demo.js";
+import { benchDatabaseNames } from "./names";
+
+const packageRoot = path.resolve(__dirname, "..", "..");
+
+async function main(): Promise<void> {
+  process.noDeprecation = true;
+  const count = Number(process.argv[2] ?? "10");
+  const databases = benchDatabaseNames(count);
+  const world = await startLocalWorld({
+    databases,
+    latencyMs: 20,
+    armOperationMs: 2000,
+    seedingSeconds: 0.2,
+  });
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "mi-link-timeline-"));
+  const rows: { start: number; end: number; what: string }[] = [];
+  let started = 0;
+  try {
+    const rehearsal = new Rehearsal({
+      program: path.join(packageRoot, "examples", "sqlserver-to-mi"),
+      stateFile: path.join(stateDir, "stack.json"),
+      project: "mi-link-bench",
+      config: exampleConfig(world, databases),
+      secretConfig: EXAMPLE_SECRET_CONFIG,
+      arm: world.info.arm,
+      hostCwd: packageRoot,
+      print: (line) => {
+        const at = (Date.now() - started) / 1000;
+        const seconds = /\((\d+(?:\.\d+)?)s\)/.exec(line);
+        rows.push({ start: seconds ? at - Number(seconds[1]) : at, end: at, what: line.trim() });
+      },
+    });
+    started = Date.now();
+    const up = await rehearsal.up();
+    if (!up.ok) throw new Error(up.errors.join("; "));
+  } finally {
+    await world.stop();
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  }
+  for (const row of rows.sort((a, b) => a.start - b.start)) {
+    process.stdout.write(
+      `${row.start.toFixed(2).padStart(6)} ${row.end.toFixed(2).padStart(6)}  ${row.what}\n`,
+    );
+  }
+  process.exit(0);
+}
+
+void main();
