@@ -15,14 +15,7 @@ import { checkConnectionInputs, FailureCollector, isUnknown } from "./common/che
 import { connectionSecrets, toConnectionArgs } from "./common/connection";
 import { forwardingProvider, PACKAGE_NAME, type ProviderOperations } from "./common/delegate";
 import { logWarning } from "./common/log";
-import {
-  configKeyInput,
-  connectionProps,
-  DYNAMIC_MODULE,
-  objectId,
-  secretInput,
-  withSecretOutputs,
-} from "./common/resource";
+import { DYNAMIC_MODULE, objectId, withSecretOutputs } from "./common/resource";
 import { cutOver, describeCutover } from "./cutover/procedure";
 import {
   armAccessTokenOf,
@@ -34,7 +27,7 @@ import {
   type LinkRoleInputs,
 } from "./failover/inputs";
 import { refuseRoleChange } from "./failover/rules";
-import type { LinkRoleArgs } from "./link-role";
+import { linkOperationProps, type LinkRoleArgs } from "./link-role";
 
 export interface LinkCutoverInputs extends Omit<LinkRoleInputs, "primary" | "cutover"> {
   /** Deadline of the wait for the managed instance's first full backup, in seconds. Default 3600. */
@@ -210,26 +203,7 @@ export class LinkCutover extends pulumi.dynamic.Resource {
       linkCutoverProvider,
       name,
       {
-        ...connectionProps(args),
-        subscriptionId: args.subscriptionId,
-        resourceGroupName: args.resourceGroupName,
-        managedInstanceName: args.managedInstanceName,
-        armEndpoint: args.armEndpoint,
-        tlsCaPem: args.tlsCaPem,
-        armAccessToken: secretInput(args.armAccessToken),
-        armAccessTokenConfig: configKeyInput(args.armAccessTokenConfig),
-        armPollIntervalMs: args.armPollIntervalMs,
-        dagName: args.dagName,
-        agName: args.agName,
-        miAgName: args.miAgName,
-        database: args.database,
-        productVersion: args.productVersion,
-        databaseFormat: args.databaseFormat,
-        failoverMode: args.failoverMode,
-        replicationMode: args.replicationMode,
-        forceFailoverAllowDataLoss: args.forceFailoverAllowDataLoss,
-        synchronizationTimeoutSeconds: args.synchronizationTimeoutSeconds,
-        lsnStableSeconds: args.lsnStableSeconds,
+        ...linkOperationProps(args),
         firstBackupTimeoutSeconds: args.firstBackupTimeoutSeconds,
         plannedAction: undefined,
         cutoverCompletedAt: undefined,

@@ -259,6 +259,35 @@ export interface LinkRoleArgs extends ConnectionArgs {
   lsnStableSeconds?: pulumi.Input<number>;
 }
 
+/**
+ * The resource properties a role change and a cutover both take: SQL Server, the managed instance,
+ * the link's names and the failover settings (secrets wrapped, config keys as given).
+ */
+export function linkOperationProps(args: Omit<LinkRoleArgs, "primary" | "cutover">): pulumi.Inputs {
+  return {
+    ...connectionProps(args),
+    subscriptionId: args.subscriptionId,
+    resourceGroupName: args.resourceGroupName,
+    managedInstanceName: args.managedInstanceName,
+    armEndpoint: args.armEndpoint,
+    tlsCaPem: args.tlsCaPem,
+    armAccessToken: secretInput(args.armAccessToken),
+    armAccessTokenConfig: configKeyInput(args.armAccessTokenConfig),
+    armPollIntervalMs: args.armPollIntervalMs,
+    dagName: args.dagName,
+    agName: args.agName,
+    miAgName: args.miAgName,
+    database: args.database,
+    productVersion: args.productVersion,
+    databaseFormat: args.databaseFormat,
+    failoverMode: args.failoverMode,
+    replicationMode: args.replicationMode,
+    forceFailoverAllowDataLoss: args.forceFailoverAllowDataLoss,
+    synchronizationTimeoutSeconds: args.synchronizationTimeoutSeconds,
+    lsnStableSeconds: args.lsnStableSeconds,
+  };
+}
+
 /** The declared primary of one link; changing it fails over safely. */
 export class LinkRole extends pulumi.dynamic.Resource {
   /** What the next update does (set during preview): e.g. the planned failover's steps. */
@@ -277,28 +306,9 @@ export class LinkRole extends pulumi.dynamic.Resource {
       linkRoleProvider,
       name,
       {
-        ...connectionProps(args),
-        subscriptionId: args.subscriptionId,
-        resourceGroupName: args.resourceGroupName,
-        managedInstanceName: args.managedInstanceName,
-        armEndpoint: args.armEndpoint,
-        tlsCaPem: args.tlsCaPem,
-        armAccessToken: secretInput(args.armAccessToken),
-        armAccessTokenConfig: configKeyInput(args.armAccessTokenConfig),
-        armPollIntervalMs: args.armPollIntervalMs,
-        dagName: args.dagName,
-        agName: args.agName,
-        miAgName: args.miAgName,
-        database: args.database,
+        ...linkOperationProps(args),
         primary: args.primary,
-        productVersion: args.productVersion,
-        databaseFormat: args.databaseFormat,
-        failoverMode: args.failoverMode,
-        replicationMode: args.replicationMode,
         cutover: args.cutover,
-        forceFailoverAllowDataLoss: args.forceFailoverAllowDataLoss,
-        synchronizationTimeoutSeconds: args.synchronizationTimeoutSeconds,
-        lsnStableSeconds: args.lsnStableSeconds,
         plannedAction: undefined,
         sqlServerRole: undefined,
         managedInstanceRole: undefined,
