@@ -2,12 +2,13 @@
  * The links already on the managed instance, for the preflight's 100-link limit. Read in the
  * program (preview included) with the Azure options the component passes to the managed
  * instance's endpoint certificate reader: `managedInstance.armEndpoint`, `tlsCaPem` and
- * `accessToken` (DefaultAzureCredential without one).
+ * `accessToken` or `accessTokenConfig` (DefaultAzureCredential without either).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { listLinks } from "../azure/links";
 import { StaticTokenCredential } from "../azure/credential";
 import type { ManagedInstanceArgs } from "./args";
+import { requireSecretConfig } from "./credential-config";
 
 /** Where the managed instance is and how to reach Azure Resource Manager, resolved. */
 export interface ManagedInstanceLinksTarget {
@@ -50,7 +51,7 @@ export function linkCountWarning(managedInstanceName: string, failure: string, r
     `Could not count the links already on managed instance "${managedInstanceName}", so the 100-link limit ` +
     `was checked against this component's ${requested} only. ${failure} ` +
     "Give this program read access to the managed instance's distributedAvailabilityGroups " +
-    "(managedInstance.accessToken, or a DefaultAzureCredential sign-in) to have them counted."
+    "(managedInstance.accessToken or accessTokenConfig, or a DefaultAzureCredential sign-in) to have them counted."
   );
 }
 
@@ -76,7 +77,10 @@ export function managedInstanceLinkNamesOutput(
     resourceGroupName: azure.resourceGroupName,
     armEndpoint: azure.armEndpoint,
     tlsCaPem: azure.tlsCaPem,
-    accessToken: azure.accessToken,
+    // The token by value, or read from the stack config when given by reference.
+    accessToken:
+      azure.accessToken ??
+      (azure.accessTokenConfig === undefined ? undefined : requireSecretConfig(azure.accessTokenConfig)),
   });
   return pulumi.unsecret(
     pulumi.all([mi, target]).apply(async ([found, plain]) => {

@@ -111,7 +111,14 @@ describe("MiLink's link limit counts the links already on the managed instance",
     return started;
   }
 
-  function newLink(name: string, armEndpoint: string, tlsCaPem: string | undefined) {
+  function newLink(
+    name: string,
+    armEndpoint: string,
+    tlsCaPem: string | undefined,
+    token: { accessToken?: string; accessTokenConfig?: string } = {
+      accessToken: "arm-token-for-the-emulator",
+    },
+  ) {
     const info = sql.connectionInfo();
     return new pkg.MiLink(name, {
       sqlServer: {
@@ -127,7 +134,7 @@ describe("MiLink's link limit counts the links already on the managed instance",
         name: "sqlmi1",
         armEndpoint,
         tlsCaPem,
-        accessToken: "arm-token-for-the-emulator",
+        ...token,
       },
       databases: DATABASES,
       masterKeyPassword: "Mk-Secret!limit1",
@@ -153,6 +160,15 @@ describe("MiLink's link limit counts the links already on the managed instance",
     const script = await promiseOf(link.script);
     expect(script).toContain("CREATE AVAILABILITY GROUP [DAG_Db59]");
     expect(arm!.counters().byOperation["GET distributedAvailabilityGroups"]).toBe(4);
+  });
+
+  it("with the ARM token given by config reference (accessTokenConfig) the list is read too", async () => {
+    pulumi.runtime.setAllConfig({ "project:armToken": "arm-token-from-config" }, ["project:armToken"]);
+    const started = await managedInstanceWith(50, true);
+    const link = newLink("byref", started.endpoint, started.tlsCaPem, { accessTokenConfig: "armToken" });
+    const error = await preflightErrorOf(link);
+    expect(error?.message).toMatch(/60 links requested and 50 other links .* make 110/);
+    expect(arm!.counters().byOperation["GET distributedAvailabilityGroups"]).toBe(5);
   });
 
   it("first up of 60 databases next to 50 other links: refused as well", async () => {
