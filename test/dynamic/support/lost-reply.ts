@@ -20,6 +20,8 @@ export interface LostReplyCase {
   /** Whether the object is in the emulator's catalog. */
   exists: () => boolean | Promise<boolean>;
   additionalSecretOutputs?: string[];
+  /** Further checks once the next up finished the resource (before destroy). */
+  whenFinished?: () => void | Promise<void>;
 }
 
 export interface LostReplyRun {
@@ -62,6 +64,7 @@ export async function lostReplyLifecycle(c: LostReplyCase): Promise<LostReplyRun
   expect(rerun.state.outputs.adopted, "the stack created it: not adopted").toBe(false);
   expect(rerun.state.outputs.createOutcomeUnknown ?? false).toBe(false);
   expect(await c.exists()).toBe(true);
+  await c.whenFinished?.();
 
   const again = await up(c.host, c.urn, c.inputs(), rerun.state, options);
   expect(again.op, "once finished, the resource is stable").toBe("same");
