@@ -73,8 +73,9 @@ describe("runCreateStatement", () => {
     expect(error?.id).toBeUndefined();
   });
 
-  it("a login failure is not a lost reply", () => {
+  it("a login failure or a refused connection is not a lost reply: nothing was sent", () => {
     expect(isOutcomeUnknown({ code: "ELOGIN", numbers: [18456], number: 18456 })).toBe(false);
     expect(isOutcomeUnknown({ code: "EREQUEST", numbers: [] })).toBe(false);
+    expect(isOutcomeUnknown({ code: "ESOCKET", systemCode: "ECONNREFUSED", numbers: [] })).toBe(false);
   });
 });

@@ -21,6 +21,9 @@ export interface CreateOutcomeFlag {
  */
 const LOST_REPLY_CODES: readonly string[] = ["ESOCKET", "ECONNCLOSED", "ECONNRESET", "ETIMEOUT"];
 
+/** Socket failures that happen before anything is sent: refused, or a name that does not resolve. */
+const NEVER_CONNECTED_CODES: readonly string[] = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"];
+
 /**
  * True when a failed statement may nevertheless have run: the failure carries no SQL Server
  * error number (a numbered error means SQL Server refused the statement) and is a transport
@@ -32,6 +35,8 @@ export function isOutcomeUnknown(error: unknown): boolean {
   if (Array.isArray(bag.numbers) && bag.numbers.length > 0) return false;
   const code = typeof bag.code === "string" ? bag.code : undefined;
   const systemCode = typeof bag.systemCode === "string" ? bag.systemCode : undefined;
+  // No connection was made: the statement was never sent.
+  if (systemCode !== undefined && NEVER_CONNECTED_CODES.includes(systemCode)) return false;
   return (
     (code !== undefined && LOST_REPLY_CODES.includes(code)) ||
     (systemCode !== undefined && SOCKET_CODES.includes(systemCode))
