@@ -2,15 +2,18 @@
  * A CREATE whose reply is lost during a MiLink up: SQL Server runs the statement, then the connection
  * drops before it answers. The up fails with the resource recorded as partially created and owned by
  * the stack; the next up finishes it (the object counts as created, not adopted), and destroy then
- * leaves nothing behind: no object of the stack is orphaned on SQL Server.
+ * leaves nothing behind: no object of the stack is orphaned on SQL Server. No secret is left in clear in
+ * the state of the partially created resource.
  */
 import { describe, expect, it } from "vitest";
 import { loadState } from "../../src/testing/rehearsal/state";
 import { buildIfStale } from "../support/build";
+import { plaintextPaths, type WireValue } from "../support/wire";
 import { leftoversAfterDestroy, retained, startStack } from "./support/stack";
 
 /** The statement whose reply is lost, and the dynamic resource type that sends it. */
 const CASES = [
+  { statement: /^CREATE MASTER KEY/, type: ":MasterKey" },
   { statement: /^CREATE ENDPOINT/, type: ":MirroringEndpoint" },
   { statement: /^CREATE AVAILABILITY GROUP \[DAG_Sales\]/, type: ":DistributedAvailabilityGroup" },
 ];
@@ -32,6 +35,9 @@ describe("a CREATE whose reply is lost during up", () => {
           adopted: false,
           createOutcomeUnknown: true,
         });
+        // The partial resource's properties hold the inputs: secrets stay marked in the state.
+        const state = loadState(stack.stateFile) as unknown as WireValue;
+        expect(plaintextPaths(state, stack.secrets)).toEqual([]);
 
         const again = await stack.rehearsal.up();
         expect(again.errors, stack.lines.join("\n")).toEqual([]);
