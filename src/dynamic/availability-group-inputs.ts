@@ -1,8 +1,7 @@
 /**
  * Input rules and helpers shared by the availability group, distributed availability group and
  * link readiness providers: endpoint URLs held to what SQL Server and the managed instance can
- * parse, user databases only, case-insensitive names (the default collation), and the error a
- * create throws when the object exists but the rest of the work failed.
+ * parse, user databases only, and case-insensitive names (the default collation).
  */
 import { TsqlInputError, validateHost, validateIdentifier, validatePort } from "../tsql";
 
@@ -48,14 +47,4 @@ export function validateUserDatabase(name: unknown, field = "database"): string 
 /** SQL Server compares names case-insensitively under the default collation. */
 export function sameName(a: string | null | undefined, b: string | null | undefined): boolean {
   return typeof a === "string" && typeof b === "string" && a.toLowerCase() === b.toLowerCase();
-}
-
-/**
- * An error thrown from `create` once the object exists on SQL Server: carrying `id` and
- * `properties`, it makes the engine record a partially created resource (owned by the stack, not
- * adopted), so the next `up` finishes the work through `update` instead of adopting the object.
- */
-export function partiallyCreated(error: unknown, id: string, properties: Record<string, unknown>): Error {
-  const failure = error instanceof Error ? error : new Error(String(error));
-  return Object.assign(failure, { id, properties, reasons: [failure.message] });
 }

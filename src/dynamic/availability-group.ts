@@ -7,6 +7,13 @@
  * place on delete. A group still used by a distributed availability group is never dropped.
  */
 import * as pulumi from "@pulumi/pulumi";
+import {
+  createOutcomeUnknown,
+  keepUnfinishedCreate,
+  partiallyCreated,
+  runCreateStatement,
+  type CreateOutcomeFlag,
+} from "./common/create-outcome";
 import { readAvailabilityGroup, runStatement, withConnection, type AvailabilityGroupInfo } from "../sql";
 import { readAvailabilityGroupDropCheck } from "../sql/catalog/distributed-ags-using-ag";
 import {
@@ -19,12 +26,7 @@ import {
   validateIdentifier,
 } from "../tsql";
 import type * as mssql from "mssql";
-import {
-  partiallyCreated,
-  sameName,
-  validateEndpointUrl,
-  validateUserDatabase,
-} from "./availability-group-inputs";
+import { sameName, validateEndpointUrl, validateUserDatabase } from "./availability-group-inputs";
 import { checkConnectionInputs, FailureCollector, isUnknown } from "./common/check";
 import { CONNECTION_SECRET_OUTPUTS, toConnectionArgs, type ConnectionInputs } from "./common/connection";
 import { forwardingProvider, PACKAGE_NAME, type ProviderOperations } from "./common/delegate";
@@ -54,7 +56,7 @@ export interface AvailabilityGroupInputs extends ConnectionInputs {
   dropAdoptedOnDelete?: boolean;
 }
 
-export interface AvailabilityGroupOutputs extends AvailabilityGroupInputs {
+export interface AvailabilityGroupOutputs extends AvailabilityGroupInputs, CreateOutcomeFlag {
   /** The group existed before this resource: it is left in place on delete. */
   adopted: boolean;
   /** NONE, WSFC or EXTERNAL, as the catalog reports it. */
@@ -84,7 +86,7 @@ function adoptionConflict(
     return `it has no replica on '${inputs.replicaServerName}' (its replicas: ${replicas})`;
   }
   const dbs = existing.databases;
-  if (inputs.database !== undefined) {
+  if (inputs.database != null) {
     if (dbs.length !== 1 || !sameName(dbs[0], inputs.database)) {
       return `it holds ${dbs.length ? dbs.map((d) => `[${d}]`).join(", ") : "no database"}, not only [${inputs.database}]`;
     }
@@ -158,17 +160,29 @@ export class AvailabilityGroupProvider implements pulumi.dynamic.ResourceProvide
       news as unknown as Record<string, unknown>,
       { replaceOn: REPLACE_ON },
     );
-    return {
+    return keepUnfinishedCreate(olds, {
       changes: outcome.changes,
       replaces: outcome.replaces,
       // Same name on SQL Server: the old group must go first.
       deleteBeforeReplace: sameName(olds.name, news.name),
-    };
+    });
   }
 
   async create(inputs: AvailabilityGroupInputs): Promise<pulumi.dynamic.CreateResult> {
     const id = objectId(inputs.connection, "availability-group", inputs.name);
-    const outs = await withConnection(toConnectionArgs(inputs), async (pool) => {
+    return { id, outs: await this.createOrFinish(inputs, false) };
+  }
+
+  /**
+   * Creates the group, or adopts a matching one. `finishing`: a previous create's reply was lost,
+   * so a matching group found now is the one that create made (not adopted).
+   */
+  private async createOrFinish(
+    inputs: AvailabilityGroupInputs,
+    finishing: boolean,
+  ): Promise<AvailabilityGroupOutputs> {
+    const id = objectId(inputs.connection, "availability-group", inputs.name);
+    return withConnection(toConnectionArgs(inputs), async (pool) => {
       const existing = await readAvailabilityGroup(pool, inputs.name);
       if (existing) {
         const conflict = adoptionConflict(existing, inputs);
@@ -179,7 +193,11 @@ export class AvailabilityGroupProvider implements pulumi.dynamic.ResourceProvide
           );
         }
         if (inputs.database == null) await grantCreateAnyDatabase(pool, inputs.name);
-        const outputs = { ...inputs, adopted: true, createAnyDatabaseGranted: inputs.database == null };
+        const outputs = {
+          ...inputs,
+          adopted: !finishing,
+          createAnyDatabaseGranted: inputs.database == null,
+        };
         const seen = observed(inputs, existing);
         if (seen.endpointUrl !== inputs.endpointUrl) {
           logWarning(
@@ -189,18 +207,6 @@ export class AvailabilityGroupProvider implements pulumi.dynamic.ResourceProvide
         }
         return { ...outputs, ...seen };
       }
-      await runStatement(
-        pool,
-        buildCreateAgSql({
-          agName: inputs.name,
-          database: inputs.database ?? undefined,
-          serverName: inputs.replicaServerName,
-          endpointUrl: inputs.endpointUrl,
-          version: inputs.productVersion,
-        }),
-        undefined,
-        { action: "create availability group", object: `[${inputs.name}]` },
-      );
       const partial: AvailabilityGroupOutputs = {
         ...inputs,
         adopted: false,
@@ -208,6 +214,20 @@ export class AvailabilityGroupProvider implements pulumi.dynamic.ResourceProvide
         databases: inputs.database == null ? [] : [inputs.database],
         createAnyDatabaseGranted: false,
       };
+      await runCreateStatement(describeObject(inputs.name), id, { ...partial }, () =>
+        runStatement(
+          pool,
+          buildCreateAgSql({
+            agName: inputs.name,
+            database: inputs.database ?? undefined,
+            serverName: inputs.replicaServerName,
+            endpointUrl: inputs.endpointUrl,
+            version: inputs.productVersion,
+          }),
+          undefined,
+          { action: "create availability group", object: `[${inputs.name}]` },
+        ),
+      );
       try {
         if (inputs.database == null) {
           await grantCreateAnyDatabase(pool, inputs.name);
@@ -218,7 +238,6 @@ export class AvailabilityGroupProvider implements pulumi.dynamic.ResourceProvide
         throw partiallyCreated(error, id, partial as unknown as Record<string, unknown>);
       }
     });
-    return { id, outs };
   }
 
   async read(id: string, props: AvailabilityGroupOutputs): Promise<pulumi.dynamic.ReadResult> {
@@ -234,6 +253,8 @@ export class AvailabilityGroupProvider implements pulumi.dynamic.ResourceProvide
     olds: AvailabilityGroupOutputs,
     news: AvailabilityGroupInputs,
   ): Promise<pulumi.dynamic.UpdateResult> {
+    // A create whose reply was lost is finished: the group is made or found, and is the stack's.
+    if (createOutcomeUnknown(olds)) return { outs: await this.createOrFinish(news, true) };
     const base: AvailabilityGroupOutputs = {
       ...news,
       adopted: olds.adopted,

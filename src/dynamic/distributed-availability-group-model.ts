@@ -53,6 +53,8 @@ export interface DistributedAvailabilityGroupOutputs extends Omit<
   members: DistributedAgMemberOutput[];
   /** The role of SQL Server's member: PRIMARY or SECONDARY (changes with failovers). */
   localRole: string | null;
+  /** The CREATE was sent but its reply was lost: the next update finishes the create. */
+  createOutcomeUnknown?: boolean;
 }
 
 export const REPLACE_ON = [

@@ -8,6 +8,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type * as mssql from "mssql";
+import {
+  createOutcomeUnknown,
+  keepUnfinishedCreate,
+  partiallyCreated,
+  runCreateStatement,
+} from "./common/create-outcome";
 import { readDistributedAg, runStatement, withConnection } from "../sql";
 import {
   buildCreateDistributedAgSql,
@@ -20,12 +26,7 @@ import {
   type AvailabilityMode,
   type InitialPrimary,
 } from "../tsql";
-import {
-  partiallyCreated,
-  sameName,
-  validateEndpointUrl,
-  validateUserDatabase,
-} from "./availability-group-inputs";
+import { sameName, validateEndpointUrl, validateUserDatabase } from "./availability-group-inputs";
 import { checkConnectionInputs, FailureCollector, isUnknown } from "./common/check";
 import { CONNECTION_SECRET_OUTPUTS, toConnectionArgs } from "./common/connection";
 import { forwardingProvider, PACKAGE_NAME, type ProviderOperations } from "./common/delegate";
@@ -127,17 +128,29 @@ export class DistributedAvailabilityGroupProvider implements pulumi.dynamic.Reso
       newRest as unknown as Record<string, unknown>,
       { replaceOn: REPLACE_ON },
     );
-    return {
+    return keepUnfinishedCreate(olds, {
       changes: outcome.changes,
       replaces: outcome.replaces,
       deleteBeforeReplace: sameName(olds.name, news.name),
-    };
+    });
   }
 
   async create(raw: DistributedAvailabilityGroupInputs): Promise<pulumi.dynamic.CreateResult> {
     const inputs = withDefaults(raw);
     const id = objectId(inputs.connection, "distributed-availability-group", inputs.name);
-    const outs = await withConnection(toConnectionArgs(inputs), async (pool) => {
+    return { id, outs: await this.createOrFinish(inputs, false) };
+  }
+
+  /**
+   * Creates the group, or adopts a matching one. `finishing`: a previous create's reply was lost,
+   * so a matching group found now is the one that create made (not adopted).
+   */
+  private async createOrFinish(
+    inputs: DistributedAvailabilityGroupInputs,
+    finishing: boolean,
+  ): Promise<DistributedAvailabilityGroupOutputs> {
+    const id = objectId(inputs.connection, "distributed-availability-group", inputs.name);
+    return withConnection(toConnectionArgs(inputs), async (pool) => {
       const existing = await readDistributedAg(pool, inputs.name);
       if (existing) {
         const conflict = adoptionConflict(existing, inputs);
@@ -148,25 +161,26 @@ export class DistributedAvailabilityGroupProvider implements pulumi.dynamic.Reso
               "group if it is not in use.",
           );
         }
-        return { ...inputs, adopted: true, ...observed(inputs, existing) };
+        return { ...inputs, adopted: !finishing, ...observed(inputs, existing) };
       }
-      await runStatement(pool, buildCreateDistributedAgSql(createSpec(inputs)), undefined, {
-        action: "create distributed availability group",
-        object: `[${inputs.name}]`,
-      });
       const partial: DistributedAvailabilityGroupOutputs = {
         ...inputs,
         adopted: false,
         members: [],
         localRole: null,
       };
+      await runCreateStatement(`distributed availability group [${inputs.name}]`, id, { ...partial }, () =>
+        runStatement(pool, buildCreateDistributedAgSql(createSpec(inputs)), undefined, {
+          action: "create distributed availability group",
+          object: `[${inputs.name}]`,
+        }),
+      );
       try {
         return await refreshed(pool, partial);
       } catch (error) {
         throw partiallyCreated(error, id, partial as unknown as Record<string, unknown>);
       }
     });
-    return { id, outs };
   }
 
   async read(id: string, props: DistributedAvailabilityGroupOutputs): Promise<pulumi.dynamic.ReadResult> {
@@ -181,6 +195,8 @@ export class DistributedAvailabilityGroupProvider implements pulumi.dynamic.Reso
     raw: DistributedAvailabilityGroupInputs,
   ): Promise<pulumi.dynamic.UpdateResult> {
     const news = withDefaults(raw);
+    // A create whose reply was lost is finished: the group is made or found, and is the stack's.
+    if (createOutcomeUnknown(olds)) return { outs: await this.createOrFinish(news, true) };
     const base: DistributedAvailabilityGroupOutputs = {
       ...news,
       initialPrimary: olds.initialPrimary,

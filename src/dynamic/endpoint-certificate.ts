@@ -22,6 +22,12 @@ import {
 } from "../tsql";
 import { calendarDay, isoOrNull, plainHex } from "./certificates/values";
 import { endpointUsing, recordedCertificate } from "./certificates/usage";
+import {
+  createOutcomeUnknown,
+  keepUnfinishedCreate,
+  runCreateStatement,
+  type CreateOutcomeFlag,
+} from "./common/create-outcome";
 import { checkConnectionInputs, FailureCollector, isUnknown } from "./common/check";
 import { CONNECTION_SECRET_OUTPUTS, toConnectionArgs, type ConnectionInputs } from "./common/connection";
 import { forwardingProvider, PACKAGE_NAME, type ProviderOperations } from "./common/delegate";
@@ -48,7 +54,7 @@ export interface EndpointCertificateInputs extends ConnectionInputs {
   dropAdoptedOnDelete?: boolean;
 }
 
-export interface EndpointCertificateOutputs extends EndpointCertificateInputs {
+export interface EndpointCertificateOutputs extends EndpointCertificateInputs, CreateOutcomeFlag {
   subject: string;
   certificateId: number;
   /** The DER public certificate (CERTENCODED): `0x` + upper-case hex. */
@@ -125,32 +131,46 @@ export class EndpointCertificateProvider implements pulumi.dynamic.ResourceProvi
       >,
       { replaceOn: REPLACE_ON },
     );
-    return {
+    return keepUnfinishedCreate(olds, {
       changes: outcome.changes,
       replaces: outcome.replaces,
       // The same name cannot exist twice: the old certificate must go first.
       deleteBeforeReplace: outcome.replaces.length > 0 && !outcome.changed.includes("name"),
-    };
+    });
   }
 
   async create(inputs: EndpointCertificateInputs): Promise<pulumi.dynamic.CreateResult> {
+    const outs = await this.createOrFinish(inputs, false);
+    return { id: objectId(inputs.connection, "certificate", inputs.name), outs };
+  }
+
+  /**
+   * Creates the certificate, or adopts a matching one. `finishing`: a previous create's reply was
+   * lost, so a matching certificate found now is the one that create made (not adopted).
+   */
+  private async createOrFinish(
+    inputs: EndpointCertificateInputs,
+    finishing: boolean,
+  ): Promise<EndpointCertificateOutputs> {
     const subject = inputs.subject ?? defaultEndpointCertificateSubject(inputs.name);
-    const outs = await withConnection(toConnectionArgs(inputs), async (pool) => {
+    const id = objectId(inputs.connection, "certificate", inputs.name);
+    return withConnection(toConnectionArgs(inputs), async (pool) => {
       const existing = await readCertificate(pool, inputs.name);
       if (existing) {
         const conflict = adoptionConflict(existing, { ...inputs, subject });
         if (conflict) throw new Error(conflict);
-        return outputsFrom({ ...inputs, subject }, existing, true);
+        return outputsFrom({ ...inputs, subject }, existing, !finishing);
       }
-      await runStatement(pool, buildCreateEndpointCertificateSql({ ...inputs, subject }), undefined, {
-        action: "create the endpoint certificate",
-        object: `[${inputs.name}]`,
-      });
+      await runCreateStatement(`certificate [${inputs.name}]`, id, { ...inputs, subject }, () =>
+        runStatement(pool, buildCreateEndpointCertificateSql({ ...inputs, subject }), undefined, {
+          action: "create the endpoint certificate",
+          object: `[${inputs.name}]`,
+        }),
+      );
       const created = await readCertificate(pool, inputs.name);
       if (!created) throw new Error(`Certificate [${inputs.name}] was created but cannot be read back.`);
       return outputsFrom({ ...inputs, subject }, created, false);
     });
-    return { id: objectId(inputs.connection, "certificate", inputs.name), outs };
   }
 
   async read(id: string, props: EndpointCertificateOutputs): Promise<pulumi.dynamic.ReadResult> {
@@ -166,6 +186,8 @@ export class EndpointCertificateProvider implements pulumi.dynamic.ResourceProvi
     olds: EndpointCertificateOutputs,
     news: EndpointCertificateInputs,
   ): Promise<pulumi.dynamic.UpdateResult> {
+    // A create whose reply was lost is finished: the certificate is made or found, and is the stack's.
+    if (createOutcomeUnknown(olds)) return { outs: await this.createOrFinish(news, true) };
     // Everything that reaches SQL Server replaces; what is left (connection, credentials,
     // dropAdoptedOnDelete) is only stored.
     return {

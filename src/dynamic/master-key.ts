@@ -7,6 +7,12 @@
  * key holding it (`masterKeyPasswordConfig`), read when the key is created.
  */
 import * as pulumi from "@pulumi/pulumi";
+import {
+  createOutcomeUnknown,
+  keepUnfinishedCreate,
+  runCreateStatement,
+  type CreateOutcomeFlag,
+} from "./common/create-outcome";
 import { readMasterKey, runStatement, withConnection } from "../sql";
 import { buildCreateMasterKeySql, buildDropMasterKeySql } from "../tsql";
 import { checkConnectionInputs, FailureCollector, isUnknown } from "./common/check";
@@ -34,7 +40,7 @@ export interface MasterKeyInputs extends ConnectionInputs {
   dropAdoptedOnDelete?: boolean;
 }
 
-export interface MasterKeyOutputs extends MasterKeyInputs {
+export interface MasterKeyOutputs extends MasterKeyInputs, CreateOutcomeFlag {
   /** The key existed before this resource: it is left in place on delete. */
   adopted: boolean;
   keyGuid: string | null;
@@ -88,30 +94,41 @@ export class MasterKeyProvider implements pulumi.dynamic.ResourceProvider {
         replaceOn: [],
       },
     );
-    return { changes };
+    return keepUnfinishedCreate(olds, { changes });
   }
 
   async create(inputs: MasterKeyInputs): Promise<pulumi.dynamic.CreateResult> {
-    const args = toConnectionArgs(inputs);
-    const outs = await withConnection(args, async (pool) => {
+    const outs = await this.createOrFinish(inputs, false);
+    return { id: objectId(inputs.connection, "master-key", "master"), outs };
+  }
+
+  /**
+   * Creates the key, or adopts the existing one. `finishing`: a previous create's reply was lost,
+   * so a key found now is the one that create made (not adopted).
+   */
+  private async createOrFinish(inputs: MasterKeyInputs, finishing: boolean): Promise<MasterKeyOutputs> {
+    const id = objectId(inputs.connection, "master-key", "master");
+    return withConnection(toConnectionArgs(inputs), async (pool) => {
       const existing = await readMasterKey(pool);
       if (!existing) {
         const password = masterKeyPasswordOf(inputs);
-        await runStatement(pool, buildCreateMasterKeySql(password), undefined, {
-          action: "create the database master key",
-          object: "master",
-          secrets: [password],
-        });
+        const partial = { ...inputs, keyGuid: null, createDate: null };
+        await runCreateStatement("the database master key of master", id, partial, () =>
+          runStatement(pool, buildCreateMasterKeySql(password), undefined, {
+            action: "create the database master key",
+            object: "master",
+            secrets: [password],
+          }),
+        );
       }
       const key = existing ?? (await readMasterKey(pool));
       return {
         ...inputs,
-        adopted: existing !== null,
+        adopted: existing !== null && !finishing,
         keyGuid: key?.keyGuid ?? null,
         createDate: key?.createDate?.toISOString() ?? null,
       };
     });
-    return { id: objectId(inputs.connection, "master-key", "master"), outs };
   }
 
   async read(id: string, props: MasterKeyOutputs): Promise<pulumi.dynamic.ReadResult> {
@@ -128,6 +145,8 @@ export class MasterKeyProvider implements pulumi.dynamic.ResourceProvider {
     olds: MasterKeyOutputs,
     news: MasterKeyInputs,
   ): Promise<pulumi.dynamic.UpdateResult> {
+    // A create whose reply was lost is finished: the key is made or found, and is the stack's.
+    if (createOutcomeUnknown(olds)) return { outs: await this.createOrFinish(news, true) };
     return { outs: { ...news, adopted: olds.adopted, keyGuid: olds.keyGuid, createDate: olds.createDate } };
   }
 

@@ -7,6 +7,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { runStatement, withConnection } from "../sql";
+import {
+  createOutcomeUnknown,
+  keepUnfinishedCreate,
+  runCreateStatement,
+  type CreateOutcomeFlag,
+} from "./common/create-outcome";
 import { readReplicasOnPort } from "../sql/catalog/endpoint-replicas";
 import { readMirroringEndpoint } from "../sql/catalog/mirroring-endpoint";
 import type { EndpointAlgorithm } from "../sql/catalog/endpoint-settings";
@@ -67,7 +73,8 @@ export interface MirroringEndpointInputs extends ConnectionInputs {
   algorithms?: EndpointAlgorithm[];
 }
 
-export interface MirroringEndpointOutputs extends MirroringEndpointInputs, Partial<EndpointOriginal> {
+export interface MirroringEndpointOutputs
+  extends MirroringEndpointInputs, Partial<EndpointOriginal>, CreateOutcomeFlag {
   /** The endpoint's actual name (an adopted endpoint keeps its own). */
   name: string;
   port: number;
@@ -145,38 +152,69 @@ export class MirroringEndpointProvider implements pulumi.dynamic.ResourceProvide
     if ((news.port ?? DEFAULT_ENDPOINT_PORT) !== olds.port) replaces.push("port");
     const changes = replaces.length > 0 || updates.length > 0 || driftedFromLink(olds);
     // One mirroring endpoint per instance: the old one must go before the new one is created.
-    return { changes, replaces, deleteBeforeReplace: true };
+    return keepUnfinishedCreate(olds, { changes, replaces, deleteBeforeReplace: true });
   }
 
   async create(inputs: MirroringEndpointInputs): Promise<pulumi.dynamic.CreateResult> {
+    const outs = await this.createOrFinish(inputs, false);
+    return { id: objectId(inputs.connection, "mirroring-endpoint", outs.name), outs };
+  }
+
+  /**
+   * Creates the endpoint, or adopts (and if needed alters) the instance's existing one.
+   * `finishing`: a previous create's reply was lost, so an endpoint found now under the expected
+   * name, port and link certificate is the one that create made (not adopted). Any other endpoint
+   * is someone else's and is adopted as usual.
+   */
+  private async createOrFinish(inputs: MirroringEndpointInputs, finishing: boolean): Promise<Outputs> {
     const name = inputs.name ?? DEFAULT_ENDPOINT_NAME;
     const port = inputs.port ?? DEFAULT_ENDPOINT_PORT;
-    const outs = await withConnection(toConnectionArgs(inputs), async (pool): Promise<Outputs> => {
+    const algorithms = inputs.algorithms ?? [...DEFAULT_ALGORITHMS];
+    const created: Outputs = {
+      ...inputs,
+      name,
+      port,
+      adopted: false,
+      connectionAuth: expectedConnectionAuth(null),
+      encryptionAlgorithm: expectedEncryption(algorithms),
+      state: "STARTED",
+    };
+    return withConnection(toConnectionArgs(inputs), async (pool): Promise<Outputs> => {
       const existing = await readMirroringEndpoint(pool);
       if (!existing) {
-        const algorithms = inputs.algorithms ?? [...DEFAULT_ALGORITHMS];
-        await runStatement(
-          pool,
-          buildCreateMirroringEndpointSql({
-            name,
-            port,
-            certificateName: inputs.certificateName,
-            algorithms,
-          }),
-          undefined,
-          statementContext(inputs, "create the database mirroring endpoint", name),
+        const id = objectId(inputs.connection, "mirroring-endpoint", name);
+        await runCreateStatement(
+          `the database mirroring endpoint ${endpointObject(name)}`,
+          id,
+          { ...created },
+          () =>
+            runStatement(
+              pool,
+              buildCreateMirroringEndpointSql({
+                name,
+                port,
+                certificateName: inputs.certificateName,
+                algorithms,
+              }),
+              undefined,
+              statementContext(inputs, "create the database mirroring endpoint", name),
+            ),
         );
-        return {
-          ...inputs,
-          name,
-          port,
-          adopted: false,
-          connectionAuth: expectedConnectionAuth(null),
-          encryptionAlgorithm: expectedEncryption(algorithms),
-          state: "STARTED",
-        };
+        return created;
       }
       if (existing.port !== port) throw wrongPortError(existing, port);
+      const ours =
+        finishing &&
+        existing.name.toLowerCase() === name.toLowerCase() &&
+        servesLink(existing, inputs.certificateName);
+      if (ours) {
+        return {
+          ...created,
+          connectionAuth: existing.authentication.description,
+          encryptionAlgorithm: existing.encryption.description,
+          state: existing.state,
+        };
+      }
       const adopted: Outputs = {
         ...inputs,
         name: existing.name,
@@ -189,7 +227,6 @@ export class MirroringEndpointProvider implements pulumi.dynamic.ResourceProvide
       if (servesLink(existing, inputs.certificateName)) return adopted;
       return { ...adopted, ...(await alterForLink(pool, inputs, existing)), ...originalOf(existing) };
     });
-    return { id: objectId(inputs.connection, "mirroring-endpoint", outs.name), outs };
   }
 
   async read(id: string, props: Outputs): Promise<pulumi.dynamic.ReadResult> {
@@ -217,6 +254,8 @@ export class MirroringEndpointProvider implements pulumi.dynamic.ResourceProvide
     olds: Outputs,
     news: MirroringEndpointInputs,
   ): Promise<pulumi.dynamic.UpdateResult> {
+    // A create whose reply was lost is finished: the endpoint is made or found, and is the stack's.
+    if (createOutcomeUnknown(olds)) return { outs: await this.createOrFinish(news, true) };
     const kept: Outputs = {
       ...withoutCredentials(olds),
       ...news,

@@ -32,6 +32,12 @@ import {
 } from "./certificates/trust-steps";
 import { endpointUsing, recordedCertificate } from "./certificates/usage";
 import {
+  createOutcomeUnknown,
+  keepUnfinishedCreate,
+  runCreateStatement,
+  type CreateOutcomeFlag,
+} from "./common/create-outcome";
+import {
   isoOrNull,
   normalizeDerHex,
   parseDerCertificate,
@@ -67,7 +73,7 @@ export interface TrustedCertificateInputs extends ConnectionInputs {
   dropOnDelete?: boolean;
 }
 
-export interface TrustedCertificateOutputs extends TrustedCertificateInputs {
+export interface TrustedCertificateOutputs extends TrustedCertificateInputs, CreateOutcomeFlag {
   certificateId: number;
   /** SHA-1 of the DER: upper-case hex, no prefix. */
   thumbprint: string;
@@ -130,17 +136,30 @@ export class TrustedCertificateProvider implements pulumi.dynamic.ResourceProvid
       news as unknown as Record<string, unknown>,
       { replaceOn: REPLACE_ON },
     );
-    return {
+    return keepUnfinishedCreate(olds, {
       changes: outcome.changes,
       replaces: outcome.replaces,
       // The same name cannot exist twice, nor can the same DER under two names.
       deleteBeforeReplace: outcome.replaces.length > 0,
-    };
+    });
   }
 
   async create(inputs: TrustedCertificateInputs): Promise<pulumi.dynamic.CreateResult> {
+    const outs = await this.createOrFinish(inputs, false);
+    return { id: objectId(inputs.connection, "certificate", inputs.name), outs };
+  }
+
+  /**
+   * Imports the certificate, or adopts the same DER under the same name. `finishing`: a previous
+   * create's reply was lost, so the certificate found now is the one that create imported.
+   */
+  private async createOrFinish(
+    inputs: TrustedCertificateInputs,
+    finishing: boolean,
+  ): Promise<TrustedCertificateOutputs> {
     const publicKey = normalizeDerHex(inputs.publicKey);
-    const outs = await withConnection(toConnectionArgs(inputs), async (pool) => {
+    const id = objectId(inputs.connection, "certificate", inputs.name);
+    return withConnection(toConnectionArgs(inputs), async (pool) => {
       const existing = await readCertificate(pool, inputs.name);
       if (existing && plainHex(existing.publicKey) !== plainHex(publicKey)) {
         throw new Error(
@@ -153,26 +172,28 @@ export class TrustedCertificateProvider implements pulumi.dynamic.ResourceProvid
       }
       if (!existing) {
         await refuseCopyUnderAnotherName(pool, inputs.name, publicKey);
-        await runStatement(pool, buildCreateCertificateFromBinarySql(inputs.name, publicKey), undefined, {
-          action: "import the certificate",
-          object: `[${inputs.name}]`,
-        });
+        await runCreateStatement(`certificate [${inputs.name}]`, id, { ...inputs, publicKey }, () =>
+          runStatement(pool, buildCreateCertificateFromBinarySql(inputs.name, publicKey), undefined, {
+            action: "import the certificate",
+            object: `[${inputs.name}]`,
+          }),
+        );
       }
+      const ours = !existing || finishing;
       try {
         if (inputs.trustedIssuerFor) await addIssuer(pool, inputs.name, inputs.trustedIssuerFor);
         const chainValid = inputs.validateChain ? await requireValidChain(pool, inputs.name) : null;
         const certificate = await readCertificate(pool, inputs.name);
         if (!certificate)
           throw new Error(`Certificate [${inputs.name}] was imported but cannot be read back.`);
-        return outputsFrom({ ...inputs, publicKey }, certificate, existing !== null, chainValid);
+        return outputsFrom({ ...inputs, publicKey }, certificate, !ours, chainValid);
       } catch (error) {
-        // A certificate imported by this call goes again, so a re-run starts from the same place
+        // A certificate imported by this stack goes again, so a re-run starts from the same place
         // instead of adopting it (adopted certificates are never dropped).
-        if (!existing) await dropQuietly(pool, inputs.name);
+        if (ours) await dropQuietly(pool, inputs.name);
         throw error;
       }
     });
-    return { id: objectId(inputs.connection, "certificate", inputs.name), outs };
   }
 
   async read(id: string, props: TrustedCertificateOutputs): Promise<pulumi.dynamic.ReadResult> {
@@ -191,6 +212,8 @@ export class TrustedCertificateProvider implements pulumi.dynamic.ResourceProvid
     olds: TrustedCertificateOutputs,
     news: TrustedCertificateInputs,
   ): Promise<pulumi.dynamic.UpdateResult> {
+    // A create whose reply was lost is finished: the certificate is imported or found, and is the stack's.
+    if (createOutcomeUnknown(olds)) return { outs: await this.createOrFinish(news, true) };
     const { changed } = diffInputs(
       olds as unknown as Record<string, unknown>,
       news as unknown as Record<string, unknown>,

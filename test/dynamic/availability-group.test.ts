@@ -12,6 +12,7 @@ import { urnFor, type ProviderHost } from "../support/provider-host";
 import { plaintextPaths, UNKNOWN } from "../support/wire";
 import { adminQuery, agCatalog, convergenceRuns, productStatements } from "./support/availability-groups";
 import { connectionInputs } from "./support/emulator";
+import { lostReplyLifecycle } from "./support/lost-reply";
 import { startProviderTestBed } from "./support/test-bed";
 
 const DB = "Sales";
@@ -333,5 +334,20 @@ describe("AvailabilityGroup provider", () => {
         expect({ label: run.label, catalog: run.catalog }).toEqual({ label: run.label, catalog: expected });
     }
     await dropAll();
+  });
+
+  it("a CREATE AVAILABILITY GROUP whose reply is lost stays the stack's: finished by the next up, dropped by destroy", async () => {
+    await dropAll();
+    const run = await lostReplyLifecycle({
+      host,
+      emulator,
+      urn,
+      inputs: () => inputs({ database: undefined }),
+      createStatement: /CREATE AVAILABILITY GROUP \[AG_Sales\]/,
+      exists: async () => (await groups()).includes(AG),
+      additionalSecretOutputs: ["password", "accessToken"],
+    });
+    // The rest of the create (the grant for automatic seeding) was done by the update.
+    expect(run.rerun.state.outputs).toMatchObject({ createAnyDatabaseGranted: true, clusterType: "NONE" });
   });
 });

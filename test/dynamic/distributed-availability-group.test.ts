@@ -12,6 +12,7 @@ import { urnFor, type ProviderHost } from "../support/provider-host";
 import { plaintextPaths, UNKNOWN } from "../support/wire";
 import { adminQuery, agCatalog, convergenceRuns, productStatements } from "./support/availability-groups";
 import { connectionInputs } from "./support/emulator";
+import { lostReplyLifecycle } from "./support/lost-reply";
 import { startProviderTestBed } from "./support/test-bed";
 
 const DB = "Sales";
@@ -333,5 +334,19 @@ describe("DistributedAvailabilityGroup provider", () => {
     for (const run of runs)
       expect({ label: run.label, catalog: run.catalog }).toEqual({ label: run.label, catalog: expected });
     await dropDags();
+  });
+
+  it("a CREATE of the distributed group whose reply is lost stays the stack's: finished by the next up, dropped by destroy", async () => {
+    await dropDags();
+    const run = await lostReplyLifecycle({
+      host,
+      emulator,
+      urn,
+      inputs: () => inputs(),
+      createStatement: /CREATE AVAILABILITY GROUP \[DAG_Sales\]/,
+      exists: async () => (await dagMembers()).length > 0,
+      additionalSecretOutputs: ["password", "accessToken"],
+    });
+    expect(run.rerun.state.outputs.members).toHaveLength(2);
   });
 });

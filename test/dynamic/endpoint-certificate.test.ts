@@ -11,7 +11,7 @@ import { defaultEndpointCertificateName } from "../../src/tsql";
 import { UNKNOWN_VALUE } from "../../src/dynamic/common/check";
 import { destroy, preview, refresh, up, type ResourceState } from "../support/engine-steps";
 import { urnFor, type ProviderHost } from "../support/provider-host";
-import { plaintextPaths } from "../support/wire";
+import { plaintextPaths, type WireMap } from "../support/wire";
 import {
   asAdmin,
   certificatesInCatalog,
@@ -20,6 +20,7 @@ import {
   productStatements,
 } from "./support/certificates";
 import { connectionInputs } from "./support/emulator";
+import { lostReplyLifecycle } from "./support/lost-reply";
 import { startProviderTestBed } from "./support/test-bed";
 
 const NAME = "Cert_SQL1_endpoint";
@@ -324,4 +325,28 @@ describe("EndpointCertificate provider", () => {
       }
     }
   }, 60_000);
+
+  it("a CREATE whose reply is lost stays the stack's: finished by the next up, dropped by destroy", async () => {
+    await lostReplyLifecycle({
+      host,
+      emulator,
+      urn,
+      inputs: () => inputs(),
+      createStatement: /^CREATE CERTIFICATE/,
+      exists: async () => (await certificate()) !== undefined,
+      ...SECRET_OUTPUTS,
+    });
+  });
+
+  it("destroy right after a lost reply drops the certificate the create made", async () => {
+    emulator.tds.addFault({ on: { match: /^CREATE CERTIFICATE/ }, action: "run-then-drop" });
+    const failure = await up(host, urn, inputs()).then(
+      () => undefined,
+      (error: { initFailure?: { id: string; properties: Record<string, unknown> } }) => error.initFailure,
+    );
+    emulator.tds.clearFaults();
+    expect(await certificate()).toBeDefined();
+    await destroy(host, { urn, id: failure!.id, inputs: {}, outputs: failure!.properties as WireMap });
+    expect(await certificate()).toBeUndefined();
+  });
 });

@@ -9,6 +9,7 @@ import { destroy, preview, refresh, up } from "../support/engine-steps";
 import { urnFor, type ProviderHost } from "../support/provider-host";
 import { plaintextPaths } from "../support/wire";
 import { adminBatch, catalogRows, connectionInputs } from "./support/emulator";
+import { lostReplyLifecycle } from "./support/lost-reply";
 import { startProviderTestBed } from "./support/test-bed";
 
 const MASTER_KEY_PASSWORD = "Mk-Secret!4f9a2c";
@@ -105,5 +106,19 @@ describe("MasterKey provider", () => {
     expect(secrets.some((secret) => providerText.includes(secret))).toBe(false);
     expect(host.logs().filter((entry) => secrets.some((s) => entry.message.includes(s)))).toEqual([]);
     await destroy(host, created.state);
+  });
+
+  it("a CREATE MASTER KEY whose reply is lost stays the stack's: finished by the next up, dropped by destroy", async () => {
+    const run = await lostReplyLifecycle({
+      host,
+      emulator,
+      urn,
+      inputs: () => inputs(),
+      createStatement: /^CREATE MASTER KEY/,
+      exists: masterKeyExists,
+      additionalSecretOutputs: ["password", "accessToken", "masterKeyPassword"],
+    });
+    expect(run.createError.details).not.toContain(MASTER_KEY_PASSWORD);
+    expect(run.rerun.state.outputs.keyGuid).toEqual(expect.any(String));
   });
 });

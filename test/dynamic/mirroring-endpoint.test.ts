@@ -11,6 +11,7 @@ import { destroy, preview, refresh, up, type ResourceState } from "../support/en
 import { urnFor, type ProviderHost } from "../support/provider-host";
 import { plaintextPaths, UNKNOWN } from "../support/wire";
 import { adminBatch, catalogRows, connectionInputs, type CatalogRow } from "./support/emulator";
+import { lostReplyLifecycle } from "./support/lost-reply";
 import { startProviderTestBed } from "./support/test-bed";
 
 describe("MirroringEndpoint provider", () => {
@@ -416,6 +417,51 @@ describe("MirroringEndpoint provider", () => {
       }
     }
   }, 60_000);
+
+  it("a CREATE ENDPOINT whose reply is lost stays the stack's: finished by the next up, dropped by destroy", async () => {
+    await lostReplyLifecycle({
+      host,
+      emulator,
+      urn,
+      inputs: () => inputs(),
+      createStatement: /^CREATE ENDPOINT/,
+      exists: () => catalogEndpoint() !== undefined,
+      whenFinished: () =>
+        expect(catalogEndpoint()).toMatchObject({ certificate: "Cert_A", state: "STARTED" }),
+      additionalSecretOutputs: ["password", "accessToken"],
+    });
+  });
+
+  it("after a lost reply, an endpoint the statement did not make (another certificate) is adopted, not claimed", async () => {
+    // The connection drops before SQL Server runs the CREATE; a DBA then creates an endpoint of their own.
+    emulator.tds.addFault({ on: { match: /^CREATE ENDPOINT/ }, action: "drop" });
+    const failure = await up(host, urn, inputs()).then(
+      () => undefined,
+      (error: { initFailure?: { id: string; properties: Record<string, unknown>; reasons: string[] } }) =>
+        error.initFailure,
+    );
+    emulator.tds.clearFaults();
+    expect(failure?.properties).toMatchObject({ adopted: false, createOutcomeUnknown: true });
+    expect(catalogEndpoint()).toBeUndefined();
+    await admin(
+      "CREATE ENDPOINT [Theirs] STATE = STARTED AS TCP (LISTENER_PORT = 5022) FOR DATABASE_MIRRORING " +
+        "(ROLE = ALL, AUTHENTICATION = CERTIFICATE [Cert_B], ENCRYPTION = REQUIRED ALGORITHM AES)",
+    );
+    const checked = await host.check(urn, {}, inputs());
+    const partial: ResourceState = {
+      urn,
+      id: failure!.id,
+      inputs: checked.state,
+      outputs: failure!.properties as ResourceState["outputs"],
+      initErrors: failure!.reasons,
+    };
+    const rerun = await up(host, urn, inputs(), partial);
+    expect(rerun.state.outputs).toMatchObject({ name: "Theirs", adopted: true });
+    expect(catalogEndpoint()).toMatchObject({ name: "Theirs", certificate: "Cert_A" });
+    await destroy(host, rerun.state);
+    // Put back as it was found, not dropped.
+    expect(catalogEndpoint()).toMatchObject({ name: "Theirs", certificate: "Cert_B" });
+  });
 });
 
 function escapeRegExp(text: string): string {

@@ -25,6 +25,7 @@ import {
   productStatements,
 } from "./support/certificates";
 import { connectionInputs } from "./support/emulator";
+import { lostReplyLifecycle } from "./support/lost-reply";
 import { startProviderTestBed } from "./support/test-bed";
 
 const FQDN = "sqlmi1.0a1b2c3d4e5f.database.windows.net";
@@ -510,4 +511,36 @@ describe("TrustedCertificate provider", () => {
       if (step.label === "root") await up(host, step.urn, rootInputs(MICROSOFT_PKI_ROOT));
     }
   }, 120_000);
+
+  it("an import whose reply is lost stays the stack's: finished by the next up, dropped by destroy", async () => {
+    await lostReplyLifecycle({
+      host,
+      emulator,
+      urn,
+      inputs: () => inputs(),
+      createStatement: /^CREATE CERTIFICATE/,
+      exists: async () => (await certificate()) !== undefined,
+      ...SECRET_OUTPUTS,
+    });
+  });
+
+  it("a root CA whose import reply is lost is bound as trusted issuer by the next up, and dropped by destroy", async () => {
+    const root = MICROSOFT_PKI_ROOT;
+    const run = await lostReplyLifecycle({
+      host,
+      emulator,
+      urn: urnOf(root.name),
+      inputs: () => rootInputs(root),
+      createStatement: /^CREATE CERTIFICATE/,
+      exists: async () => (await certificate(root.name)) !== undefined,
+      whenFinished: () =>
+        expect(issuers()).toContainEqual({
+          certificateName: root.name,
+          dnsName: AZURE_TRUSTED_ISSUER_DNS_NAME,
+        }),
+      ...SECRET_OUTPUTS,
+    });
+    expect(run.rerun.state.outputs.trustedIssuerFor).toBe(AZURE_TRUSTED_ISSUER_DNS_NAME);
+    expect(issuers().map((i) => i.certificateName)).not.toContain(root.name);
+  });
 });

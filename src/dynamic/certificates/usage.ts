@@ -11,16 +11,17 @@ import { plainHex } from "./values";
 /**
  * The certificate `name` when it is still the one recorded with `thumbprint`, so delete may go
  * on; undefined when it is gone, or when it was replaced outside Pulumi (that one is someone
- * else's: it is left in place, with a warning).
+ * else's: it is left in place, with a warning). No `thumbprint`: the create's reply was lost before
+ * anything was read, and the certificate of that name is the one it made.
  */
 export async function recordedCertificate(
   pool: mssql.ConnectionPool,
   name: string,
-  thumbprint: string,
+  thumbprint: string | undefined,
 ): Promise<CertificateInfo | undefined> {
   const certificate = await readCertificate(pool, name);
   if (!certificate) return undefined;
-  if (plainHex(certificate.thumbprint) !== thumbprint) {
+  if (thumbprint !== undefined && plainHex(certificate.thumbprint) !== thumbprint) {
     logWarning(
       `Certificate [${name}] was replaced outside Pulumi (thumbprint ${plainHex(certificate.thumbprint)}, ` +
         `not ${thumbprint}); it was left in place.`,

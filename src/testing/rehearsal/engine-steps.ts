@@ -25,6 +25,11 @@ export interface ResourceState {
   outputs: WireMap;
   /** The resource option: these outputs are stored as secret whatever the inputs were. */
   additionalSecretOutputs?: readonly string[];
+  /**
+   * Why the resource is only partially created (a create or update failed carrying its id): the
+   * engine updates such a resource on the next up even when the diff finds no change.
+   */
+  initErrors?: readonly string[];
 }
 
 export interface StepOptions {
@@ -74,6 +79,7 @@ export async function preview(
   else if (diff.changes === "some") op = "update";
   else if (diff.changes === "none") op = "same";
   else op = isDeepStrictEqual(prior.inputs, inputs) ? "same" : "update";
+  if (op === "same" && (prior.initErrors?.length ?? 0) > 0) op = "update";
   return { op, inputs, check, diff };
 }
 

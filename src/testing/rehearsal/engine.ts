@@ -237,6 +237,7 @@ export class RehearsalEngine implements RegistrationHandler {
             ...(prior.additionalSecretOutputs
               ? { additionalSecretOutputs: prior.additionalSecretOutputs }
               : {}),
+            ...(prior.initErrors ? { initErrors: prior.initErrors } : {}),
           }
         : undefined;
     try {
@@ -255,7 +256,8 @@ export class RehearsalEngine implements RegistrationHandler {
           annotateSecrets(failure.properties as WireMap, inputs),
           registration.additionalSecretOutputs,
         );
-        this.current.set(registration.urn, record(failure.id, outputs));
+        const reasons = failure.reasons.length > 0 ? failure.reasons : ["partially created"];
+        this.current.set(registration.urn, { ...record(failure.id, outputs), initErrors: reasons });
         this.save();
       }
       throw error;

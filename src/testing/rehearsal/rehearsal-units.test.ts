@@ -3,6 +3,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { azureResourceId, diffAzureInputs } from "./azure-native";
+import { up } from "./engine-steps";
+import type { ProviderHost } from "./provider-host";
 import { countSteps, displayType, formatStep, formatSummary } from "./progress";
 import { resolveProgramFile } from "./program";
 import { ResourceRecord, dependencyOrder, loadState, saveState } from "./state";
@@ -141,5 +143,34 @@ describe("program resolution", () => {
   it("resolves the repository's Pulumi.yaml to the SQL Server → MI example", () => {
     const root = path.resolve(__dirname, "..", "..", "..");
     expect(resolveProgramFile(root)).toBe(path.join(root, "examples", "sqlserver-to-mi", "index.ts"));
+  });
+});
+
+describe("a partially created resource", () => {
+  /** A provider whose diff finds no change: only the engine's own rule can make it update. */
+  const quietHost = (calls: string[]) =>
+    ({
+      check: async (_urn: string, _olds: unknown, news: Record<string, unknown>) => ({
+        inputs: news,
+        state: news,
+        failures: [],
+      }),
+      diff: async () => ({ changes: "none", replaces: [], deleteBeforeReplace: false }),
+      update: async (_id: string, _urn: string, _olds: unknown, news: Record<string, unknown>) => {
+        calls.push("update");
+        return { properties: news, state: { ...news, done: true } };
+      },
+    }) as unknown as ProviderHost;
+
+  it("is updated by the next up even when the diff finds no change, as the engine does", async () => {
+    const calls: string[] = [];
+    const prior = { urn: "u", id: "x", inputs: { a: 1 }, outputs: { a: 1 }, initErrors: ["reply lost"] };
+    const next = await up(quietHost(calls), "u", { a: 1 }, prior);
+    expect(next.op).toBe("update");
+    expect(calls).toEqual(["update"]);
+    expect(next.state.outputs).toEqual({ a: 1, done: true });
+    expect(next.state.initErrors).toBeUndefined();
+    const { initErrors: _none, ...complete } = prior;
+    expect((await up(quietHost(calls), "u", { a: 1 }, complete)).op).toBe("same");
   });
 });

@@ -24,6 +24,8 @@ export interface ResourceRecord {
   /** URNs this resource depends on (`dependsOn` and the resources its inputs came from). */
   dependencies: string[];
   additionalSecretOutputs?: string[];
+  /** Set on a partially created resource: why it failed; the next up updates it. */
+  initErrors?: string[];
 }
 
 export interface StackState {

@@ -185,3 +185,42 @@ describe("TdsServer", () => {
     await expect(connectPool(port)).rejects.toBeTruthy();
   });
 });
+
+describe("TdsServer fault 'run-then-drop' on the full emulator", () => {
+  it("runs the statement, then closes the socket: the catalog has the object, the client a lost connection", async () => {
+    const { SqlServerEmulator } = await import("./index");
+    const emulator = new SqlServerEmulator();
+    await emulator.start();
+    const info = emulator.connectionInfo();
+    const p = await connectPool(info.port, { user: info.user, password: info.password });
+    try {
+      emulator.tds.addFault({ on: { match: /CREATE CERTIFICATE/ }, action: "run-then-drop" });
+      await p.request().batch("CREATE MASTER KEY ENCRYPTION BY PASSWORD = 'Mk-Secret!4f9a2c'");
+      const error = await p
+        .request()
+        .batch("CREATE CERTIFICATE [Lost_reply] WITH SUBJECT = 'lost', EXPIRY_DATE = '20990101'")
+        .then(
+          () => undefined,
+          (e: { code?: string; number?: number }) => e,
+        );
+      expect(error?.code).toMatch(/ESOCKET|ECONNCLOSED|ECONNRESET/);
+      // No SQL Server error number: the client cannot tell whether the statement ran.
+      expect(typeof error?.number).not.toBe("number");
+      const context = { login: "sa", database: "master", inTransaction: false, info: () => undefined };
+      const table = emulator.model.catalogTable("sys.certificates", context);
+      const nameColumn = table!.columns.findIndex((c) => c.name === "name");
+      expect(table!.rows.map((row) => row[nameColumn])).toContain("Lost_reply");
+      // The rule applied once: the same statement now gets its answer (here: already exists).
+      const again = await connectPool(info.port, { user: info.user, password: info.password });
+      await expect(
+        again
+          .request()
+          .batch("CREATE CERTIFICATE [Lost_reply] WITH SUBJECT = 'lost', EXPIRY_DATE = '20990101'"),
+      ).rejects.toMatchObject({ number: 15232 });
+      await again.close();
+    } finally {
+      await p.close().catch(() => undefined);
+      await emulator.stop();
+    }
+  });
+});

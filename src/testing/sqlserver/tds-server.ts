@@ -26,8 +26,12 @@ export interface TdsServerOptions {
 
 export interface FaultRule {
   on: { requestNumber: number } | { match: RegExp };
-  /** "error": answer with an ERROR token without running the request. "drop": close the socket unanswered. */
-  action: "error" | "drop";
+  /**
+   * "error": answer with an ERROR token without running the request. "drop": close the socket
+   * unanswered. "run-then-drop": run the request, then close the socket before answering (the
+   * statement's effect stays; the client sees a lost connection, as when a reply is lost).
+   */
+  action: "error" | "drop" | "run-then-drop";
   /** How many requests the rule applies to; default 1. */
   times?: number;
   /** For "error"; default a severity-16 error 50000. */
@@ -213,6 +217,7 @@ export class TdsServer {
     if (!fault) return { action: "run" };
     fault.remaining--;
     if (fault.rule.action === "drop") return { action: "drop" };
+    if (fault.rule.action === "run-then-drop") return { action: "run-then-drop" };
     const error: ServerMessage = {
       number: fault.rule.error?.number ?? 50000,
       message: fault.rule.error?.message ?? "Injected fault",

@@ -30,7 +30,11 @@ export interface IncomingRequest {
 }
 
 /** What to do with a request instead of (or before) running it. */
-export type RequestPlan = { action: "run" } | { action: "drop" } | { action: "error"; error: ServerMessage };
+export type RequestPlan =
+  | { action: "run" }
+  | { action: "drop" }
+  | { action: "run-then-drop" }
+  | { action: "error"; error: ServerMessage };
 
 /** The server's side of a connection: counters, faults, latency. */
 export interface ConnectionHost {
@@ -353,6 +357,11 @@ export class TdsConnection {
         this.transactionChange(tranCountBefore, session.tranCount, events),
         encodeEvents(events, request.kind, serverName),
       ]);
+      if (plan.action === "run-then-drop") {
+        // The statement ran; the reply is lost with the connection.
+        this.destroy();
+        return;
+      }
     }
     if (this.attentionPending) {
       // The request's output is discarded. Clients read the cancelled request's response and the
