@@ -1,10 +1,11 @@
 /**
  * One measurement of program scale, in its own process (peak RSS is per process): a MiLink with N
  * databases built under Pulumi's mocks. Registrations are answered by the mocks (no engine, no provider
- * call); the managed instance lookup is a mocked invoke; the read-only SQL Server lookup (the preflight's
- * input) runs for real against a SQL Server emulator started by the parent.
+ * call); the managed instance lookup is a mocked invoke; the read-only SQL Server lookup and the list of
+ * the managed instance's links (the preflight's inputs) run for real against a SQL Server emulator and
+ * an ARM emulator started by the parent.
  *
- * argv: <databases> <connection JSON>. Prints one JSON line: {databases, seconds (building: from the
+ * argv: <databases> <connection JSON> <ARM emulator JSON: endpoint, tlsCaPem>. Prints one JSON line: {databases, seconds (building: from the
  * package loaded to every registration answered), loadSeconds (@pulumi/pulumi, the package), processSeconds
  * (the whole process, Node's start included), peakRssMb, providerSerializations, registrations,
  * distinctProviderTexts}.
@@ -17,6 +18,7 @@ import { benchDatabaseNames } from "./names";
 const started = process.hrtime.bigint();
 const databases = Number(process.argv[2]);
 const sqlInfo = JSON.parse(process.argv[3]) as SqlServerConnectionInfo;
+const arm = JSON.parse(process.argv[4]) as { endpoint: string; tlsCaPem?: string };
 
 // Every dynamic provider serialization goes through serializeFunction: count the calls.
 const closure = require("@pulumi/pulumi/runtime/closure/serializeClosure") as {
@@ -94,7 +96,13 @@ async function main(): Promise<void> {
       trustServerCertificate: true,
       endpointHost: "10.0.0.4",
     },
-    managedInstance: { resourceGroupName: "rg", name: "sqlmi1", accessToken: "token" },
+    managedInstance: {
+      resourceGroupName: "rg",
+      name: "sqlmi1",
+      armEndpoint: arm.endpoint,
+      tlsCaPem: arm.tlsCaPem,
+      accessToken: "token",
+    },
     databases: benchDatabaseNames(databases),
     masterKeyPassword: "Bench-Master-Key-1!",
   });

@@ -1,11 +1,12 @@
 /**
  * Program scale: a MiLink with 1, 10 and 100 databases under mocks, each size in its own child process
  * (./program-scale-child.ts) so that peak RSS is that size's alone. One SQL Server emulator, holding
- * every database backed up in FULL recovery, serves the read-only lookup.
+ * every database backed up in FULL recovery, serves the read-only lookup; an ARM emulator serves the
+ * preflight's list of the managed instance's links, as Azure would.
  */
 import { execFile } from "node:child_process";
 import * as path from "node:path";
-import { SqlServerEmulator } from "pulumi-mi-link/testing";
+import { ArmEmulator, SqlServerEmulator } from "pulumi-mi-link/testing";
 import { benchDatabaseNames } from "./names";
 
 export interface BuildMeasurement {
@@ -24,7 +25,7 @@ export interface BuildMeasurement {
   repeats?: number;
 }
 
-function measureOne(databases: number, connection: unknown): Promise<BuildMeasurement> {
+function measureOne(databases: number, connection: unknown, arm: unknown): Promise<BuildMeasurement> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
@@ -33,6 +34,7 @@ function measureOne(databases: number, connection: unknown): Promise<BuildMeasur
         "program-scale-child.ts",
         String(databases),
         JSON.stringify(connection),
+        JSON.stringify(arm),
       ],
       { env: { ...process.env, NODE_NO_WARNINGS: "1" }, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
@@ -60,16 +62,22 @@ export async function measureProgramScale(sizes: number[], repeats = 1): Promise
     })),
   });
   const info = await emulator.start();
+  const armEmulator = new ArmEmulator({
+    subscriptionId: "00000000-0000-0000-0000-0000000000aa",
+    resourceGroupName: "rg",
+  });
+  const arm = await armEmulator.start();
   try {
     const results: BuildMeasurement[] = [];
     for (const size of sizes) {
       const runs: BuildMeasurement[] = [];
-      for (let i = 0; i < repeats; i++) runs.push(await measureOne(size, info));
+      for (let i = 0; i < repeats; i++) runs.push(await measureOne(size, info, arm));
       runs.sort((a, b) => a.seconds - b.seconds);
       results.push({ ...runs[Math.floor(runs.length / 2)], repeats });
     }
     return results;
   } finally {
     await emulator.stop();
+    await armEmulator.stop();
   }
 }
