@@ -146,3 +146,54 @@ export async function startFailoverStack(project: string): Promise<FailoverStack
     secrets: EXAMPLE_SECRET_CONFIG.map((key) => config[key]),
   };
 }
+
+/** A one-link stack that ends the migration: `cutover` from config (a LinkCutover once true). */
+export interface CutoverStack extends TestStack {
+  /** A rehearsal of the cutover program with `cutover` set. */
+  withCutover(cutover: boolean): Rehearsal;
+}
+
+/** The one database of a {@link CutoverStack}. */
+export const CUTOVER_DATABASE = "Sales";
+
+/**
+ * A fresh world with one database (SQL Server 2022 CU13 and later: the failover is done in T-SQL) whose
+ * managed instance takes its first full backup quickly, and rehearsals of the cutover program
+ * (test/components/fixtures): MiLink with `cutover` from config.
+ */
+export async function startCutoverStack(project: string): Promise<CutoverStack> {
+  const world = await startLocalWorld({
+    databases: [CUTOVER_DATABASE],
+    armOperationMs: 20,
+    seedingSeconds: 0.2,
+    firstFullBackupSeconds: 0.3,
+  });
+  const stateFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "reliability-cutover-")), "stack.json");
+  const config = exampleConfig(world, [CUTOVER_DATABASE]);
+  const lines: string[] = [];
+  const withCutover = (cutover: boolean) =>
+    new Rehearsal({
+      program: path.join(repoRoot, "test", "components", "fixtures", "cutover-program.ts"),
+      stateFile,
+      project,
+      config: { ...config, cutover: String(cutover) },
+      secretConfig: EXAMPLE_SECRET_CONFIG,
+      arm: {
+        endpoint: world.info.arm.endpoint,
+        subscriptionId: world.info.arm.subscriptionId,
+        tlsCaPem: world.info.arm.tlsCaPem,
+      },
+      hostCwd: repoRoot,
+      print: (line) => lines.push(line),
+    });
+  return {
+    world,
+    rehearsal: withCutover(true),
+    withCutover,
+    stateFile,
+    config,
+    lines,
+    before: snapshotWorld(world),
+    secrets: EXAMPLE_SECRET_CONFIG.map((key) => config[key]),
+  };
+}
