@@ -76,13 +76,13 @@ export function genericFix(statusCode: number | undefined, code: string | undefi
   if (code === "AnotherOperationInProgress") {
     return (
       "another operation on the managed instance is still running (see its Activity log in the Azure portal); " +
-      "wait for it to finish and run the deployment again, or raise operationTimeoutSeconds to wait longer."
+      "wait for it to finish, then run the deployment again: what is done is kept and the rest continues."
     );
   }
   if (statusCode === 429) {
     return (
       "Azure Resource Manager throttled the requests of this identity; wait a few minutes and run the " +
-      "deployment again, or raise operationTimeoutSeconds to wait longer."
+      "deployment again."
     );
   }
   if (statusCode === 401) {

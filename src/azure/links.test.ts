@@ -213,7 +213,7 @@ describe("link operations: deadlines and credentials", () => {
     expect(Date.now() - started).toBeLessThan(2000);
     expect(failure).toBeInstanceOf(AzureOperationError);
     expect((failure as Error).message).toMatch(
-      /Could not upload the certificate \(trust certificate c1\): It did not finish within operationTimeoutSeconds = 0.3 s\. Fix: the operation may still be running/,
+      /Could not upload the certificate \(trust certificate c1\): It did not finish within its deadline of 0.3 s\. Fix: the operation may still be running/,
     );
   });
 

@@ -29,7 +29,7 @@ function retryDetail(target: AzureTarget, headers: HeaderBag): string | undefine
   if (!retries) return undefined;
   const seconds = header(headers, RETRY_SECONDS_HEADER) ?? "?";
   return (
-    `(retried ${retries} times over ${seconds} s; the deadline is operationTimeoutSeconds = ` +
+    `(retried ${retries} times over ${seconds} s; the deadline is ` +
     `${operationTimeoutMs(target) / 1000} s).`
   );
 }
@@ -72,10 +72,10 @@ export function toAzureOperationError(
   if (e.name === "AbortError") {
     return new AzureOperationError({
       context,
-      detail: `It did not finish within operationTimeoutSeconds = ${operationTimeoutMs(target) / 1000} s.`,
+      detail: `It did not finish within its deadline of ${operationTimeoutMs(target) / 1000} s.`,
       fix:
         "the operation may still be running in Azure: check the managed instance's Activity log, then run " +
-        "the deployment again (raise operationTimeoutSeconds to wait longer).",
+        "the deployment again once it has finished: what is done is kept and the rest continues.",
     });
   }
   if (typeof e.statusCode === "number") {

@@ -81,7 +81,7 @@ describe("retries of throttled and busy ARM answers", () => {
     expect(failure).toBeInstanceOf(AzureOperationError);
     expect((failure as AzureOperationError).code).toBe("AnotherOperationInProgress");
     expect((failure as Error).message).toMatch(
-      /^Could not read the managed instance \(managed instance sqlmi1 in resource group rg-mi-link\): Azure answered HTTP 409 AnotherOperationInProgress: .*\(retried \d+ times over 0\.\d s; the deadline is operationTimeoutSeconds = 0.4 s\)\. Fix: another operation on the managed instance is still running/,
+      /^Could not read the managed instance \(managed instance sqlmi1 in resource group rg-mi-link\): Azure answered HTTP 409 AnotherOperationInProgress: .*\(retried \d+ times over 0\.\d s; the deadline is 0.4 s\)\. Fix: another operation on the managed instance is still running/,
     );
     expect(emulator.counters().requests).toBeGreaterThan(3);
   });

@@ -199,7 +199,7 @@ describe("ManagedInstanceEndpointCertificate provider", () => {
     );
     const message = String((failure as Error).message);
     expect(message).toMatch(
-      /Could not read the managed instance \(managed instance sqlmi1 in resource group rg-mi-link\): Azure answered HTTP 409 AnotherOperationInProgress.*retried \d+ times.*operationTimeoutSeconds = 0.3 s.*Fix: another operation/,
+      /Could not read the managed instance \(managed instance sqlmi1 in resource group rg-mi-link\): Azure answered HTTP 409 AnotherOperationInProgress.*retried \d+ times.*the deadline is 0.3 s.*Fix: another operation/,
     );
     expect(message).not.toContain(ACCESS_TOKEN);
     emulator.clearFaults();
