@@ -9,16 +9,15 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { FaultSpec } from "../../src/testing/arm/faults";
 import type { RunReport } from "../../src/testing/rehearsal";
 import { waitHealthy } from "../../src/testing/demo";
-import { loadState } from "../../src/testing/rehearsal/state";
 import { buildIfStale } from "../support/build";
-import { plaintextPaths, type WireValue } from "../support/wire";
 import {
   type FailoverStack,
   FAILOVER_DATABASE,
   leftoversAfterDestroy,
   retained,
   startFailoverStack,
-  visibleText,
+  armAnswers,
+  expectNoSecretsInClear,
 } from "./support/stack";
 
 const LINK = `DAG_${FAILOVER_DATABASE}`;
@@ -52,11 +51,7 @@ const MI_PRIMARY = { sqlServerRole: "SECONDARY", managedInstanceRole: "PRIMARY" 
 
 /** Answers of the emulator to `call`, in order: e.g. [429, 409, 202]. */
 function answers(stack: FailoverStack, call: Call): number[] {
-  const { method, pathRegex } = CALLS[call];
-  return stack.world.arm
-    .requestLog()
-    .filter((entry) => entry.method === method && pathRegex.test(entry.path))
-    .map((entry) => entry.status);
+  return armAnswers(stack, CALLS[call]);
 }
 
 /** The operation each call is named by in errors. */
@@ -65,18 +60,6 @@ const OPERATION: Record<Call, string> = {
   failover: "fail over the link (Planned)",
   setRole: "set the managed instance's role in the link to Secondary (Planned)",
 };
-
-/**
- * The secrets scan: no SQL password, master key password or ARM token in clear in the state (registered
- * inputs, outputs, serialized providers) or in anything the runs printed, logged or reported.
- */
-function expectNoSecretsInClear(stack: FailoverStack, reports: RunReport[]): void {
-  const state = loadState(stack.stateFile);
-  expect(plaintextPaths(state as unknown as WireValue, stack.secrets)).toEqual([]);
-  const text = visibleText(stack, reports);
-  for (const secret of stack.secrets)
-    expect(text.includes(secret), "a secret in clear in run output").toBe(false);
-}
 
 /** A created link, healthy, with the application stopped so that a planned failover can start. */
 async function createdAndQuiet(stack: FailoverStack, reports: RunReport[]): Promise<void> {

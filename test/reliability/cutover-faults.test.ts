@@ -13,14 +13,14 @@ import { waitHealthy } from "../../src/testing/demo";
 import { loadState } from "../../src/testing/rehearsal/state";
 import type { LocalWorld } from "../../src/testing/world";
 import { buildIfStale } from "../support/build";
-import { plaintextPaths, type WireValue } from "../support/wire";
 import {
   type CutoverStack,
   CUTOVER_DATABASE,
   leftoversAfterDestroy,
   retained,
   startCutoverStack,
-  visibleText,
+  armAnswers,
+  expectNoSecretsInClear,
 } from "./support/stack";
 
 const LINK = `DAG_${CUTOVER_DATABASE}`;
@@ -35,11 +35,7 @@ type Call = keyof typeof CALLS;
 
 /** Answers of the emulator to `call`, in order: e.g. [429, 409, 202]. */
 function answers(stack: CutoverStack, call: Call): number[] {
-  const { method, pathRegex } = CALLS[call];
-  return stack.world.arm
-    .requestLog()
-    .filter((entry) => entry.method === method && pathRegex.test(entry.path))
-    .map((entry) => entry.status);
+  return armAnswers(stack, CALLS[call]);
 }
 
 /** One 429 with Retry-After, then one 409 AnotherOperationInProgress, on `call`. */
@@ -71,18 +67,6 @@ function expectCutOver(stack: CutoverStack): void {
   expect(armLinks(world)).toEqual([]);
   expect(world.arm.managedInstance().managedDatabase(CUTOVER_DATABASE)?.earliestRestorePoint).toBeDefined();
   expect(catalog(world, "sys.databases").find((d) => d.name === CUTOVER_DATABASE)?.state_desc).toBe("ONLINE");
-}
-
-/**
- * The secrets scan: no SQL password, master key password or ARM token in clear in the state (registered
- * inputs, outputs, serialized providers) or in anything the runs printed, logged or reported.
- */
-function expectNoSecretsInClear(stack: CutoverStack, reports: RunReport[]): void {
-  const state = loadState(stack.stateFile);
-  expect(plaintextPaths(state as unknown as WireValue, stack.secrets)).toEqual([]);
-  const text = visibleText(stack, reports);
-  for (const secret of stack.secrets)
-    expect(text.includes(secret), "a secret in clear in run output").toBe(false);
 }
 
 /** A created link, healthy, with the application stopped so that the cutover's failover can start. */

@@ -5,12 +5,14 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { expect } from "vitest";
 import { EXAMPLE_SECRET_CONFIG, exampleConfig, retainedOnDelete } from "../../../src/testing/demo";
 import { Rehearsal, type RunReport } from "../../../src/testing/rehearsal";
 import { snapshotWorld } from "../../../src/testing/rehearsal/snapshot";
 import { loadState } from "../../../src/testing/rehearsal/state";
 import { type LocalWorld, startLocalWorld } from "../../../src/testing/world";
 import { repoRoot } from "../../support/provider-host";
+import { plaintextPaths, type WireValue } from "../../support/wire";
 
 /** The two databases every stack links. */
 export const DATABASES = ["Sales", "Orders"];
@@ -196,4 +198,24 @@ export async function startCutoverStack(project: string): Promise<CutoverStack> 
     before: snapshotWorld(world),
     secrets: EXAMPLE_SECRET_CONFIG.map((key) => config[key]),
   };
+}
+
+/**
+ * The secrets scan: no SQL password, master key password or ARM token in clear in the state (registered
+ * inputs, outputs, serialized providers) or in anything the runs printed, logged or reported.
+ */
+export function expectNoSecretsInClear(stack: TestStack, reports: RunReport[]): void {
+  const state = loadState(stack.stateFile);
+  expect(plaintextPaths(state as unknown as WireValue, stack.secrets)).toEqual([]);
+  const text = visibleText(stack, reports);
+  for (const secret of stack.secrets)
+    expect(text.includes(secret), "a secret in clear in run output").toBe(false);
+}
+
+/** The ARM emulator's answers to the requests `match` selects, in order: e.g. [429, 409, 202]. */
+export function armAnswers(stack: TestStack, match: { method: string; pathRegex: RegExp }): number[] {
+  return stack.world.arm
+    .requestLog()
+    .filter((entry) => entry.method === match.method && match.pathRegex.test(entry.path))
+    .map((entry) => entry.status);
 }
