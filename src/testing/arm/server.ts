@@ -148,6 +148,9 @@ export class ArmEmulator {
   }
 
   async start(): Promise<{ endpoint: string; tlsCaPem?: string }> {
+    // A managed instance has its endpoint certificate before anyone reads it: minting it at the first
+    // GET would stall every request of that moment (SQL Server's too, in a shared process) for the keys.
+    for (const mi of this.managedInstances.values()) mi.endpointCertificate("DATABASE_MIRRORING");
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res);
     const server =
       this.options.tls === false

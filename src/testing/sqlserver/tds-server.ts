@@ -7,6 +7,7 @@ import {
   type IncomingRequest,
   type RequestPlan,
 } from "./tds/connection";
+import { serverCertificate } from "./tds/certificate";
 
 export type { EncryptionPolicy } from "./tds/connection";
 
@@ -109,6 +110,9 @@ export class TdsServer {
   }
 
   async start(): Promise<{ host: string; port: number }> {
+    // A server has its TLS certificate before the first client: minting it at the first PRELOGIN
+    // would stall every connection of that moment for the key generation.
+    if ((this.options.encryption ?? "supported") !== "none") serverCertificate();
     const host = this.options.host ?? "127.0.0.1";
     await new Promise<void>((resolve, reject) => {
       this.server.once("error", reject);
