@@ -179,6 +179,43 @@ describe.concurrent("Azure faults on the cutover's own ARM calls", () => {
     });
   }, 240_000);
 
+  it("the managed database GET answered busy past the deadline: an error naming the operation, the link kept, and the next up completes the cutover", async () => {
+    await withCutoverStack("cutover-faults-persistent-database", async (stack) => {
+      const reports: RunReport[] = [];
+      await createdAndQuiet(stack, reports);
+      const busy = {
+        match: CALLS.readManagedDatabase,
+        status: 409 as const,
+        code: "AnotherOperationInProgress",
+      };
+      stack.world.arm.addFault({ ...busy, times: 1, retryAfterSeconds: 1 });
+      stack.world.arm.addFault({ ...busy, times: 1000, retryAfterSeconds: 3600 });
+
+      const failed = await stack.withCutover(true).up();
+      reports.push(failed);
+      expect(failed.ok).toBe(false);
+      expect(failed.errors[0]).toMatch(/^pulumi-nodejs:dynamic\/mi-link:LinkCutover /);
+      expect(failed.errors[0]).toContain(
+        `Could not read the managed database (database [${CUTOVER_DATABASE}] of`,
+      );
+      expect(failed.errors[0]).toContain("AnotherOperationInProgress");
+      // Without the first full backup known, the link is not deleted: it is still there on both sides.
+      expect(answers(stack, "deleteLink")).toEqual([]);
+      expect(armLinks(stack.world)).toEqual([LINK]);
+      expect(agNames(stack.world)).toContain(LINK);
+      expectNoSecretsInClear(stack, reports);
+
+      stack.world.arm.clearFaults();
+      const completed = await stack.withCutover(true).up();
+      reports.push(completed);
+      expect(completed.errors, stack.lines.join("\n")).toEqual([]);
+      expectCutOver(stack);
+      await destroyedClean(stack, reports);
+      expectCutOver(stack);
+      expectNoSecretsInClear(stack, reports);
+    });
+  }, 240_000);
+
   it("the link list answered busy past its deadline: the up warns, naming the operation, and proceeds", async () => {
     await withCutoverStack("cutover-faults-persistent-list", async (stack) => {
       const reports: RunReport[] = [];
