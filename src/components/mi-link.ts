@@ -247,6 +247,7 @@ export class MiLink extends pulumi.ComponentResource {
             certificateExpiry: plain.certificateExpiry,
             currentCertificate: current,
             rotateCertificateBefore: args.rotateCertificateBefore,
+            endpointExists: c.info.mirroringEndpoint !== null,
             endpointPort: plain.endpointPort,
             endpointName: sql.endpointName,
             endpointAlgorithms: sql.endpointAlgorithms,

@@ -84,6 +84,14 @@ export interface SqlServerTrustArgs extends ConnectionArgs {
    * side's certificate when it expires within this window: `"<n>d"`, 1 to 365 days. Default "30d".
    */
   rotateCertificateBefore?: string;
+  /**
+   * Whether SQL Server already has a database mirroring endpoint, as a lookup before this run found
+   * it (MiLink passes its preflight's answer). `false`: the endpoint is created while its certificate
+   * is uploaded to the managed instance, not after, since nothing authenticates with it yet and no
+   * link can drop. Default true: the endpoint waits for the upload, which a certificate switch under
+   * live links needs.
+   */
+  endpointExists?: boolean;
 }
 
 /** `YYYY-MM-DD` of the day `years` after `now` (UTC). */
@@ -258,9 +266,10 @@ export class SqlServerTrust extends pulumi.ComponentResource {
         certificateName: this.endpointCertificate.name,
         algorithms: args.endpointAlgorithms,
       },
-      // The managed instance must trust a certificate before the endpoint authenticates with it,
-      // or the link drops with 41973 until it does.
-      { ...parent, dependsOn: [this.serverTrustCertificate] },
+      // The managed instance must trust a certificate before an endpoint in use authenticates with
+      // it, or its links drop with 41973 until it does. A new endpoint has no link yet: the links
+      // themselves wait for the upload.
+      args.endpointExists === false ? parent : { ...parent, dependsOn: [this.serverTrustCertificate] },
     );
 
     // The managed instance renews its own certificate: all this side can do is warn in time.

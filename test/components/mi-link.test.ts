@@ -211,6 +211,7 @@ describe("MiLink", () => {
       collation: { collation: "Latin1_General_100_CI_AS", databases: [BACKED_UP("Sales")] },
       endpoint: { databases: [BACKED_UP("Sales")] },
       busy: { databases: [BACKED_UP("Sales")] },
+      inUse: { databases: [BACKED_UP("Sales")] },
       named2016: {
         serverName: "HOST\\INST",
         productVersion: "13.0.7000.253",
@@ -407,8 +408,11 @@ describe("MiLink", () => {
       "order-trust-root-digicertpki",
       "order-trust-mi-endpoint-cert",
     );
-    // The managed instance trusts the certificate before the endpoint authenticates with it.
-    depends("order-trust-endpoint", "order-trust-endpoint-cert", "order-trust-sql-cert-on-mi");
+    // No endpoint yet: it is created while its certificate is uploaded; the link waits for both.
+    depends("order-trust-endpoint", "order-trust-endpoint-cert");
+    expect(registrations.find((r) => r.name === "order-trust-endpoint")!.dependencies).not.toContain(
+      urnOf("order-trust-sql-cert-on-mi"),
+    );
     depends("order-sales-ag", "order-trust-endpoint", "order-sales-readiness");
     depends("order-sales-dag", "order-sales-ag", "order-trust-mi-cert");
     depends(
@@ -427,6 +431,20 @@ describe("MiLink", () => {
     const inTwoYears = new Date();
     inTwoYears.setUTCFullYear(inTwoYears.getUTCFullYear() + 2);
     expect(certificate.inputs.expiryDate).toBe(inTwoYears.toISOString().slice(0, 10));
+  });
+
+  it("an endpoint already in use switches certificates only once the managed instance trusts the new one", async () => {
+    await runAsAdmin(
+      emulators.inUse,
+      "CREATE ENDPOINT [Hadr_endpoint] STATE = STARTED AS TCP (LISTENER_PORT = 5022) FOR DATABASE_MIRRORING (ROLE = ALL, AUTHENTICATION = WINDOWS NEGOTIATE, ENCRYPTION = REQUIRED ALGORITHM AES);",
+    );
+    const link = newLink("inuse", emulators.inUse);
+    await promiseOf(link.links);
+    await settle();
+    const endpoint = registrations.find((r) => r.name === "inuse-trust-endpoint")!;
+    expect(endpoint.dependencies).toContain(
+      "urn:pulumi:stack::project::mi-link:index:SqlServerTrust$azure-native:sql:ServerTrustCertificate::inuse-trust-sql-cert-on-mi",
+    );
   });
 
   it("with host preparation enabled: the host first, Always On off not refused, its commands in the script", async () => {
