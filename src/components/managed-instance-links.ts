@@ -73,7 +73,6 @@ export function managedInstanceLinkNamesOutput(
   resource: pulumi.Resource,
 ): pulumi.Output<string[] | undefined> {
   const target = pulumi.output({
-    subscriptionId: azure.subscriptionId,
     resourceGroupName: azure.resourceGroupName,
     armEndpoint: azure.armEndpoint,
     tlsCaPem: azure.tlsCaPem,
@@ -82,15 +81,20 @@ export function managedInstanceLinkNamesOutput(
       azure.accessToken ??
       (azure.accessTokenConfig === undefined ? undefined : requireSecretConfig(azure.accessTokenConfig)),
   });
+  // With the subscription given, the list runs alongside the managed instance's lookup, not after it.
+  const located =
+    azure.subscriptionId === undefined
+      ? mi.apply((found) => ({ subscriptionId: subscriptionOfOrEmpty(found.id), name: found.name }))
+      : pulumi.output({ subscriptionId: azure.subscriptionId, name: azure.name });
   return pulumi.unsecret(
-    pulumi.all([mi, target]).apply(async ([found, plain]) => {
+    pulumi.all([located, target]).apply(async ([where, plain]) => {
       const read = await readManagedInstanceLinkNames({
         ...plain,
-        subscriptionId: plain.subscriptionId ?? subscriptionOfOrEmpty(found.id),
-        managedInstanceName: found.name,
+        subscriptionId: where.subscriptionId,
+        managedInstanceName: where.name,
       });
       if ("names" in read) return read.names;
-      await pulumi.log.warn(linkCountWarning(found.name, read.failure, requested), resource);
+      await pulumi.log.warn(linkCountWarning(where.name, read.failure, requested), resource);
       return undefined;
     }),
   ) as pulumi.Output<string[] | undefined>;
