@@ -50,6 +50,39 @@ function busyTwice(stack: CutoverStack, call: Call): void {
   });
 }
 
+/** One 409 retried, then 409s asking to come back in an hour: past the deadline, so the call gives up. */
+function busyPastDeadline(stack: CutoverStack, call: Call): void {
+  const busy = { match: CALLS[call], status: 409 as const, code: "AnotherOperationInProgress" };
+  stack.world.arm.addFault({ ...busy, times: 1, retryAfterSeconds: 1 });
+  stack.world.arm.addFault({ ...busy, times: 1000, retryAfterSeconds: 3600 });
+}
+
+/** A cutover up that failed with the LinkCutover's error for `operation`, the link still on both sides. */
+async function cutoverFailed(stack: CutoverStack, reports: RunReport[], operation: string): Promise<string> {
+  const failed = await stack.withCutover(true).up();
+  reports.push(failed);
+  expect(failed.ok).toBe(false);
+  expect(failed.errors[0]).toMatch(/^pulumi-nodejs:dynamic\/mi-link:LinkCutover /);
+  expect(failed.errors[0]).toContain(operation);
+  expect(failed.errors[0]).toContain("AnotherOperationInProgress");
+  expect(armLinks(stack.world)).toEqual([LINK]);
+  expect(agNames(stack.world)).toContain(LINK);
+  expectNoSecretsInClear(stack, reports);
+  return failed.errors[0];
+}
+
+/** With the faults gone, the next up completes the cutover and destroy leaves nothing behind. */
+async function cutoverCompletes(stack: CutoverStack, reports: RunReport[]): Promise<void> {
+  stack.world.arm.clearFaults();
+  const completed = await stack.withCutover(true).up();
+  reports.push(completed);
+  expect(completed.errors, stack.lines.join("\n")).toEqual([]);
+  expectCutOver(stack);
+  await destroyedClean(stack, reports);
+  expectCutOver(stack);
+  expectNoSecretsInClear(stack, reports);
+}
+
 /** Rows of a catalog view of the SQL Server emulator, as objects. */
 function catalog(world: LocalWorld, view: string): Array<Record<string, unknown>> {
   const ctx = { login: "sa", database: "master", inTransaction: false, info: () => undefined };
@@ -150,32 +183,12 @@ describe.concurrent("Azure faults on the cutover's own ARM calls", () => {
     await withCutoverStack("cutover-faults-persistent-delete", async (stack) => {
       const reports: RunReport[] = [];
       await createdAndQuiet(stack, reports);
-      // Retried once, then Azure asks to come back in an hour: past the deadline, so the call gives up.
-      const busy = { match: CALLS.deleteLink, status: 409 as const, code: "AnotherOperationInProgress" };
-      stack.world.arm.addFault({ ...busy, times: 1, retryAfterSeconds: 1 });
-      stack.world.arm.addFault({ ...busy, times: 1000, retryAfterSeconds: 3600 });
-
-      const failed = await stack.withCutover(true).up();
-      reports.push(failed);
-      expect(failed.ok).toBe(false);
-      expect(failed.errors[0]).toMatch(/^pulumi-nodejs:dynamic\/mi-link:LinkCutover /);
-      expect(failed.errors[0]).toContain(`Could not delete the link (link ${LINK} of`);
-      expect(failed.errors[0]).toContain("AnotherOperationInProgress");
-      expect(failed.errors[0]).toMatch(/retried 1 times/);
-      expect(answers(stack, "deleteLink")).toEqual([409, 409]);
+      busyPastDeadline(stack, "deleteLink");
       // The failover happened and the first full backup exists; the link is still there on both sides.
-      expect(armLinks(stack.world)).toEqual([LINK]);
-      expect(agNames(stack.world)).toContain(LINK);
-      expectNoSecretsInClear(stack, reports);
-
-      stack.world.arm.clearFaults();
-      const completed = await stack.withCutover(true).up();
-      reports.push(completed);
-      expect(completed.errors, stack.lines.join("\n")).toEqual([]);
-      expectCutOver(stack);
-      await destroyedClean(stack, reports);
-      expectCutOver(stack);
-      expectNoSecretsInClear(stack, reports);
+      const error = await cutoverFailed(stack, reports, `Could not delete the link (link ${LINK} of`);
+      expect(error).toMatch(/retried 1 times/);
+      expect(answers(stack, "deleteLink")).toEqual([409, 409]);
+      await cutoverCompletes(stack, reports);
     });
   }, 240_000);
 
@@ -183,45 +196,22 @@ describe.concurrent("Azure faults on the cutover's own ARM calls", () => {
     await withCutoverStack("cutover-faults-persistent-database", async (stack) => {
       const reports: RunReport[] = [];
       await createdAndQuiet(stack, reports);
-      const busy = {
-        match: CALLS.readManagedDatabase,
-        status: 409 as const,
-        code: "AnotherOperationInProgress",
-      };
-      stack.world.arm.addFault({ ...busy, times: 1, retryAfterSeconds: 1 });
-      stack.world.arm.addFault({ ...busy, times: 1000, retryAfterSeconds: 3600 });
-
-      const failed = await stack.withCutover(true).up();
-      reports.push(failed);
-      expect(failed.ok).toBe(false);
-      expect(failed.errors[0]).toMatch(/^pulumi-nodejs:dynamic\/mi-link:LinkCutover /);
-      expect(failed.errors[0]).toContain(
+      busyPastDeadline(stack, "readManagedDatabase");
+      await cutoverFailed(
+        stack,
+        reports,
         `Could not read the managed database (database [${CUTOVER_DATABASE}] of`,
       );
-      expect(failed.errors[0]).toContain("AnotherOperationInProgress");
-      // Without the first full backup known, the link is not deleted: it is still there on both sides.
+      // Without the first full backup known, no DELETE was sent.
       expect(answers(stack, "deleteLink")).toEqual([]);
-      expect(armLinks(stack.world)).toEqual([LINK]);
-      expect(agNames(stack.world)).toContain(LINK);
-      expectNoSecretsInClear(stack, reports);
-
-      stack.world.arm.clearFaults();
-      const completed = await stack.withCutover(true).up();
-      reports.push(completed);
-      expect(completed.errors, stack.lines.join("\n")).toEqual([]);
-      expectCutOver(stack);
-      await destroyedClean(stack, reports);
-      expectCutOver(stack);
-      expectNoSecretsInClear(stack, reports);
+      await cutoverCompletes(stack, reports);
     });
   }, 240_000);
 
   it("the link list answered busy past its deadline: the up warns, naming the operation, and proceeds", async () => {
     await withCutoverStack("cutover-faults-persistent-list", async (stack) => {
       const reports: RunReport[] = [];
-      const busy = { match: CALLS.listLinks, status: 409 as const, code: "AnotherOperationInProgress" };
-      stack.world.arm.addFault({ ...busy, times: 1, retryAfterSeconds: 1 });
-      stack.world.arm.addFault({ ...busy, times: 1000, retryAfterSeconds: 3600 });
+      busyPastDeadline(stack, "listLinks");
 
       const created = await createdAndQuiet(stack, reports);
       const warnings = created.logs
