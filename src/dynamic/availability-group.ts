@@ -39,6 +39,7 @@ import {
   objectId,
   withSecretOutputs,
   type ConnectionArgs,
+  resourceProps,
 } from "./common/resource";
 
 export interface AvailabilityGroupInputs extends ConnectionInputs {
@@ -378,19 +379,26 @@ export class AvailabilityGroup extends pulumi.dynamic.Resource {
     super(
       availabilityGroupProvider,
       name,
-      {
-        ...connectionProps(args),
-        name: args.name,
-        database: args.database,
-        replicaServerName: args.replicaServerName,
-        endpointUrl: args.endpointUrl,
-        productVersion: args.productVersion,
-        dropAdoptedOnDelete: args.dropAdoptedOnDelete,
-        adopted: undefined,
-        clusterType: undefined,
-        databases: undefined,
-        createAnyDatabaseGranted: undefined,
-      },
+      resourceProps(
+        {
+          ...connectionProps(args),
+          name: args.name,
+          database: args.database,
+          replicaServerName: args.replicaServerName,
+          endpointUrl: args.endpointUrl,
+          productVersion: args.productVersion,
+          dropAdoptedOnDelete: args.dropAdoptedOnDelete,
+        },
+        [
+          "adopted",
+          "clusterType",
+          "databases",
+          "createAnyDatabaseGranted",
+          "name",
+          "replicaServerName",
+          "endpointUrl",
+        ],
+      ),
       withSecretOutputs(opts, CONNECTION_SECRET_OUTPUTS),
       DYNAMIC_MODULE,
       "AvailabilityGroup",

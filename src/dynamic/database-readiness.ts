@@ -31,6 +31,7 @@ import {
   objectId,
   withSecretOutputs,
   type ConnectionArgs,
+  resourceProps,
 } from "./common/resource";
 import {
   ensureDatabaseReady,
@@ -191,17 +192,15 @@ export class DatabaseReadiness extends pulumi.dynamic.Resource {
     super(
       databaseReadinessProvider,
       name,
-      {
-        ...connectionProps(args),
-        database: args.database,
-        backupTarget: args.backupTarget,
-        backupOptions: args.backupOptions,
-        recoveryModel: undefined,
-        lastFullBackupFinishDate: undefined,
-        backupChainIntact: undefined,
-        backupTaken: undefined,
-        backupFile: undefined,
-      },
+      resourceProps(
+        {
+          ...connectionProps(args),
+          database: args.database,
+          backupTarget: args.backupTarget,
+          backupOptions: args.backupOptions,
+        },
+        ["recoveryModel", "lastFullBackupFinishDate", "backupChainIntact", "backupTaken", "backupFile"],
+      ),
       withSecretOutputs(opts, CONNECTION_SECRET_OUTPUTS),
       DYNAMIC_MODULE,
       "DatabaseReadiness",

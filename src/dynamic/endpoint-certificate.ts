@@ -39,6 +39,7 @@ import {
   objectId,
   withSecretOutputs,
   type ConnectionArgs,
+  resourceProps,
 } from "./common/resource";
 
 export interface EndpointCertificateInputs extends ConnectionInputs {
@@ -350,18 +351,17 @@ export class EndpointCertificate extends pulumi.dynamic.Resource {
     super(
       endpointCertificateProvider,
       name,
-      {
-        ...connectionProps(args),
-        name: args.name,
-        subject: args.subject,
-        expiryDate: args.expiryDate,
-        startDate: args.startDate,
-        dropAdoptedOnDelete: args.dropAdoptedOnDelete,
-        certificateId: undefined,
-        publicKey: undefined,
-        thumbprint: undefined,
-        adopted: undefined,
-      },
+      resourceProps(
+        {
+          ...connectionProps(args),
+          name: args.name,
+          subject: args.subject,
+          expiryDate: args.expiryDate,
+          startDate: args.startDate,
+          dropAdoptedOnDelete: args.dropAdoptedOnDelete,
+        },
+        ["certificateId", "publicKey", "thumbprint", "adopted", "name", "subject", "startDate", "expiryDate"],
+      ),
       withSecretOutputs(opts, SECRET_OUTPUTS),
       DYNAMIC_MODULE,
       "EndpointCertificate",

@@ -15,7 +15,7 @@ import { checkConnectionInputs, FailureCollector, isUnknown } from "./common/che
 import { connectionSecrets, toConnectionArgs } from "./common/connection";
 import { forwardingProvider, PACKAGE_NAME, type ProviderOperations } from "./common/delegate";
 import { logWarning } from "./common/log";
-import { DYNAMIC_MODULE, objectId, withSecretOutputs } from "./common/resource";
+import { DYNAMIC_MODULE, objectId, withSecretOutputs, resourceProps } from "./common/resource";
 import { cutOver, describeCutover } from "./cutover/procedure";
 import {
   armAccessTokenOf,
@@ -202,15 +202,19 @@ export class LinkCutover extends pulumi.dynamic.Resource {
     super(
       linkCutoverProvider,
       name,
-      {
-        ...linkOperationProps(args),
-        firstBackupTimeoutSeconds: args.firstBackupTimeoutSeconds,
-        plannedAction: undefined,
-        cutoverCompletedAt: undefined,
-        managedInstanceFirstBackupAt: undefined,
-        failedOver: undefined,
-        availabilityGroupKeptFor: undefined,
-      },
+      resourceProps(
+        {
+          ...linkOperationProps(args),
+          firstBackupTimeoutSeconds: args.firstBackupTimeoutSeconds,
+        },
+        [
+          "plannedAction",
+          "cutoverCompletedAt",
+          "managedInstanceFirstBackupAt",
+          "failedOver",
+          "availabilityGroupKeptFor",
+        ],
+      ),
       withSecretOutputs(opts, SECRET_OUTPUTS),
       DYNAMIC_MODULE,
       "LinkCutover",

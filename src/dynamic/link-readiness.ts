@@ -20,6 +20,7 @@ import {
   objectId,
   withSecretOutputs,
   type ConnectionArgs,
+  resourceProps,
 } from "./common/resource";
 import {
   describeObservation,
@@ -233,19 +234,17 @@ export class LinkReadiness extends pulumi.dynamic.Resource {
     super(
       linkReadinessProvider,
       name,
-      {
-        ...connectionProps(args),
-        dagName: args.dagName,
-        database: args.database,
-        waitFor: args.waitFor,
-        timeoutSeconds: args.timeoutSeconds,
-        pollIntervalSeconds: args.pollIntervalSeconds,
-        connectedState: undefined,
-        synchronizationState: undefined,
-        seedingProgressPercent: undefined,
-        lastHardenedLsn: undefined,
-        observedAt: undefined,
-      },
+      resourceProps(
+        {
+          ...connectionProps(args),
+          dagName: args.dagName,
+          database: args.database,
+          waitFor: args.waitFor,
+          timeoutSeconds: args.timeoutSeconds,
+          pollIntervalSeconds: args.pollIntervalSeconds,
+        },
+        ["connectedState", "synchronizationState", "seedingProgressPercent", "lastHardenedLsn", "observedAt"],
+      ),
       withSecretOutputs(opts, CONNECTION_SECRET_OUTPUTS),
       DYNAMIC_MODULE,
       "LinkReadiness",

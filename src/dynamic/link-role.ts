@@ -22,6 +22,7 @@ import {
   secretInput,
   withSecretOutputs,
   type ConnectionArgs,
+  resourceProps,
 } from "./common/resource";
 import {
   armAccessTokenOf,
@@ -305,19 +306,23 @@ export class LinkRole extends pulumi.dynamic.Resource {
     super(
       linkRoleProvider,
       name,
-      {
-        ...linkOperationProps(args),
-        primary: args.primary,
-        cutover: args.cutover,
-        plannedAction: undefined,
-        sqlServerRole: undefined,
-        managedInstanceRole: undefined,
-        synchronizationState: undefined,
-        sqlServerLastHardenedLsn: undefined,
-        managedInstanceLastHardenedLsn: undefined,
-        dataLossLsnGap: undefined,
-        splitBrainResolved: undefined,
-      },
+      resourceProps(
+        {
+          ...linkOperationProps(args),
+          primary: args.primary,
+          cutover: args.cutover,
+        },
+        [
+          "plannedAction",
+          "sqlServerRole",
+          "managedInstanceRole",
+          "synchronizationState",
+          "sqlServerLastHardenedLsn",
+          "managedInstanceLastHardenedLsn",
+          "dataLossLsnGap",
+          "splitBrainResolved",
+        ],
+      ),
       withSecretOutputs(opts, SECRET_OUTPUTS),
       DYNAMIC_MODULE,
       "LinkRole",

@@ -36,6 +36,7 @@ import {
   objectId,
   withSecretOutputs,
   type ConnectionArgs,
+  resourceProps,
 } from "./common/resource";
 
 export interface LogBackupJobInputs extends ConnectionInputs {
@@ -193,13 +194,16 @@ export class LogBackupJob extends pulumi.dynamic.Resource {
     super(
       logBackupJobProvider,
       name,
-      {
-        ...connectionProps(args),
-        jobName: args.jobName,
-        database: args.database,
-        destination: args.destination,
-        everyMinutes: args.everyMinutes,
-      },
+      resourceProps(
+        {
+          ...connectionProps(args),
+          jobName: args.jobName,
+          database: args.database,
+          destination: args.destination,
+          everyMinutes: args.everyMinutes,
+        },
+        [],
+      ),
       withSecretOutputs(opts, CONNECTION_SECRET_OUTPUTS),
       DYNAMIC_MODULE,
       "LogBackupJob",

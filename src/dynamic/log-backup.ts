@@ -36,6 +36,7 @@ import {
   objectId,
   withSecretOutputs,
   type ConnectionArgs,
+  resourceProps,
 } from "./common/resource";
 
 export interface LogBackupInputs extends ConnectionInputs {
@@ -230,17 +231,16 @@ export class LogBackup extends pulumi.dynamic.Resource {
     super(
       logBackupProvider,
       name,
-      {
-        ...connectionProps(args),
-        database: args.database,
-        dagName: args.dagName,
-        backupTarget: args.backupTarget,
-        seedingWaitSeconds: args.seedingWaitSeconds,
-        backupSetId: undefined,
-        finishedAt: undefined,
-        backupTaken: undefined,
-        seedingCompletedAt: undefined,
-      },
+      resourceProps(
+        {
+          ...connectionProps(args),
+          database: args.database,
+          dagName: args.dagName,
+          backupTarget: args.backupTarget,
+          seedingWaitSeconds: args.seedingWaitSeconds,
+        },
+        ["backupSetId", "finishedAt", "backupTaken", "seedingCompletedAt"],
+      ),
       withSecretOutputs(opts, CONNECTION_SECRET_OUTPUTS),
       DYNAMIC_MODULE,
       "LogBackup",

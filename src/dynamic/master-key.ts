@@ -29,6 +29,7 @@ import {
   secretInput,
   withSecretOutputs,
   type ConnectionArgs,
+  resourceProps,
 } from "./common/resource";
 
 export interface MasterKeyInputs extends ConnectionInputs {
@@ -200,15 +201,15 @@ export class MasterKey extends pulumi.dynamic.Resource {
     super(
       masterKeyProvider,
       name,
-      {
-        ...connectionProps(args),
-        masterKeyPassword: secretInput(args.masterKeyPassword),
-        masterKeyPasswordConfig: configKeyInput(args.masterKeyPasswordConfig),
-        dropAdoptedOnDelete: args.dropAdoptedOnDelete,
-        adopted: undefined,
-        keyGuid: undefined,
-        createDate: undefined,
-      },
+      resourceProps(
+        {
+          ...connectionProps(args),
+          masterKeyPassword: secretInput(args.masterKeyPassword),
+          masterKeyPasswordConfig: configKeyInput(args.masterKeyPasswordConfig),
+          dropAdoptedOnDelete: args.dropAdoptedOnDelete,
+        },
+        ["adopted", "keyGuid", "createDate"],
+      ),
       withSecretOutputs(opts, SECRET_OUTPUTS),
       DYNAMIC_MODULE,
       "MasterKey",

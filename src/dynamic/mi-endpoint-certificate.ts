@@ -23,7 +23,13 @@ import { checkSecretReference, FailureCollector } from "./common/check";
 import { secretOrConfig } from "./common/config";
 import { forwardingProvider, PACKAGE_NAME, type ProviderOperations } from "./common/delegate";
 import { diffInputs } from "./common/diff";
-import { configKeyInput, DYNAMIC_MODULE, secretInput, withSecretOutputs } from "./common/resource";
+import {
+  configKeyInput,
+  DYNAMIC_MODULE,
+  secretInput,
+  withSecretOutputs,
+  resourceProps,
+} from "./common/resource";
 
 export interface ManagedInstanceEndpointCertificateInputs {
   subscriptionId: string;
@@ -229,21 +235,19 @@ export class ManagedInstanceEndpointCertificate extends pulumi.dynamic.Resource 
     super(
       managedInstanceEndpointCertificateProvider,
       name,
-      {
-        subscriptionId: args.subscriptionId,
-        resourceGroupName: args.resourceGroupName,
-        managedInstanceName: args.managedInstanceName,
-        armEndpoint: args.armEndpoint,
-        tlsCaPem: args.tlsCaPem,
-        accessToken: secretInput(args.accessToken),
-        accessTokenConfig: configKeyInput(args.accessTokenConfig),
-        operationTimeoutSeconds: args.operationTimeoutSeconds,
-        publicKey: undefined,
-        thumbprint: undefined,
-        subject: undefined,
-        expiryDate: undefined,
-        fqdn: undefined,
-      },
+      resourceProps(
+        {
+          subscriptionId: args.subscriptionId,
+          resourceGroupName: args.resourceGroupName,
+          managedInstanceName: args.managedInstanceName,
+          armEndpoint: args.armEndpoint,
+          tlsCaPem: args.tlsCaPem,
+          accessToken: secretInput(args.accessToken),
+          accessTokenConfig: configKeyInput(args.accessTokenConfig),
+          operationTimeoutSeconds: args.operationTimeoutSeconds,
+        },
+        ["publicKey", "thumbprint", "subject", "expiryDate", "fqdn"],
+      ),
       withSecretOutputs(opts, SECRET_OUTPUTS),
       DYNAMIC_MODULE,
       "ManagedInstanceEndpointCertificate",

@@ -42,6 +42,7 @@ import {
   objectId,
   withSecretOutputs,
   type ConnectionArgs,
+  resourceProps,
 } from "./common/resource";
 import {
   DEFAULT_ALGORITHMS,
@@ -378,19 +379,25 @@ export class MirroringEndpoint extends pulumi.dynamic.Resource {
     super(
       mirroringEndpointProvider,
       name,
-      {
-        ...connectionProps(args),
-        name: args.name,
-        port: args.port,
-        certificateName: args.certificateName,
-        algorithms: args.algorithms,
-        adopted: undefined,
-        connectionAuth: undefined,
-        encryptionAlgorithm: undefined,
-        state: undefined,
-        originalAuthentication: undefined,
-        originalAlgorithms: undefined,
-      },
+      resourceProps(
+        {
+          ...connectionProps(args),
+          name: args.name,
+          port: args.port,
+          certificateName: args.certificateName,
+          algorithms: args.algorithms,
+        },
+        [
+          "adopted",
+          "connectionAuth",
+          "encryptionAlgorithm",
+          "state",
+          "originalAuthentication",
+          "originalAlgorithms",
+          "name",
+          "port",
+        ],
+      ),
       withSecretOutputs(opts, CONNECTION_SECRET_OUTPUTS),
       DYNAMIC_MODULE,
       "MirroringEndpoint",

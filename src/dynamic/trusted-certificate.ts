@@ -55,6 +55,7 @@ import {
   objectId,
   withSecretOutputs,
   type ConnectionArgs,
+  resourceProps,
 } from "./common/resource";
 
 export interface TrustedCertificateInputs extends ConnectionInputs {
@@ -362,21 +363,27 @@ export class TrustedCertificate extends pulumi.dynamic.Resource {
     super(
       trustedCertificateProvider,
       name,
-      {
-        ...connectionProps(args),
-        name: args.name,
-        publicKey: args.publicKey,
-        trustedIssuerFor: args.trustedIssuerFor,
-        validateChain: args.validateChain,
-        dropOnDelete: args.dropOnDelete,
-        certificateId: undefined,
-        thumbprint: undefined,
-        subject: undefined,
-        issuer: undefined,
-        expiryDate: undefined,
-        adopted: undefined,
-        chainValid: undefined,
-      },
+      resourceProps(
+        {
+          ...connectionProps(args),
+          name: args.name,
+          publicKey: args.publicKey,
+          trustedIssuerFor: args.trustedIssuerFor,
+          validateChain: args.validateChain,
+          dropOnDelete: args.dropOnDelete,
+        },
+        [
+          "certificateId",
+          "thumbprint",
+          "subject",
+          "issuer",
+          "expiryDate",
+          "adopted",
+          "chainValid",
+          "name",
+          "publicKey",
+        ],
+      ),
       withSecretOutputs(opts, SECRET_OUTPUTS),
       DYNAMIC_MODULE,
       "TrustedCertificate",

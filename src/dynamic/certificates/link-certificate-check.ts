@@ -21,6 +21,7 @@ import {
   objectId,
   withSecretOutputs,
   type ConnectionArgs,
+  resourceProps,
 } from "../common/resource";
 import { observeLink } from "../link-readiness-evidence";
 
@@ -205,16 +206,17 @@ export class LinkCertificateCheck extends pulumi.dynamic.Resource {
     super(
       linkCertificateCheckProvider,
       name,
-      {
-        ...connectionProps(args),
-        dagName: args.dagName,
-        database: args.database,
-        certificateName: args.certificateName,
-        timeoutSeconds: args.timeoutSeconds,
-        pollIntervalSeconds: args.pollIntervalSeconds,
-        connectedState: undefined,
-        verifiedAt: undefined,
-      },
+      resourceProps(
+        {
+          ...connectionProps(args),
+          dagName: args.dagName,
+          database: args.database,
+          certificateName: args.certificateName,
+          timeoutSeconds: args.timeoutSeconds,
+          pollIntervalSeconds: args.pollIntervalSeconds,
+        },
+        ["connectedState", "verifiedAt"],
+      ),
       withSecretOutputs(opts, CONNECTION_SECRET_OUTPUTS),
       DYNAMIC_MODULE,
       "LinkCertificateCheck",

@@ -75,3 +75,19 @@ export function connectionArgsOf(args: ConnectionArgs): ConnectionArgs {
 export function objectId(connection: SqlServerConnection, kind: string, name: string): string {
   return `${connection.host}:${connection.port ?? 1433}/${kind}/${name}`;
 }
+
+/**
+ * The property map of a dynamic resource: the inputs given, and every output declared (undefined) so
+ * that the resource object exposes it. An input left undefined is not a property: the engine drops it
+ * anyway, and the SDK pays several promises and stack traces per property at registration, which at
+ * 100 databases is most of a program's build time.
+ */
+export function resourceProps(
+  inputs: Record<string, unknown>,
+  outputs: readonly string[],
+): Record<string, unknown> {
+  const props: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(inputs)) if (value !== undefined) props[key] = value;
+  for (const key of outputs) if (!(key in props)) props[key] = undefined;
+  return props;
+}
