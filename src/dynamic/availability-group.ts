@@ -14,7 +14,15 @@ import {
   runCreateStatement,
   type CreateOutcomeFlag,
 } from "./common/create-outcome";
-import { readAvailabilityGroup, runStatement, withConnection, type AvailabilityGroupInfo } from "../sql";
+import {
+  parseAvailabilityGroup,
+  readAvailabilityGroup,
+  runStatement,
+  runStatementThenRead,
+  withConnection,
+  type AvailabilityGroupInfo,
+} from "../sql";
+import { AVAILABILITY_GROUP_QUERY } from "../tsql/queries/availability-group";
 import { readAvailabilityGroupDropCheck } from "../sql/catalog/distributed-ags-using-ag";
 import {
   buildCreateAgSql,
@@ -215,8 +223,9 @@ export class AvailabilityGroupProvider implements pulumi.dynamic.ResourceProvide
         databases: inputs.database == null ? [] : [inputs.database],
         createAnyDatabaseGranted: false,
       };
-      await runCreateStatement(describeObject(inputs.name), id, { ...partial }, () =>
-        runStatement(
+      // CREATE and the read of the new group share one round trip.
+      const sets = await runCreateStatement(describeObject(inputs.name), id, { ...partial }, () =>
+        runStatementThenRead(
           pool,
           buildCreateAgSql({
             agName: inputs.name,
@@ -225,16 +234,20 @@ export class AvailabilityGroupProvider implements pulumi.dynamic.ResourceProvide
             endpointUrl: inputs.endpointUrl,
             version: inputs.productVersion,
           }),
-          undefined,
+          AVAILABILITY_GROUP_QUERY,
+          { name: inputs.name },
           { action: "create availability group", object: `[${inputs.name}]` },
         ),
       );
       try {
+        const created = withCatalog(partial, parseAvailabilityGroup(sets));
         if (inputs.database == null) {
+          // The grant changes nothing the read reports.
           await grantCreateAnyDatabase(pool, inputs.name);
           partial.createAnyDatabaseGranted = true;
+          created.createAnyDatabaseGranted = true;
         }
-        return await refreshed(pool, partial);
+        return created;
       } catch (error) {
         throw partiallyCreated(error, id, partial as unknown as Record<string, unknown>);
       }
@@ -323,7 +336,14 @@ async function refreshed(
   pool: mssql.ConnectionPool,
   outputs: AvailabilityGroupOutputs,
 ): Promise<AvailabilityGroupOutputs> {
-  const group = await readAvailabilityGroup(pool, outputs.name);
+  return withCatalog(outputs, await readAvailabilityGroup(pool, outputs.name));
+}
+
+/** The outputs with what a read right after a change found; the group must be there. */
+function withCatalog(
+  outputs: AvailabilityGroupOutputs,
+  group: AvailabilityGroupInfo | null,
+): AvailabilityGroupOutputs {
   if (!group) {
     throw new Error(
       `${describeObject(outputs.name)} is missing right after it was changed; run the update again.`,

@@ -5,8 +5,14 @@
  * a refusal (missing database, no backup target) changes nothing.
  */
 import type * as mssql from "mssql";
-import { runStatement, SqlServerOperationError } from "../sql";
-import { readBackupChain, type BackupChainInfo } from "../sql/catalog/backup-chain";
+import { runStatement, runStatementThenRead, SqlServerOperationError } from "../sql";
+import {
+  backupChainParams,
+  parseBackupChain,
+  readBackupChain,
+  type BackupChainInfo,
+} from "../sql/catalog/backup-chain";
+import { BACKUP_CHAIN_QUERY } from "../tsql/queries/backup-chain";
 import { SQL_ERROR_FIXES } from "../sql/error-fixes";
 import { buildFullBackupSql, buildSetRecoveryFullSql, type BackupOptions, type BackupTarget } from "../tsql";
 import { connectionSecrets, type ConnectionInputs } from "./common/connection";
@@ -96,16 +102,20 @@ export async function ensureDatabaseReady(
     return { ...readinessState({ ...chain, recoveryModel: "FULL" }), backupTaken: false, backupFile: null };
   }
   const target = inputs.backupTarget as BackupTarget;
+  let after: BackupChainInfo | null;
   try {
-    await runStatement(pool, buildFullBackupSql(database, target, inputs.backupOptions ?? {}), undefined, {
-      action: "take a full backup of database",
-      object: databaseObject(database),
-      secrets,
-    });
+    // The backup and the read of the chain it started share one round trip.
+    const sets = await runStatementThenRead(
+      pool,
+      buildFullBackupSql(database, target, inputs.backupOptions ?? {}),
+      BACKUP_CHAIN_QUERY,
+      backupChainParams(database),
+      { action: "take a full backup of database", object: databaseObject(database), secrets },
+    );
+    after = parseBackupChain(sets);
   } catch (error) {
     throw withBackupTargetFix(error, target);
   }
-  const after = await readBackupChain(pool, database);
   if (!after) throw missingDatabaseError(database, server);
   return { ...readinessState(after), backupTaken: true, backupFile: backupFileOf(target) };
 }

@@ -14,7 +14,15 @@ import {
   partiallyCreated,
   runCreateStatement,
 } from "./common/create-outcome";
-import { readDistributedAg, runStatement, withConnection } from "../sql";
+import {
+  parseDistributedAg,
+  readDistributedAg,
+  runStatement,
+  runStatementThenRead,
+  withConnection,
+  type DistributedAgInfo,
+} from "../sql";
+import { DISTRIBUTED_AG_QUERY } from "../tsql/queries/distributed-ag";
 import {
   buildCreateDistributedAgSql,
   buildDropAgSql,
@@ -170,14 +178,22 @@ export class DistributedAvailabilityGroupProvider implements pulumi.dynamic.Reso
         members: [],
         localRole: null,
       };
-      await runCreateStatement(`distributed availability group [${inputs.name}]`, id, { ...partial }, () =>
-        runStatement(pool, buildCreateDistributedAgSql(createSpec(inputs)), undefined, {
-          action: "create distributed availability group",
-          object: `[${inputs.name}]`,
-        }),
+      // CREATE and the read of the new group share one round trip.
+      const sets = await runCreateStatement(
+        `distributed availability group [${inputs.name}]`,
+        id,
+        { ...partial },
+        () =>
+          runStatementThenRead(
+            pool,
+            buildCreateDistributedAgSql(createSpec(inputs)),
+            DISTRIBUTED_AG_QUERY,
+            { name: inputs.name },
+            { action: "create distributed availability group", object: `[${inputs.name}]` },
+          ),
       );
       try {
-        return await refreshed(pool, partial);
+        return withCatalog(partial, parseDistributedAg(sets));
       } catch (error) {
         throw partiallyCreated(error, id, partial as unknown as Record<string, unknown>);
       }
@@ -246,7 +262,14 @@ async function refreshed(
   pool: mssql.ConnectionPool,
   outputs: DistributedAvailabilityGroupOutputs,
 ): Promise<DistributedAvailabilityGroupOutputs> {
-  const dag = await readDistributedAg(pool, outputs.name);
+  return withCatalog(outputs, await readDistributedAg(pool, outputs.name));
+}
+
+/** The outputs with what a read right after a change found; the group must be there. */
+function withCatalog(
+  outputs: DistributedAvailabilityGroupOutputs,
+  dag: DistributedAgInfo | null,
+): DistributedAvailabilityGroupOutputs {
   if (!dag) {
     throw new Error(
       `The distributed availability group [${outputs.name}] is missing right after it was changed; run the update again.`,

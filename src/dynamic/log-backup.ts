@@ -10,9 +10,15 @@
  * Delete changes nothing: backups are history.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { runStatement, withConnection } from "../sql";
+import { runStatementThenRead, withConnection } from "../sql";
 import type * as mssql from "mssql";
-import { readLogBackupReadiness, type LogBackupReadiness } from "../sql/catalog/log-backup-readiness";
+import {
+  logBackupReadinessParams,
+  parseLogBackupReadiness,
+  readLogBackupReadiness,
+  type LogBackupReadiness,
+} from "../sql/catalog/log-backup-readiness";
+import { LOG_BACKUP_READINESS_QUERY } from "../tsql/queries/log-backup-readiness";
 import {
   buildLogBackupSql,
   TsqlInputError,
@@ -150,12 +156,19 @@ export class LogBackupProvider implements pulumi.dynamic.ResourceProvider {
         return { backup: last, taken: false, seededAt };
       }
       logInfo(`[${inputs.database}]: the first log backup after seeding.`);
-      await runStatement(pool, buildLogBackupSql(inputs.database, inputs.backupTarget), undefined, {
-        action: "take the first log backup after seeding of database",
-        object: `[${inputs.database}]`,
-        secrets: connectionSecrets(inputs),
-      });
-      const after = await readLogBackupReadiness(pool, inputs.dagName, inputs.database);
+      // The backup and the read of the backup history that shows it share one round trip.
+      const sets = await runStatementThenRead(
+        pool,
+        buildLogBackupSql(inputs.database, inputs.backupTarget),
+        LOG_BACKUP_READINESS_QUERY,
+        logBackupReadinessParams(inputs.dagName, inputs.database),
+        {
+          action: "take the first log backup after seeding of database",
+          object: `[${inputs.database}]`,
+          secrets: connectionSecrets(inputs),
+        },
+      );
+      const after = parseLogBackupReadiness(sets);
       if (!after.lastLogBackup) {
         throw new Error(
           `The log backup of [${inputs.database}] ran but msdb.dbo.backupset does not show it.`,

@@ -117,6 +117,38 @@ export async function runStatement(
   }
 }
 
+/**
+ * Runs a change statement and, in the same round trip, a catalog read of what it changed, and
+ * returns the read's result sets. The two travel as one sp_executesql with the read's parameters
+ * (DDL and BACKUP may run there; they only refuse transactions), the statement first.
+ *
+ * Everything else is {@link runStatement}'s: never retried (the statement may have run before the
+ * connection broke), and a failure is described with the statement's `context`, secrets removed.
+ * When the statement fails, SQL Server may still run the read, but the driver reports the error.
+ */
+export async function runStatementThenRead(
+  pool: mssql.ConnectionPool,
+  statementSql: string,
+  readSql: string,
+  params: SqlParams,
+  context?: OperationContext,
+): Promise<Record<string, unknown>[][]> {
+  try {
+    const request = newRequest(pool, params, []);
+    const result = await request.query(statementThenRead(statementSql, readSql));
+    const sets = result.recordsets as unknown as Record<string, unknown>[][];
+    return sets.map((set) => [...set]);
+  } catch (error) {
+    fail(pool, error, context);
+  }
+}
+
+/** The text of {@link runStatementThenRead}: the statement, ended by a semicolon, then the read. */
+export function statementThenRead(statementSql: string, readSql: string): string {
+  const statement = statementSql.trim();
+  return `${statement.endsWith(";") ? statement : `${statement};`}\n${readSql.trim()}`;
+}
+
 export interface QueryOptions extends OperationContext {
   /** Retries of transient connection failures (reads are idempotent). Default: 3 attempts. */
   retry?: RetryOptions;

@@ -6,7 +6,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { statementThenRead } from "../../src/sql/execute";
 import { SqlServerEmulator } from "../../src/testing/sqlserver";
+import { BACKUP_CHAIN_QUERY } from "../../src/tsql/queries/backup-chain";
 import { destroy, preview, refresh, up, type ResourceState } from "../support/engine-steps";
 import { urnFor, type ProviderHost } from "../support/provider-host";
 import { plaintextPaths, UNKNOWN } from "../support/wire";
@@ -109,7 +111,11 @@ describe("DatabaseReadiness provider", () => {
     expect(repaired.op).toBe("update");
     expect(backupsSent()).toEqual([
       "ALTER DATABASE [sales] SET RECOVERY FULL;",
-      "BACKUP DATABASE [sales] TO DISK = N'/var/opt/mssql/backup/sales.bak';",
+      // The backup and the read of the chain it started travel as one request.
+      statementThenRead(
+        "BACKUP DATABASE [sales] TO DISK = N'/var/opt/mssql/backup/sales.bak';",
+        BACKUP_CHAIN_QUERY,
+      ),
     ]);
     expect(recoveryOf("sales")).toBe("FULL");
     expect(fullBackupsOf("sales")).toHaveLength(2);
@@ -292,7 +298,11 @@ describe("DatabaseReadiness provider", () => {
           .filter((t) => /^(ALTER|BACKUP) DATABASE/.test(t)),
       ).toEqual([
         "ALTER DATABASE [legacy] SET RECOVERY FULL;",
-        "BACKUP DATABASE [legacy] TO DISK = N'/var/opt/mssql/backup/legacy.bak';",
+        // The backup and the read of the chain it started travel as one request.
+        statementThenRead(
+          "BACKUP DATABASE [legacy] TO DISK = N'/var/opt/mssql/backup/legacy.bak';",
+          BACKUP_CHAIN_QUERY,
+        ),
       ]);
     } finally {
       await old.stop();

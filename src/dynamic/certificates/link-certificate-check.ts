@@ -7,7 +7,7 @@
  * Nothing is changed on SQL Server.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { readLinkState, readMirroringEndpoint, withConnection } from "../../sql";
+import { readEndpointAndLinkState, withConnection } from "../../sql";
 import { validateCertificateName, validateDagName } from "../../tsql";
 import { validateUserDatabase } from "../availability-group-inputs";
 import { checkConnectionInputs, FailureCollector } from "../common/check";
@@ -134,8 +134,9 @@ async function verify(inputs: LinkCertificateCheckInputs): Promise<LinkCertifica
   return withConnection(toConnectionArgs(inputs), async (pool) => {
     for (;;) {
       const polledAt = Date.now();
-      const endpoint = await readMirroringEndpoint(pool);
-      const observation = observeLink(await readLinkState(pool, inputs.dagName), inputs.database);
+      // The endpoint and the link are observed in one round trip.
+      const { endpoint, link } = await readEndpointAndLinkState(pool, inputs.dagName);
+      const observation = observeLink(link, inputs.database);
       const seen: Seen = {
         endpointCertificate: endpoint?.authentication.certificateName ?? null,
         connectedState: observation.connectedState,

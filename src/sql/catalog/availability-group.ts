@@ -47,12 +47,18 @@ export async function readAvailabilityGroup(
   pool: mssql.ConnectionPool,
   name: string,
 ): Promise<AvailabilityGroupInfo | null> {
-  const [groupRows = [], databaseRows = []] = await runQueryResultSets(
+  const sets = await runQueryResultSets(
     pool,
     AVAILABILITY_GROUP_QUERY,
     { name },
     { action: "read availability group", object: `[${name}]` },
   );
+  return parseAvailabilityGroup(sets);
+}
+
+/** The group from the result sets of `AVAILABILITY_GROUP_QUERY` (parameter `name`); null when absent. */
+export function parseAvailabilityGroup(sets: readonly Row[][]): AvailabilityGroupInfo | null {
+  const [groupRows = [], databaseRows = []] = sets;
   const first = groupRows[0];
   if (!first) return null;
   return {

@@ -1,7 +1,7 @@
 import type * as mssql from "mssql";
 import { BACKUP_CHAIN_QUERY } from "../../tsql/queries/backup-chain";
-import { runQuery } from "../execute";
-import { number, optionalDate, optionalText, text } from "./values";
+import { runQueryResultSets } from "../execute";
+import { number, optionalDate, optionalText, text, type Row } from "./values";
 
 export interface BackupChainInfo {
   name: string;
@@ -19,17 +19,14 @@ export interface BackupChainInfo {
   lastFullBackup: Date | null;
 }
 
-/** Reads the backup chain of one database; null when the database does not exist. */
-export async function readBackupChain(
-  pool: mssql.ConnectionPool,
-  database: string,
-): Promise<BackupChainInfo | null> {
-  const [row] = await runQuery(
-    pool,
-    BACKUP_CHAIN_QUERY,
-    { database },
-    { action: "read the recovery model and backups of database", object: `[${database}]` },
-  );
+/** What {@link readBackupChain} asks: `BACKUP_CHAIN_QUERY` with these parameters. */
+export function backupChainParams(database: string): { database: string } {
+  return { database };
+}
+
+/** The backup chain from the result sets of `BACKUP_CHAIN_QUERY`; null when the database does not exist. */
+export function parseBackupChain(sets: readonly Row[][]): BackupChainInfo | null {
+  const row = sets[0]?.[0];
   if (!row) return null;
   const recoveryModel = text(row, "recovery_model_desc");
   return {
@@ -40,4 +37,16 @@ export async function readBackupChain(
     chainIntact: recoveryModel !== "SIMPLE" && optionalText(row, "last_log_backup_lsn") !== null,
     lastFullBackup: optionalDate(row, "last_full_backup"),
   };
+}
+
+/** Reads the backup chain of one database; null when the database does not exist. */
+export async function readBackupChain(
+  pool: mssql.ConnectionPool,
+  database: string,
+): Promise<BackupChainInfo | null> {
+  const sets = await runQueryResultSets(pool, BACKUP_CHAIN_QUERY, backupChainParams(database), {
+    action: "read the recovery model and backups of database",
+    object: `[${database}]`,
+  });
+  return parseBackupChain(sets);
 }

@@ -1,6 +1,6 @@
 import type * as mssql from "mssql";
 import { DISTRIBUTED_AG_QUERY } from "../../tsql/queries/distributed-ag";
-import { runQuery } from "../execute";
+import { runQueryResultSets } from "../execute";
 import { flag, optionalNumber, optionalText, text, type Row } from "./values";
 
 export interface DistributedAgMember {
@@ -47,7 +47,7 @@ export async function readDistributedAg(
   pool: mssql.ConnectionPool,
   name: string,
 ): Promise<DistributedAgInfo | null> {
-  const rows = await runQuery(
+  const sets = await runQueryResultSets(
     pool,
     DISTRIBUTED_AG_QUERY,
     { name },
@@ -56,6 +56,12 @@ export async function readDistributedAg(
       object: `[${name}]`,
     },
   );
+  return parseDistributedAg(sets);
+}
+
+/** The group from the result sets of `DISTRIBUTED_AG_QUERY` (parameter `name`); null when absent. */
+export function parseDistributedAg(sets: readonly Row[][]): DistributedAgInfo | null {
+  const rows = sets[0] ?? [];
   const first = rows[0];
   if (!first) return null;
   return {

@@ -125,12 +125,18 @@ function seedingOf(row: Row): LinkSeedingAttempt {
  * Null when the distributed availability group does not exist.
  */
 export async function readLinkState(pool: mssql.ConnectionPool, dagName: string): Promise<LinkState | null> {
-  const [replicaRows = [], databaseRows = [], seedingRows = []] = await runQueryResultSets(
+  const sets = await runQueryResultSets(
     pool,
     LINK_STATE_QUERY,
     { name: dagName },
     { action: "read the state of link", object: `[${dagName}]` },
   );
+  return parseLinkState(dagName, sets);
+}
+
+/** The link state from the three result sets of `LINK_STATE_QUERY`; null when the group does not exist. */
+export function parseLinkState(dagName: string, sets: readonly Row[][]): LinkState | null {
+  const [replicaRows = [], databaseRows = [], seedingRows = []] = sets;
   if (replicaRows.length === 0) return null;
   return {
     dagName,

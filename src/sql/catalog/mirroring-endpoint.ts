@@ -1,13 +1,13 @@
 import type * as mssql from "mssql";
 import { MIRRORING_ENDPOINT_QUERY } from "../../tsql/queries/mirroring-endpoint";
-import { runQuery } from "../execute";
+import { runQueryResultSets } from "../execute";
 import {
   parseEndpointAuthentication,
   parseEndpointEncryption,
   type EndpointAuthentication,
   type EndpointEncryption,
 } from "./endpoint-settings";
-import { flag, number, optionalNumber, optionalText, text } from "./values";
+import { flag, number, optionalNumber, optionalText, text, type Row } from "./values";
 
 export interface MirroringEndpointInfo {
   name: string;
@@ -30,12 +30,18 @@ export interface MirroringEndpointInfo {
 export async function readMirroringEndpoint(
   pool: mssql.ConnectionPool,
 ): Promise<MirroringEndpointInfo | null> {
-  const [row] = await runQuery(
+  const sets = await runQueryResultSets(
     pool,
     MIRRORING_ENDPOINT_QUERY,
     {},
     { action: "read the database mirroring endpoint" },
   );
+  return parseMirroringEndpoint(sets);
+}
+
+/** The endpoint from the result set of `MIRRORING_ENDPOINT_QUERY`; null when there is none. */
+export function parseMirroringEndpoint(sets: readonly Row[][]): MirroringEndpointInfo | null {
+  const row = sets[0]?.[0];
   if (!row) return null;
   const certificateId = optionalNumber(row, "certificate_id");
   return {
