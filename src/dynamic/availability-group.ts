@@ -224,20 +224,25 @@ export class AvailabilityGroupProvider implements pulumi.dynamic.ResourceProvide
         createAnyDatabaseGranted: false,
       };
       // CREATE and the read of the new group share one round trip.
-      const sets = await runCreateStatement(describeObject(inputs.name), id, { ...partial }, () =>
-        runStatementThenRead(
-          pool,
-          buildCreateAgSql({
-            agName: inputs.name,
-            database: inputs.database ?? undefined,
-            serverName: inputs.replicaServerName,
-            endpointUrl: inputs.endpointUrl,
-            version: inputs.productVersion,
-          }),
-          AVAILABILITY_GROUP_QUERY,
-          { name: inputs.name },
-          { action: "create availability group", object: `[${inputs.name}]` },
-        ),
+      const sets = await runCreateStatement(
+        describeObject(inputs.name),
+        id,
+        { ...partial },
+        () =>
+          runStatementThenRead(
+            pool,
+            buildCreateAgSql({
+              agName: inputs.name,
+              database: inputs.database ?? undefined,
+              serverName: inputs.replicaServerName,
+              endpointUrl: inputs.endpointUrl,
+              version: inputs.productVersion,
+            }),
+            AVAILABILITY_GROUP_QUERY,
+            { name: inputs.name },
+            { action: "create availability group", object: `[${inputs.name}]` },
+          ),
+        async () => (await readAvailabilityGroup(pool, inputs.name)) !== null,
       );
       try {
         const created = withCatalog(partial, parseAvailabilityGroup(sets));

@@ -191,6 +191,7 @@ export class DistributedAvailabilityGroupProvider implements pulumi.dynamic.Reso
             { name: inputs.name },
             { action: "create distributed availability group", object: `[${inputs.name}]` },
           ),
+        async () => (await readDistributedAg(pool, inputs.name)) !== null,
       );
       try {
         return withCatalog(partial, parseDistributedAg(sets));

@@ -351,4 +351,18 @@ describe("AvailabilityGroup provider", () => {
     // The rest of the create (the grant for automatic seeding) was done by the update.
     expect(run.rerun.state.outputs).toMatchObject({ createAnyDatabaseGranted: true, clusterType: "NONE" });
   });
+
+  it("a CREATE AVAILABILITY GROUP that ran although its request failed stays the stack's: finished by the next up, dropped by destroy", async () => {
+    await dropAll();
+    await lostReplyLifecycle({
+      host,
+      emulator,
+      urn,
+      inputs: () => inputs({ database: undefined }),
+      createStatement: /CREATE AVAILABILITY GROUP \[AG_Sales\]/,
+      fault: "run-then-error",
+      exists: async () => (await groups()).includes(AG),
+      additionalSecretOutputs: ["password", "accessToken"],
+    });
+  });
 });

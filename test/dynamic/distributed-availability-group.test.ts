@@ -350,4 +350,18 @@ describe("DistributedAvailabilityGroup provider", () => {
     });
     expect(run.rerun.state.outputs.members).toHaveLength(2);
   });
+
+  it("a CREATE of the distributed group that ran although its request failed stays the stack's: finished by the next up, dropped by destroy", async () => {
+    await dropDags();
+    await lostReplyLifecycle({
+      host,
+      emulator,
+      urn,
+      inputs: () => inputs(),
+      createStatement: /CREATE AVAILABILITY GROUP \[DAG_Sales\]/,
+      fault: "run-then-error",
+      exists: async () => (await dagMembers()).length > 0,
+      additionalSecretOutputs: ["password", "accessToken"],
+    });
+  });
 });

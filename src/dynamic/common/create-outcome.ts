@@ -56,22 +56,30 @@ export function partiallyCreated(error: unknown, id: string, properties: Record<
 /**
  * Runs the CREATE statement of `object`. When its reply is lost the outcome is unknown: the
  * error becomes a partially created resource with `properties` (the outputs as far as known),
- * owned by the stack. A definite failure (SQL Server answered with an error) propagates as is.
+ * owned by the stack. A definite failure (SQL Server answered with an error) propagates as is,
+ * unless `createdDespiteError` (for a CREATE sent with a read in one request) finds the object
+ * there: the CREATE ran and a later statement failed, so the object is the stack's all the same.
  */
 export async function runCreateStatement<T>(
   object: string,
   id: string,
   properties: Record<string, unknown>,
   statement: () => Promise<T>,
+  createdDespiteError?: () => Promise<boolean>,
 ): Promise<T> {
   try {
     return await statement();
   } catch (error) {
-    if (!isOutcomeUnknown(error)) throw error;
     const failure = error instanceof Error ? error : new Error(String(error));
-    failure.message +=
-      ` The reply to CREATE was lost, so whether ${object} exists is unknown. It is recorded as created by ` +
-      "this stack: the next `pulumi up` finishes it, and `pulumi destroy` drops it.";
+    const owned =
+      " It is recorded as created by this stack: the next `pulumi up` finishes it, and `pulumi destroy` drops it.";
+    if (isOutcomeUnknown(error)) {
+      failure.message += ` The reply to CREATE was lost, so whether ${object} exists is unknown.${owned}`;
+    } else if (createdDespiteError && (await createdDespiteError().catch(() => false))) {
+      failure.message += ` ${object} was created before the request failed.${owned}`;
+    } else {
+      throw error;
+    }
     throw partiallyCreated(failure, id, { ...properties, adopted: false, createOutcomeUnknown: true });
   }
 }

@@ -224,3 +224,37 @@ describe("TdsServer fault 'run-then-drop' on the full emulator", () => {
     }
   });
 });
+
+describe("TdsServer fault 'run-then-error' on the full emulator", () => {
+  it("runs the request, then answers with the error: the catalog has the object, the client an SQL error", async () => {
+    const { SqlServerEmulator } = await import("./index");
+    const emulator = new SqlServerEmulator();
+    await emulator.start();
+    const info = emulator.connectionInfo();
+    const p = await connectPool(info.port, { user: info.user, password: info.password });
+    try {
+      emulator.tds.addFault({
+        on: { match: /CREATE CERTIFICATE/ },
+        action: "run-then-error",
+        error: { number: 208, message: "Invalid object name 'sys.no_such_view'." },
+      });
+      await p.request().batch("CREATE MASTER KEY ENCRYPTION BY PASSWORD = 'Mk-Secret!4f9a2c'");
+      await expect(
+        p
+          .request()
+          .batch(
+            "CREATE CERTIFICATE [Ran_then_failed] WITH SUBJECT = 'x', EXPIRY_DATE = '20990101'; SELECT 1 AS a",
+          ),
+      ).rejects.toMatchObject({ number: 208 });
+      const context = { login: "sa", database: "master", inTransaction: false, info: () => undefined };
+      const table = emulator.model.catalogTable("sys.certificates", context);
+      const nameColumn = table!.columns.findIndex((c) => c.name === "name");
+      expect(table!.rows.map((row) => row[nameColumn])).toContain("Ran_then_failed");
+      // The connection stays usable.
+      await expect(p.request().batch("SELECT 1 AS a")).resolves.toMatchObject({ recordset: [{ a: 1 }] });
+    } finally {
+      await p.close().catch(() => undefined);
+      await emulator.stop();
+    }
+  });
+});

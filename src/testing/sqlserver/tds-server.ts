@@ -31,11 +31,13 @@ export interface FaultRule {
    * "error": answer with an ERROR token without running the request. "drop": close the socket
    * unanswered. "run-then-drop": run the request, then close the socket before answering (the
    * statement's effect stays; the client sees a lost connection, as when a reply is lost).
+   * "run-then-error": run the request, then answer with the error instead of its results (a later
+   * statement of the same request failed after an earlier one took effect).
    */
-  action: "error" | "drop" | "run-then-drop";
+  action: "error" | "drop" | "run-then-drop" | "run-then-error";
   /** How many requests the rule applies to; default 1. */
   times?: number;
-  /** For "error"; default a severity-16 error 50000. */
+  /** For "error" and "run-then-error"; default a severity-16 error 50000. */
   error?: { number: number; message: string };
 }
 
@@ -228,6 +230,6 @@ export class TdsServer {
       severity: 16,
       state: 1,
     };
-    return { action: "error", error };
+    return { action: fault.rule.action === "run-then-error" ? "run-then-error" : "error", error };
   }
 }

@@ -2,7 +2,9 @@
  * The lifecycle of a resource whose CREATE ran on SQL Server but whose reply was lost: the
  * emulator runs the statement and drops the connection unanswered, the provider's create fails
  * carrying the resource's id (a partially created resource, as the engine records it), the next
- * up updates it, and the outputs say the stack created it, so destroy drops it.
+ * up updates it, and the outputs say the stack created it, so destroy drops it. With
+ * `fault: "run-then-error"`, the reply comes back as an SQL error after the CREATE ran (a later
+ * statement of the same request failed): the same outcome is expected.
  */
 import { expect } from "vitest";
 import type { SqlServerEmulator } from "../../../src/testing/sqlserver";
@@ -20,6 +22,8 @@ export interface LostReplyCase {
   /** Whether the object is in the emulator's catalog. */
   exists: () => boolean | Promise<boolean>;
   additionalSecretOutputs?: string[];
+  /** How the reply goes wrong. Default "run-then-drop" (the connection drops unanswered). */
+  fault?: "run-then-drop" | "run-then-error";
   /** Further checks once the next up finished the resource (before destroy). */
   whenFinished?: () => void | Promise<void>;
 }
@@ -37,7 +41,8 @@ export interface LostReplyRun {
 export async function lostReplyLifecycle(c: LostReplyCase): Promise<LostReplyRun> {
   const options = { additionalSecretOutputs: c.additionalSecretOutputs ?? [] };
   c.emulator.tds.clearFaults();
-  c.emulator.tds.addFault({ on: { match: c.createStatement }, action: "run-then-drop" });
+  const fault = c.fault ?? "run-then-drop";
+  c.emulator.tds.addFault({ on: { match: c.createStatement }, action: fault });
   const createError = await up(c.host, c.urn, c.inputs(), undefined, options).then(
     () => undefined,
     (error: unknown) => error,
@@ -47,7 +52,9 @@ export async function lostReplyLifecycle(c: LostReplyCase): Promise<LostReplyRun
   const failure = (createError as ProviderHostError).initFailure;
   expect(failure?.id, "the failure carries the resource's id (partially created)").toBeTruthy();
   expect(failure?.properties).toMatchObject({ adopted: false, createOutcomeUnknown: true });
-  expect(failure?.reasons.join(" ")).toContain("reply to CREATE was lost");
+  expect(failure?.reasons.join(" ")).toContain(
+    fault === "run-then-drop" ? "reply to CREATE was lost" : "was created before the request failed",
+  );
   expect(await c.exists(), "the lost statement ran").toBe(true);
 
   const checked = await c.host.check(c.urn, {}, c.inputs());

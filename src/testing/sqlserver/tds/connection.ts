@@ -34,7 +34,7 @@ export type RequestPlan =
   | { action: "run" }
   | { action: "drop" }
   | { action: "run-then-drop" }
-  | { action: "error"; error: ServerMessage };
+  | { action: "error" | "run-then-error"; error: ServerMessage };
 
 /** The server's side of a connection: counters, faults, latency. */
 export interface ConnectionHost {
@@ -353,10 +353,13 @@ export class TdsConnection {
     } else {
       const tranCountBefore = session.tranCount;
       const events = await this.execute(session, request);
-      payload = Buffer.concat([
-        this.transactionChange(tranCountBefore, session.tranCount, events),
-        encodeEvents(events, request.kind, serverName),
-      ]);
+      payload =
+        plan.action === "run-then-error"
+          ? encodeError(plan.error, serverName)
+          : Buffer.concat([
+              this.transactionChange(tranCountBefore, session.tranCount, events),
+              encodeEvents(events, request.kind, serverName),
+            ]);
       if (plan.action === "run-then-drop") {
         // The statement ran; the reply is lost with the connection.
         this.destroy();
