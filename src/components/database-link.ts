@@ -67,6 +67,12 @@ export interface DatabaseLinkArgs extends ConnectionArgs {
   waitFor?: pulumi.Input<"CONNECTED" | "SYNCHRONIZING" | "SYNCHRONIZED">;
   /** Deadline of that wait, in seconds. Default 600. */
   waitTimeoutSeconds?: pulumi.Input<number>;
+  /**
+   * Verify this link with the endpoint's certificate, again after each rotation (a
+   * LinkCertificateCheck of its own). Default true. MiLink sets false and checks all its links
+   * with one LinkCertificateCheck.
+   */
+  certificateCheck?: boolean;
   /** The side that should be primary; given, a LinkRole manages failovers. Default: roles not managed. */
   primary?: pulumi.Input<InitialPrimary>;
   /** With `primary`: the managed instance's subscription. Required then. */
@@ -159,7 +165,7 @@ export class DatabaseLink extends pulumi.ComponentResource {
   public readonly logBackup: LogBackup | undefined;
   /** The Agent job of the regular log backups, when `logBackupSchedule` is given. */
   public readonly logBackupJob: LogBackupJob | undefined;
-  /** Verifies the link is CONNECTED with SQL Server's current endpoint certificate (again after a rotation); undefined after a cutover. */
+  /** Verifies the link is CONNECTED with SQL Server's current endpoint certificate (again after a rotation); undefined after a cutover or with `certificateCheck: false`. */
   public readonly certificateCheck: LinkCertificateCheck | undefined;
   /** The declared primary, when `primary` is given: changing it fails over. */
   public readonly role: LinkRole | undefined;
@@ -305,17 +311,19 @@ export class DatabaseLink extends pulumi.ComponentResource {
 
     // Re-runs whenever the endpoint certificate changes (a rotation): the old generation is only
     // removed, at the end of the up, once the link is seen CONNECTED with the new one.
-    this.certificateCheck = new LinkCertificateCheck(
-      `${name}-link-certificate`,
-      {
-        ...connection,
-        dagName: this.distributedAvailabilityGroup.name,
-        database,
-        certificateName: args.trust.certificateName,
-        timeoutSeconds: args.waitTimeoutSeconds,
-      },
-      { ...parent, dependsOn: [this.linkReadiness, args.trust.endpoint] },
-    );
+    this.certificateCheck =
+      args.certificateCheck === false
+        ? undefined
+        : new LinkCertificateCheck(
+            `${name}-link-certificate`,
+            {
+              ...connection,
+              links: [{ dagName: this.distributedAvailabilityGroup.name, database }],
+              certificateName: args.trust.certificateName,
+              timeoutSeconds: args.waitTimeoutSeconds,
+            },
+            { ...parent, dependsOn: [this.linkReadiness, args.trust.endpoint] },
+          );
     ({ logBackup: this.logBackup, logBackupJob: this.logBackupJob } = logBackupChildren(name, args, {
       connection,
       dagName: this.distributedAvailabilityGroup.name,

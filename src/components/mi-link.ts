@@ -34,6 +34,7 @@ import { logBackupWarnings } from "./preflight-log";
 import { MiLinkArgsError, MiLinkPreflightError } from "./problems";
 import { plaintextConfigWarnings, requireSecretConfig } from "./credential-config";
 import { renderScript } from "./script";
+import { linksCertificateCheck } from "./links-certificate-check";
 import { getSqlServerInfoOutput, type SqlServerInfo } from "./sql-server-info";
 import { defaultCertificateExpiry, SqlServerTrust } from "./sql-server-trust";
 import { databaseSlug } from "./slug";
@@ -280,6 +281,7 @@ export class MiLink extends pulumi.ComponentResource {
               logBackupSchedule: args.logBackupSchedule,
               waitFor: args.waitFor,
               waitTimeoutSeconds: args.waitTimeoutSeconds,
+              certificateCheck: false,
               cutover: cutover === true,
               firstBackupTimeoutSeconds: args.firstBackupTimeoutSeconds,
               ...(args.primary === undefined && cutover !== true
@@ -300,6 +302,15 @@ export class MiLink extends pulumi.ComponentResource {
             },
             { parent: this },
           ),
+      );
+
+      linksCertificateCheck(
+        name,
+        databaseLinks,
+        trust,
+        { connection, ...credentials },
+        args.waitTimeoutSeconds,
+        this,
       );
 
       return pulumi.output({

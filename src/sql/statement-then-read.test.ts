@@ -1,6 +1,6 @@
 /**
  * A change statement and the read of what it changed in one round trip (runStatementThenRead), and
- * the endpoint-and-link-state read, against the SQL Server emulator (real TDS, real catalog) through
+ * the endpoint-and-link-connections read, against the SQL Server emulator (real TDS, real catalog) through
  * the real mssql driver: the statement runs inside sp_executesql, the read's result sets come back
  * in the same reply, and a refused statement fails exactly as runStatement describes it.
  */
@@ -11,7 +11,7 @@ import { BACKUP_CHAIN_QUERY } from "../tsql/queries/backup-chain";
 import { buildCreateAgSql, buildFullBackupSql, buildLogBackupSql } from "../tsql";
 import { parseAvailabilityGroup, readAvailabilityGroup } from "./catalog/availability-group";
 import { backupChainParams, parseBackupChain, readBackupChain } from "./catalog/backup-chain";
-import { readEndpointAndLinkState } from "./catalog/endpoint-and-link-state";
+import { readEndpointAndLinkConnections } from "./catalog/endpoint-and-link-connections";
 import type { SqlServerConnectionArgs } from "./connection-args";
 import { SqlServerOperationError } from "./errors";
 import { runStatement, runStatementThenRead } from "./execute";
@@ -124,13 +124,13 @@ describe("runStatementThenRead", () => {
   });
 });
 
-describe("readEndpointAndLinkState", () => {
-  it("reads the mirroring endpoint and the link in one request; a missing link is null", async () => {
+describe("readEndpointAndLinkConnections", () => {
+  it("reads the mirroring endpoint and every link in one request; none yet", async () => {
     const { result, texts } = await requestsDuring(() =>
-      withConnection(args, (pool) => readEndpointAndLinkState(pool, "DAG_missing")),
+      withConnection(args, (pool) => readEndpointAndLinkConnections(pool)),
     );
     expect(texts).toHaveLength(1);
-    expect(result.link).toBeNull();
+    expect(result.links.size).toBe(0);
     expect(result.endpoint).toBeNull();
     await withConnection(args, (pool) =>
       runStatement(
@@ -139,7 +139,7 @@ describe("readEndpointAndLinkState", () => {
           "FOR DATABASE_MIRRORING (ROLE = ALL, AUTHENTICATION = WINDOWS NEGOTIATE, ENCRYPTION = REQUIRED ALGORITHM AES);",
       ),
     );
-    const seen = await withConnection(args, (pool) => readEndpointAndLinkState(pool, "DAG_missing"));
+    const seen = await withConnection(args, (pool) => readEndpointAndLinkConnections(pool));
     expect(seen.endpoint).toMatchObject({ name: "Hadr_endpoint", state: "STARTED", port: 5022 });
   });
 });

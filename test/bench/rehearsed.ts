@@ -12,7 +12,7 @@ import type { SqlRequestLogEntry } from "pulumi-mi-link/testing";
 import { EXAMPLE_SECRET_CONFIG, exampleConfig } from "pulumi-mi-link/dist/testing/demo.js";
 import { getSqlServerInfo } from "pulumi-mi-link/dist/components/sql-server-info.js";
 import { LINK_STATE_QUERY } from "pulumi-mi-link/dist/tsql/queries/link-state.js";
-import { ENDPOINT_AND_LINK_STATE_QUERY } from "pulumi-mi-link/dist/tsql/queries/endpoint-and-link-state.js";
+import { ENDPOINT_AND_LINK_CONNECTIONS_QUERY } from "pulumi-mi-link/dist/tsql/queries/endpoint-and-link-connections.js";
 import { productStatements } from "../dynamic/support/availability-groups";
 import { runSequentialBaseline } from "./baseline";
 import { benchDatabaseNames } from "./names";
@@ -88,20 +88,16 @@ function statements(log: SqlRequestLogEntry[]): SqlRequestLogEntry[] {
 }
 
 /**
- * Observations of a link's state: LINK_STATE_QUERY (the link's readiness) and the certificate check's
- * ENDPOINT_AND_LINK_STATE_QUERY, which reads the mirroring endpoint in the same round trip.
- */
-const LINK_OBSERVATIONS: readonly string[] = [LINK_STATE_QUERY, ENDPOINT_AND_LINK_STATE_QUERY];
-
-/**
- * Statements without the waiting polls: every observation of a link's state after each link's first.
- * The certificate check observes a link already observed by its readiness, so its observation counts
- * as a poll, as its link-state query did when the endpoint read was a round trip of its own.
+ * Statements without the waiting polls: every link-state query (the links' readiness) after each
+ * link's first, and every observation of the certificate check (one request for all the component's
+ * links) after its first.
  */
 function withoutPolls(log: SqlRequestLogEntry[], links: number): number {
   const all = statements(log);
-  const polls = all.filter((entry) => LINK_OBSERVATIONS.includes(entry.text)).length;
-  return all.length - Math.max(0, polls - links);
+  const count = (text: string) => all.filter((entry) => entry.text === text).length;
+  const linkStatePolls = Math.max(0, count(LINK_STATE_QUERY) - links);
+  const checkPolls = Math.max(0, count(ENDPOINT_AND_LINK_CONNECTIONS_QUERY) - 1);
+  return all.length - linkStatePolls - checkPolls;
 }
 
 /** getSqlServerInfo, what MiLink runs before registering anything: connections and statements. */

@@ -87,6 +87,7 @@ describe("MiLink in preview: cutover and log backups", () => {
   it("cutover: true declares only the cutover per database, and the script lists it", async () => {
     const link = miLink("cut", { cutover: true });
     expect(await linkChildren(link, "cut-sales")).toEqual(["cut-sales", "cut-sales-cutover"]);
+    expect(await linkChildren(link, "cut-link-certificate")).toEqual([]);
     const script = await (link.script as unknown as { promise(): Promise<string> }).promise();
     expect(script).toContain("-- Cutover of [Sales] (ends the link)");
     const cutover = registered.find((r) => r.name === "cut-sales-cutover");
@@ -103,10 +104,10 @@ describe("MiLink in preview: cutover and log backups", () => {
         "keep-sales-dag",
         "keep-sales-link",
         "keep-sales-link-readiness",
-        "keep-sales-link-certificate",
         "keep-sales-log-backup",
         "keep-sales-log-backup-job",
       ].sort(),
     );
+    expect(await linkChildren(link, "keep-link-certificate")).toEqual(["keep-link-certificate"]);
   });
 });

@@ -90,7 +90,7 @@ describe("MiLink in preview", () => {
         "pv-sales-dag",
         "pv-sales-link",
         "pv-sales-link-readiness",
-        "pv-sales-link-certificate",
+        "pv-link-certificate",
       ].sort(),
     );
     for (const entry of emulator.tds.requestLog()) {

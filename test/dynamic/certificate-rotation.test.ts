@@ -152,17 +152,55 @@ describe("certificate rotation at the providers", () => {
       up(host, urn, {
         __provider: checkProvider,
         ...connection(),
-        dagName: "DAG_Sales",
-        database: "Sales",
+        links: [{ dagName: "DAG_Sales", database: "Sales" }],
         certificateName: NEW,
         timeoutSeconds: 1,
       }),
     ).rejects.toThrow(
       new RegExp(
-        `Link \\[DAG_Sales\\] \\(database \\[Sales\\]\\) was not CONNECTED with the endpoint certificate \\[${NEW}\\] ` +
-          `within 1s: the mirroring endpoint authenticates with \\[${OLD}\\], the managed instance is not a member\\. ` +
-          "The previous certificate was kept on both sides",
+        `The links were not CONNECTED with the endpoint certificate \\[${NEW}\\] within 1s: the mirroring ` +
+          `endpoint authenticates with \\[${OLD}\\]; link \\[DAG_Sales\\] \\(database \\[Sales\\]\\): the managed ` +
+          "instance is not a member\\. The previous certificate was kept on both sides",
       ),
+    );
+  });
+
+  it("the link check refuses an empty or invalid list of links before anything runs", async () => {
+    const urn = urnFor("pulumi-nodejs:dynamic/mi-link:LinkCertificateCheck", "check-input");
+    const base = { __provider: checkProvider, ...connection(), certificateName: NEW };
+    const empty = await host.check(urn, {}, { ...base, links: [] });
+    expect(empty.failures.map((f) => f.property)).toEqual(["links"]);
+    const invalid = await host.check(
+      urn,
+      {},
+      {
+        ...base,
+        links: [
+          { dagName: "DAG_Sales", database: "Sales" },
+          { dagName: "DAG x]", database: "master" },
+        ],
+      },
+    );
+    expect(invalid.failures.map((f) => f.property)).toEqual(["links[1].dagName", "links[1].database"]);
+  });
+
+  it("the link check of several links names each link that is not connected", async () => {
+    await certificate(NEW, dayFromNow(400));
+    await up(host, endpointUrn, endpointInputs(NEW));
+    const urn = urnFor("pulumi-nodejs:dynamic/mi-link:LinkCertificateCheck", "check-several");
+    await expect(
+      up(host, urn, {
+        __provider: checkProvider,
+        ...connection(),
+        links: [
+          { dagName: "DAG_Sales", database: "Sales" },
+          { dagName: "DAG_Orders", database: "Orders" },
+        ],
+        certificateName: NEW,
+        timeoutSeconds: 1,
+      }),
+    ).rejects.toThrow(
+      /the mirroring endpoint authenticates with \[[^\]]+\]; link \[DAG_Sales\] \(database \[Sales\]\): the managed instance is not a member; link \[DAG_Orders\] \(database \[Orders\]\): the managed instance is not a member\./,
     );
   });
 });

@@ -1,16 +1,18 @@
 /**
- * LinkCertificateCheck: proof, before an old endpoint certificate is removed, that the link is
- * CONNECTED while SQL Server's mirroring endpoint authenticates with `certificateName`. Its input
- * is the certificate's name, so a rotation re-runs it (an update), after the endpoint switched and
- * before the engine deletes the previous generation at the end of the up. When the proof fails the
- * up stops there, the old certificate is still on both sides, and the error says what SQL Server saw.
- * Nothing is changed on SQL Server.
+ * LinkCertificateCheck: proof, before an old endpoint certificate is removed, that every link of
+ * a set is CONNECTED while SQL Server's mirroring endpoint authenticates with `certificateName`.
+ * Its input is the certificate's name, so a rotation re-runs it (an update), after the endpoint
+ * switched and before the engine deletes the previous generation at the end of the up. One
+ * observation reads the endpoint and every link in one round trip, so MiLink checks all its links
+ * with one resource. When the proof fails the up stops there, the old certificate is still on both
+ * sides, and the error says what SQL Server saw. Nothing is changed on SQL Server.
  */
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { readEndpointAndLinkState, withConnection } from "../../sql";
+import { readEndpointAndLinkConnections, withConnection, type EndpointAndLinkConnections } from "../../sql";
 import { validateCertificateName, validateDagName } from "../../tsql";
 import { validateUserDatabase } from "../availability-group-inputs";
-import { checkConnectionInputs, FailureCollector } from "../common/check";
+import { checkConnectionInputs, FailureCollector, isUnknown } from "../common/check";
 import { CONNECTION_SECRET_OUTPUTS, toConnectionArgs, type ConnectionInputs } from "../common/connection";
 import { forwardingProvider, PACKAGE_NAME, type ProviderOperations } from "../common/delegate";
 import { diffInputs } from "../common/diff";
@@ -23,12 +25,17 @@ import {
   type ConnectionArgs,
   resourceProps,
 } from "../common/resource";
-import { observeLink } from "../link-readiness-evidence";
 
-export interface LinkCertificateCheckInputs extends ConnectionInputs {
+/** One link: its distributed availability group on SQL Server and the replicated database. */
+export interface CheckedLink {
   dagName: string;
   database: string;
-  /** The endpoint certificate the link must be connected with. */
+}
+
+export interface LinkCertificateCheckInputs extends ConnectionInputs {
+  /** The links that must be connected with the certificate; at least one. */
+  links: CheckedLink[];
+  /** The endpoint certificate the links must be connected with. */
   certificateName: string;
   /** Default 600. */
   timeoutSeconds?: number;
@@ -39,15 +46,15 @@ export interface LinkCertificateCheckInputs extends ConnectionInputs {
 export interface LinkCertificateCheckOutputs extends LinkCertificateCheckInputs {
   /** CONNECTED once verified. */
   connectedState: string;
-  /** When the link was seen connected with the certificate (ISO 8601). */
+  /** When the links were seen connected with the certificate (ISO 8601). */
   verifiedAt: string;
 }
 
 const DEFAULT_TIMEOUT_SECONDS = 600;
 
-/** What one observation found: the endpoint's certificate and the managed instance's connection. */
-interface Seen {
-  endpointCertificate: string | null;
+/** What one observation found of one link: the managed instance's connection. */
+interface SeenLink {
+  link: CheckedLink;
   connectedState: string | null;
   error: string | null;
 }
@@ -60,6 +67,25 @@ function sameName(a: string | null, b: string): boolean {
   return a !== null && a.toLowerCase() === b.toLowerCase();
 }
 
+/** Each link as the observation saw it: the connection of its member that is not SQL Server. */
+function seenLinks(observed: EndpointAndLinkConnections, links: readonly CheckedLink[]): SeenLink[] {
+  return links.map((link) => {
+    const remote = observed.links.get(link.dagName.toLowerCase())?.find((member) => !member.isLocal);
+    const error = remote?.lastConnectError;
+    return {
+      link,
+      connectedState: remote?.connectedState ?? null,
+      error: error ? `${error.number ?? "?"}: ${error.description ?? ""}` : null,
+    };
+  });
+}
+
+/** A stable id for the set of links: the hash of their names. */
+function linksId(links: readonly CheckedLink[]): string {
+  const names = links.map((link) => link.dagName.toLowerCase()).sort();
+  return createHash("sha1").update(names.join("\n")).digest("hex").slice(0, 12);
+}
+
 export class LinkCertificateCheckProvider implements pulumi.dynamic.ResourceProvider {
   async check(
     _olds: LinkCertificateCheckInputs,
@@ -67,8 +93,20 @@ export class LinkCertificateCheckProvider implements pulumi.dynamic.ResourceProv
   ): Promise<pulumi.dynamic.CheckResult> {
     const collector = new FailureCollector();
     checkConnectionInputs(news, collector);
-    collector.check("dagName", news.dagName, (v) => validateDagName(v, "dagName"));
-    collector.check("database", news.database, (v) => validateUserDatabase(v, "database"));
+    if (!isUnknown(news.links)) {
+      if (!Array.isArray(news.links) || news.links.length === 0) {
+        collector.add("links", "must list at least one link ({ dagName, database })");
+      } else {
+        news.links.forEach((link, i) => {
+          collector.check(`links[${i}].dagName`, link?.dagName, (v) =>
+            validateDagName(v, `links[${i}].dagName`),
+          );
+          collector.check(`links[${i}].database`, link?.database, (v) =>
+            validateUserDatabase(v, `links[${i}].database`),
+          );
+        });
+      }
+    }
     collector.check("certificateName", news.certificateName, (v) =>
       validateCertificateName(v, "certificateName"),
     );
@@ -104,7 +142,7 @@ export class LinkCertificateCheckProvider implements pulumi.dynamic.ResourceProv
 
   async create(inputs: LinkCertificateCheckInputs): Promise<pulumi.dynamic.CreateResult> {
     const outs = await verify(inputs);
-    return { id: objectId(inputs.connection, "link-certificate", inputs.dagName), outs };
+    return { id: objectId(inputs.connection, "link-certificate", linksId(inputs.links)), outs };
   }
 
   async read(id: string, props: LinkCertificateCheckOutputs): Promise<pulumi.dynamic.ReadResult> {
@@ -125,50 +163,56 @@ export class LinkCertificateCheckProvider implements pulumi.dynamic.ResourceProv
   }
 }
 
-/** Polls until the endpoint uses the certificate and the managed instance is CONNECTED, or fails. */
+/** Polls until the endpoint uses the certificate and every link is CONNECTED, or fails. */
 async function verify(inputs: LinkCertificateCheckInputs): Promise<LinkCertificateCheckOutputs> {
   const timeoutSeconds = inputs.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
   const intervalMs = Math.max(1, inputs.pollIntervalSeconds ?? 1) * 1000;
   const deadline = Date.now() + timeoutSeconds * 1000;
-  const label = `Link [${inputs.dagName}] (database [${inputs.database}])`;
   return withConnection(toConnectionArgs(inputs), async (pool) => {
     for (;;) {
       const polledAt = Date.now();
-      // The endpoint and the link are observed in one round trip.
-      const { endpoint, link } = await readEndpointAndLinkState(pool, inputs.dagName);
-      const observation = observeLink(link, inputs.database);
-      const seen: Seen = {
-        endpointCertificate: endpoint?.authentication.certificateName ?? null,
-        connectedState: observation.connectedState,
-        error:
-          observation.lastConnectErrorNumber === null
-            ? null
-            : `${observation.lastConnectErrorNumber}: ${observation.lastConnectErrorDescription ?? ""}`,
-      };
-      if (sameName(seen.endpointCertificate, inputs.certificateName) && seen.connectedState === "CONNECTED") {
-        logInfo(`${label} is CONNECTED with the endpoint certificate [${inputs.certificateName}].`);
+      // The endpoint and every link are observed in one round trip.
+      const observed = await readEndpointAndLinkConnections(pool);
+      const endpointCertificate = observed.endpoint?.authentication.certificateName ?? null;
+      const waiting = seenLinks(observed, inputs.links).filter((seen) => seen.connectedState !== "CONNECTED");
+      if (sameName(endpointCertificate, inputs.certificateName) && waiting.length === 0) {
+        logInfo(
+          `${inputs.links.length === 1 ? "The link is" : `All ${inputs.links.length} links are`} CONNECTED ` +
+            `with the endpoint certificate [${inputs.certificateName}].`,
+        );
         return { ...inputs, connectedState: "CONNECTED", verifiedAt: new Date().toISOString() };
       }
       const next = polledAt + intervalMs;
-      if (next >= deadline) throw new Error(failureMessage(label, inputs, seen, timeoutSeconds));
+      if (next >= deadline) {
+        throw new Error(failureMessage(inputs, endpointCertificate, waiting, timeoutSeconds));
+      }
       await sleep(next - Date.now());
     }
   });
 }
 
 function failureMessage(
-  label: string,
   inputs: LinkCertificateCheckInputs,
-  seen: Seen,
+  endpointCertificate: string | null,
+  waiting: readonly SeenLink[],
   timeoutSeconds: number,
 ): string {
-  const endpoint = seen.endpointCertificate
-    ? `the mirroring endpoint authenticates with [${seen.endpointCertificate}]`
+  const endpoint = endpointCertificate
+    ? `the mirroring endpoint authenticates with [${endpointCertificate}]`
     : "the mirroring endpoint does not authenticate with a certificate";
-  const state = `the managed instance is ${seen.connectedState ?? "not a member"}${seen.error ? ` (last error ${seen.error})` : ""}`;
+  const states =
+    waiting.length === 0
+      ? "every link is CONNECTED"
+      : waiting
+          .map(
+            (seen) =>
+              `link [${seen.link.dagName}] (database [${seen.link.database}]): the managed instance is ` +
+              `${seen.connectedState ?? "not a member"}${seen.error ? ` (last error ${seen.error})` : ""}`,
+          )
+          .join("; ");
   return (
-    `${label} was not CONNECTED with the endpoint certificate [${inputs.certificateName}] within ` +
-    `${timeoutSeconds}s: ${endpoint}, ${state}. The previous certificate was kept on both sides. ` +
+    `The links were not CONNECTED with the endpoint certificate [${inputs.certificateName}] within ` +
+    `${timeoutSeconds}s: ${endpoint}; ${states}. The previous certificate was kept on both sides. ` +
     `Check that [${inputs.certificateName}] is among the managed instance's server trust certificates ` +
     "(41973 means it is not), then run `pulumi up` again."
   );
@@ -184,11 +228,9 @@ export const linkCertificateCheckProvider = forwardingProvider(
 );
 
 export interface LinkCertificateCheckArgs extends ConnectionArgs {
-  /** The link's distributed availability group on SQL Server. Required. */
-  dagName: pulumi.Input<string>;
-  /** The replicated database. Required. */
-  database: pulumi.Input<string>;
-  /** The endpoint certificate the link must be connected with; a new name verifies again. Required. */
+  /** The links (distributed availability group and database) to check; at least one. Required. */
+  links: pulumi.Input<pulumi.Input<{ dagName: pulumi.Input<string>; database: pulumi.Input<string> }>[]>;
+  /** The endpoint certificate the links must be connected with; a new name verifies again. Required. */
   certificateName: pulumi.Input<string>;
   /** How long to wait before failing with what SQL Server saw, in seconds. Default 600. */
   timeoutSeconds?: pulumi.Input<number>;
@@ -196,11 +238,11 @@ export interface LinkCertificateCheckArgs extends ConnectionArgs {
   pollIntervalSeconds?: pulumi.Input<number>;
 }
 
-/** Verifies that a link is CONNECTED while the endpoint uses a given certificate. */
+/** Verifies that links are CONNECTED while the endpoint uses a given certificate. */
 export class LinkCertificateCheck extends pulumi.dynamic.Resource {
   /** CONNECTED once verified. */
   public readonly connectedState!: pulumi.Output<string>;
-  /** When the link was seen connected with the certificate (ISO 8601). */
+  /** When the links were seen connected with the certificate (ISO 8601). */
   public readonly verifiedAt!: pulumi.Output<string>;
 
   constructor(name: string, args: LinkCertificateCheckArgs, opts?: pulumi.CustomResourceOptions) {
@@ -210,8 +252,7 @@ export class LinkCertificateCheck extends pulumi.dynamic.Resource {
       resourceProps(
         {
           ...connectionProps(args),
-          dagName: args.dagName,
-          database: args.database,
+          links: args.links,
           certificateName: args.certificateName,
           timeoutSeconds: args.timeoutSeconds,
           pollIntervalSeconds: args.pollIntervalSeconds,

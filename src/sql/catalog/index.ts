@@ -6,7 +6,7 @@ export * from "./certificate";
 export * from "./certificate-chain";
 export * from "./databases";
 export * from "./distributed-ag";
-export * from "./endpoint-and-link-state";
+export * from "./endpoint-and-link-connections";
 export * from "./endpoint-replicas";
 export * from "./endpoint-settings";
 export * from "./issuer-dependents";

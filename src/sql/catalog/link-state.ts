@@ -59,7 +59,8 @@ export interface LinkState {
   seeding: LinkSeedingAttempt[];
 }
 
-function replicaOf(row: Row): LinkReplicaState {
+/** One member of a link, as a row of its replica states. */
+export function parseLinkReplica(row: Row): LinkReplicaState {
   const errorNumber = optionalNumber(row, "last_connect_error_number");
   const description = optionalText(row, "last_connect_error_description");
   return {
@@ -140,7 +141,7 @@ export function parseLinkState(dagName: string, sets: readonly Row[][]): LinkSta
   if (replicaRows.length === 0) return null;
   return {
     dagName,
-    replicas: replicaRows.map(replicaOf),
+    replicas: replicaRows.map(parseLinkReplica),
     databases: databaseRows.map(databaseOf),
     seeding: seedingRows.map(seedingOf),
   };

@@ -9,7 +9,7 @@ export { CERTIFICATE_QUERY } from "./certificate";
 export { CERTIFICATE_CHAIN_QUERY } from "./certificate-chain";
 export { databaseParamName, databasesQuery } from "./databases";
 export { DISTRIBUTED_AG_QUERY } from "./distributed-ag";
-export { ENDPOINT_AND_LINK_STATE_QUERY } from "./endpoint-and-link-state";
+export { ENDPOINT_AND_LINK_CONNECTIONS_QUERY, LINK_CONNECTIONS_QUERY } from "./endpoint-and-link-connections";
 export { ENDPOINT_REPLICAS_QUERY } from "./endpoint-replicas";
 export { LINK_STATE_QUERY } from "./link-state";
 export { MASTER_KEY_QUERY } from "./master-key";
