@@ -55,8 +55,12 @@ export const DEFAULT_PORT = 1433;
 export const DEFAULT_DATABASE = "master";
 export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 600_000;
-/** Few connections per server: the work on one SQL Server is mostly sequential DDL. */
-export const DEFAULT_POOL_MAX = 4;
+/**
+ * Few connections per server, but enough that the trust's short chain (master key, endpoint
+ * certificate, then the upload to Azure) does not queue behind every database's preparation when
+ * tens of databases start at once.
+ */
+export const DEFAULT_POOL_MAX = 8;
 export const APP_NAME = "pulumi-mi-link";
 
 const MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
