@@ -203,4 +203,22 @@ describe("certificate rotation at the providers", () => {
       /the mirroring endpoint authenticates with \[[^\]]+\]; link \[DAG_Sales\] \(database \[Sales\]\): the managed instance is not a member; link \[DAG_Orders\] \(database \[Orders\]\): the managed instance is not a member\./,
     );
   });
+
+  it("the link check proves again only for a new certificate: links added or removed are not a change", async () => {
+    const urn = urnFor("pulumi-nodejs:dynamic/mi-link:LinkCertificateCheck", "check-diff");
+    const sales = { dagName: "DAG_Sales", database: "Sales" };
+    const orders = { dagName: "DAG_Orders", database: "Orders" };
+    const inputs = { __provider: checkProvider, ...connection(), links: [sales], certificateName: NEW };
+    const proven = { ...inputs, connectedState: "CONNECTED", verifiedAt: "2026-11-01T00:00:00.000Z" };
+    const diff = (news: Record<string, unknown>) => host.diff("id", urn, proven, news);
+    expect((await diff({ ...inputs, links: [sales, orders] })).changes).toBe("none");
+    expect((await diff({ ...inputs, links: [orders] })).changes).toBe("none");
+    expect((await diff({ ...inputs, certificateName: OLD })).changes).toBe("some");
+    // A setting changed: recorded, the proof kept, no SQL sent.
+    expect((await diff({ ...inputs, timeoutSeconds: 5 })).changes).toBe("some");
+    emulator.tds.resetCounters();
+    const updated = await host.update("id", urn, proven, { ...inputs, timeoutSeconds: 5 });
+    expect(updated.state).toMatchObject({ timeoutSeconds: 5, verifiedAt: "2026-11-01T00:00:00.000Z" });
+    expect(emulator.tds.requestLog()).toEqual([]);
+  });
 });

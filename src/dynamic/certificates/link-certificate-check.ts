@@ -131,13 +131,16 @@ export class LinkCertificateCheckProvider implements pulumi.dynamic.ResourceProv
     olds: LinkCertificateCheckOutputs,
     news: LinkCertificateCheckInputs,
   ): Promise<pulumi.dynamic.DiffResult> {
-    // Any change re-verifies in place: nothing exists on SQL Server to replace.
+    // Only a new certificate needs a new proof. A link added is proven by its own readiness, a link
+    // removed needs none: the list alone is not a change, so adding or removing a database leaves this
+    // resource alone. Other inputs (credentials, timeouts) are recorded without SQL.
     const outcome = diffInputs(
       olds as unknown as Record<string, unknown>,
       news as unknown as Record<string, unknown>,
       { replaceOn: [] },
     );
-    return { changes: outcome.changes, replaces: [], deleteBeforeReplace: false };
+    const changes = outcome.changed.some((key) => key !== "links");
+    return { changes, replaces: [], deleteBeforeReplace: false };
   }
 
   async create(inputs: LinkCertificateCheckInputs): Promise<pulumi.dynamic.CreateResult> {
@@ -152,9 +155,12 @@ export class LinkCertificateCheckProvider implements pulumi.dynamic.ResourceProv
 
   async update(
     _id: string,
-    _olds: LinkCertificateCheckOutputs,
+    olds: LinkCertificateCheckOutputs,
     news: LinkCertificateCheckInputs,
   ): Promise<pulumi.dynamic.UpdateResult> {
+    if (olds.verifiedAt && sameName(olds.certificateName, news.certificateName)) {
+      return { outs: { ...news, connectedState: olds.connectedState, verifiedAt: olds.verifiedAt } };
+    }
     return { outs: await verify(news) };
   }
 
