@@ -1,12 +1,5 @@
-/**
- * The live state of a link, by its distributed availability group's name (@name), in three
- * result sets of one batch: each member's connection (and last connection error), each
- * database's synchronization, and the automatic seeding attempts with the bytes transferred
- * (sys.dm_hadr_physical_seeding_stats has rows only while a seeding runs).
- * LSNs are numeric(25,0): cast to text so no digit is lost in JavaScript.
- */
-export const LINK_STATE_QUERY = `
-SELECT
+/** Each member's connection (columns, then the tables), for one link or for every link. */
+export const LINK_MEMBER_COLUMNS = `
   r.replica_server_name AS member_name,
   rs.is_local,
   rs.role_desc,
@@ -17,7 +10,17 @@ SELECT
   rs.last_connect_error_timestamp
 FROM sys.availability_groups ag
 JOIN sys.availability_replicas r ON r.group_id = ag.group_id
-LEFT JOIN sys.dm_hadr_availability_replica_states rs ON rs.replica_id = r.replica_id
+LEFT JOIN sys.dm_hadr_availability_replica_states rs ON rs.replica_id = r.replica_id`;
+
+/**
+ * The live state of a link, by its distributed availability group's name (@name), in three
+ * result sets of one batch: each member's connection (and last connection error), each
+ * database's synchronization, and the automatic seeding attempts with the bytes transferred
+ * (sys.dm_hadr_physical_seeding_stats has rows only while a seeding runs).
+ * LSNs are numeric(25,0): cast to text so no digit is lost in JavaScript.
+ */
+export const LINK_STATE_QUERY = `
+SELECT${LINK_MEMBER_COLUMNS}
 WHERE ag.name = @name
 ORDER BY r.replica_server_name;
 SELECT
