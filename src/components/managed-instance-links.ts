@@ -55,9 +55,20 @@ export function linkCountWarning(managedInstanceName: string, failure: string, r
   );
 }
 
-/** The subscription of an ARM resource id, or "" (which the Azure call then refuses, naming the field). */
-function subscriptionOfOrEmpty(resourceId: string): string {
-  return /^\/subscriptions\/([^/]+)\//i.exec(resourceId ?? "")?.[1] ?? "";
+/** The subscription GUID of an ARM resource id (`/subscriptions/<id>/...`), or undefined. */
+function subscriptionOfResourceId(resourceId: string): string | undefined {
+  return /^\/subscriptions\/([^/]+)\//i.exec(resourceId ?? "")?.[1];
+}
+
+/** The subscription GUID of the managed instance's ARM resource id; throws, naming the fix, without one. */
+export function subscriptionOf(resourceId: string): string {
+  const subscription = subscriptionOfResourceId(resourceId);
+  if (subscription === undefined) {
+    throw new Error(
+      `Cannot tell the managed instance's subscription from its id "${resourceId}". Set managedInstance.subscriptionId.`,
+    );
+  }
+  return subscription;
 }
 
 /**
@@ -82,9 +93,10 @@ export function managedInstanceLinkNamesOutput(
       (azure.accessTokenConfig === undefined ? undefined : requireSecretConfig(azure.accessTokenConfig)),
   });
   // With the subscription given, the list runs alongside the managed instance's lookup, not after it.
+  // Without one in the id either, "" makes the Azure call refuse, naming the field.
   const located =
     azure.subscriptionId === undefined
-      ? mi.apply((found) => ({ subscriptionId: subscriptionOfOrEmpty(found.id), name: found.name }))
+      ? mi.apply((found) => ({ subscriptionId: subscriptionOfResourceId(found.id) ?? "", name: found.name }))
       : pulumi.output({ subscriptionId: azure.subscriptionId, name: azure.name });
   return pulumi.unsecret(
     pulumi.all([located, target]).apply(async ([where, plain]) => {

@@ -35,6 +35,7 @@ import { MiLinkArgsError, MiLinkPreflightError } from "./problems";
 import { plaintextConfigWarnings, requireSecretConfig } from "./credential-config";
 import { renderScript } from "./script";
 import { linksCertificateCheck } from "./links-certificate-check";
+import { subscriptionOf } from "./managed-instance-links";
 import { getSqlServerInfoOutput, type SqlServerInfo } from "./sql-server-info";
 import { defaultCertificateExpiry, SqlServerTrust } from "./sql-server-trust";
 import { databaseSlug } from "./slug";
@@ -393,15 +394,4 @@ function scriptCertificate(
     validityYears: DEFAULTS.certificateValidityYears,
     now: new Date(),
   });
-}
-
-/** The subscription GUID of an ARM resource id (`/subscriptions/<id>/...`). */
-function subscriptionOf(resourceId: string): string {
-  const match = /^\/subscriptions\/([^/]+)\//i.exec(resourceId ?? "");
-  if (!match) {
-    throw new Error(
-      `Cannot tell the managed instance's subscription from its id "${resourceId}". Set managedInstance.subscriptionId.`,
-    );
-  }
-  return match[1];
 }

@@ -20,7 +20,6 @@ import {
   runStatement,
   runStatementThenRead,
   withConnection,
-  type AvailabilityGroupInfo,
 } from "../sql";
 import { AVAILABILITY_GROUP_QUERY } from "../tsql/queries/availability-group";
 import { readAvailabilityGroupDropCheck } from "../sql/catalog/distributed-ags-using-ag";
@@ -34,6 +33,7 @@ import {
   validateIdentifier,
 } from "../tsql";
 import type * as mssql from "mssql";
+import { adoptionConflict, describeObject, observed, withCatalog } from "./availability-group-catalog";
 import { sameName, validateEndpointUrl, validateUserDatabase } from "./availability-group-inputs";
 import { checkConnectionInputs, FailureCollector, isUnknown } from "./common/check";
 import { CONNECTION_SECRET_OUTPUTS, toConnectionArgs, type ConnectionInputs } from "./common/connection";
@@ -77,50 +77,6 @@ export interface AvailabilityGroupOutputs extends AvailabilityGroupInputs, Creat
 }
 
 const REPLACE_ON = ["name", "database", "replicaServerName"];
-
-function describeObject(name: string): string {
-  return `availability group [${name}]`;
-}
-
-/** Why an existing group cannot be adopted, or undefined when it can. */
-function adoptionConflict(
-  existing: AvailabilityGroupInfo,
-  inputs: AvailabilityGroupInputs,
-): string | undefined {
-  if (existing.isDistributed) {
-    return "it is a distributed availability group, not a regular one";
-  }
-  if (!existing.replicas.some((replica) => sameName(replica.serverName, inputs.replicaServerName))) {
-    const replicas = existing.replicas.map((replica) => replica.serverName).join(", ") || "none";
-    return `it has no replica on '${inputs.replicaServerName}' (its replicas: ${replicas})`;
-  }
-  const dbs = existing.databases;
-  if (inputs.database != null) {
-    if (dbs.length !== 1 || !sameName(dbs[0], inputs.database)) {
-      return `it holds ${dbs.length ? dbs.map((d) => `[${d}]`).join(", ") : "no database"}, not only [${inputs.database}]`;
-    }
-  } else if (dbs.length > 1) {
-    // The managed instance as initial primary: empty, or holding the one database seeding created.
-    return `it holds several databases (${dbs.map((d) => `[${d}]`).join(", ")}); the link needs one database per group`;
-  }
-  return undefined;
-}
-
-/** The outputs that reflect the catalog; inputs are kept where the catalog agrees up to case. */
-function observed(
-  inputs: AvailabilityGroupInputs,
-  group: AvailabilityGroupInfo,
-): Pick<AvailabilityGroupOutputs, "replicaServerName" | "endpointUrl" | "clusterType" | "databases"> {
-  const local = group.replicas.find((replica) => sameName(replica.serverName, inputs.replicaServerName));
-  return {
-    replicaServerName: local
-      ? inputs.replicaServerName
-      : (group.replicas[0]?.serverName ?? inputs.replicaServerName),
-    endpointUrl: local?.endpointUrl ?? inputs.endpointUrl,
-    clusterType: group.clusterType,
-    databases: group.databases,
-  };
-}
 
 export class AvailabilityGroupProvider implements pulumi.dynamic.ResourceProvider {
   async check(
@@ -342,19 +298,6 @@ async function refreshed(
   outputs: AvailabilityGroupOutputs,
 ): Promise<AvailabilityGroupOutputs> {
   return withCatalog(outputs, await readAvailabilityGroup(pool, outputs.name));
-}
-
-/** The outputs with what a read right after a change found; the group must be there. */
-function withCatalog(
-  outputs: AvailabilityGroupOutputs,
-  group: AvailabilityGroupInfo | null,
-): AvailabilityGroupOutputs {
-  if (!group) {
-    throw new Error(
-      `${describeObject(outputs.name)} is missing right after it was changed; run the update again.`,
-    );
-  }
-  return { ...outputs, ...observed(outputs, group) };
 }
 
 /** The implementation, loaded by the dynamic-provider host through {@link availabilityGroupProvider}. */
