@@ -7,8 +7,9 @@
  * The fault-free run also serves the secrets scan: no password, master key password or token in clear in
  * the state (inputs, outputs, serialized providers), the progress lines, the logs or the errors.
  *
- * Which statements are interrupted: see CREATE_FAULTS / DESTROY_FAULTS (one case each, listed in
- * docs/reliability.md). RELIABILITY_SWEEP=full adds a drop at every one of them as well.
+ * Which statements are interrupted: every statement of create and of destroy that changes SQL Server,
+ * each once with an error and once with a dropped connection (CREATE_FAULTS / DESTROY_FAULTS, listed in
+ * docs/reliability.md); the coverage case fails when the fault-free run sends one that is not listed.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunReport } from "../../src/testing/rehearsal";
@@ -39,6 +40,7 @@ const CREATE_STATEMENTS: RegExp[] = [
   /^CREATE CERTIFICATE \[DigiCertPKI\]/,
   /^CREATE CERTIFICATE \[MicrosoftPKI\]/,
   /CERT_ID\(N'DigiCertPKI'\);\s*EXEC sp_certificate_add_issuer/,
+  /CERT_ID\(N'MicrosoftPKI'\);\s*EXEC sp_certificate_add_issuer/,
   /^BACKUP DATABASE \[Sales\]/,
   /^BACKUP DATABASE \[Orders\]/,
   /^CREATE CERTIFICATE \[Cert_/,
@@ -48,28 +50,36 @@ const CREATE_STATEMENTS: RegExp[] = [
   /^CREATE AVAILABILITY GROUP \[AG_Orders\]/,
   /^CREATE AVAILABILITY GROUP \[DAG_Sales\]/,
   /^CREATE AVAILABILITY GROUP \[DAG_Orders\]/,
+  /^BACKUP LOG \[Sales\]/,
+  /^BACKUP LOG \[Orders\]/,
 ];
 
-/** Connection drops: the first statement, the endpoint, a link's last statement (all of them with full). */
-const CREATE_DROPS: RegExp[] = [
-  /^CREATE MASTER KEY/,
-  /^CREATE ENDPOINT/,
-  /^CREATE AVAILABILITY GROUP \[DAG_Orders\]/,
-];
-
-const FULL = process.env.RELIABILITY_SWEEP === "full";
+/** A request that changes SQL Server (every other request of create and destroy only reads). */
+const CHANGE =
+  /^\s*(CREATE|DROP|ALTER|BACKUP|GRANT|REVOKE)\b|sp_certificate_add_issuer|sp_(add|update|delete)_job/i;
 
 const CREATE_FAULTS: FaultCase[] = [
   ...CREATE_STATEMENTS.map((statement) => ({ statement, action: "error" as const })),
-  ...(FULL ? CREATE_STATEMENTS : CREATE_DROPS).map((statement) => ({ statement, action: "drop" as const })),
+  ...CREATE_STATEMENTS.map((statement) => ({ statement, action: "drop" as const })),
+];
+
+/** Every DDL statement of the fault-free destroy. */
+const DESTROY_STATEMENTS: RegExp[] = [
+  /^DROP AVAILABILITY GROUP \[DAG_Sales\]/,
+  /^DROP AVAILABILITY GROUP \[DAG_Orders\]/,
+  /^DROP AVAILABILITY GROUP \[AG_Sales\]/,
+  /^DROP AVAILABILITY GROUP \[AG_Orders\]/,
+  /^DROP ENDPOINT/,
+  /^DROP CERTIFICATE \[Cert_/,
+  /^DROP CERTIFICATE \[sqlmi1\./,
+  /^DROP CERTIFICATE \[MicrosoftPKI\]/,
+  /^DROP CERTIFICATE \[DigiCertPKI\]/,
+  /^DROP MASTER KEY/,
 ];
 
 const DESTROY_FAULTS: FaultCase[] = [
-  { statement: /DROP AVAILABILITY GROUP \[DAG_Sales\]/, action: "error" },
-  { statement: /DROP AVAILABILITY GROUP \[AG_Orders\]/, action: "drop" },
-  { statement: /DROP ENDPOINT/, action: "error" },
-  { statement: /DROP CERTIFICATE \[Cert_/, action: "error" },
-  { statement: /DROP MASTER KEY/, action: "drop" },
+  ...DESTROY_STATEMENTS.map((statement) => ({ statement, action: "error" as const })),
+  ...DESTROY_STATEMENTS.map((statement) => ({ statement, action: "drop" as const })),
 ];
 
 /** What the fault-free run produced. */
@@ -142,6 +152,14 @@ describe("crash anywhere, converge", () => {
         baseline.destroyStatements.some((t) => statement.test(t)),
         String(statement),
       ).toBe(true);
+    }
+    // Every statement that changes SQL Server is interrupted by some case, both ways.
+    const changes = (texts: string[]) => texts.filter((t) => CHANGE.test(t));
+    const uncovered = (texts: string[], cases: FaultCase[], action: FaultAction) =>
+      changes(texts).filter((t) => !cases.some((c) => c.action === action && c.statement.test(t)));
+    for (const action of ["error", "drop"] as const) {
+      expect(uncovered(baseline.createStatements, CREATE_FAULTS, action), `create, ${action}`).toEqual([]);
+      expect(uncovered(baseline.destroyStatements, DESTROY_FAULTS, action), `destroy, ${action}`).toEqual([]);
     }
     expect(baseline.objects.length).toBeGreaterThan(10);
   });
