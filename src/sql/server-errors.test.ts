@@ -22,15 +22,6 @@ const withoutAlwaysOn = new SqlServerEmulator({ serverName: "SQL2", hadrEnabled:
 let args: SqlServerConnectionArgs;
 let argsWithoutAlwaysOn: SqlServerConnectionArgs;
 
-function connectionArgs(info: {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-}): SqlServerConnectionArgs {
-  return { ...info, trustServerCertificate: true, connectTimeoutMs: 5_000 };
-}
-
 async function failure(
   connection: SqlServerConnectionArgs,
   sql: string,
@@ -44,8 +35,9 @@ async function failure(
 }
 
 beforeAll(async () => {
-  args = connectionArgs(await emulator.start());
-  argsWithoutAlwaysOn = connectionArgs(await withoutAlwaysOn.start());
+  await Promise.all([emulator.start(), withoutAlwaysOn.start()]);
+  args = emulator.connectionArgs();
+  argsWithoutAlwaysOn = withoutAlwaysOn.connectionArgs();
 });
 
 afterAll(async () => {

@@ -40,15 +40,8 @@ async function requestsDuring<T>(work: () => Promise<T>): Promise<{ result: T; t
 }
 
 beforeAll(async () => {
-  const info = await emulator.start();
-  args = {
-    host: info.host,
-    port: info.port,
-    user: info.user,
-    password: info.password,
-    trustServerCertificate: true,
-    connectTimeoutMs: 5_000,
-  };
+  await emulator.start();
+  args = emulator.connectionArgs();
   // Warm the pool so the counted requests are the product's only.
   await withConnection(args, (pool) => readBackupChain(pool, "SalesDb"));
 });

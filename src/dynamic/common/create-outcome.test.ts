@@ -14,14 +14,7 @@ const CREATE = "CREATE CERTIFICATE [Cert_Outcome] WITH SUBJECT = 'outcome'";
 
 beforeAll(async () => {
   await emulator.start();
-  const info = emulator.connectionInfo();
-  args = {
-    host: info.host,
-    port: info.port,
-    user: info.user,
-    password: info.password,
-    trustServerCertificate: true,
-  };
+  args = emulator.connectionArgs();
   await withConnection(args, (pool) =>
     pool.request().batch("CREATE MASTER KEY ENCRYPTION BY PASSWORD = 'Mk-Secret!4f9a2c'"),
   );

@@ -19,14 +19,7 @@ let args: SqlServerConnectionArgs;
 
 beforeAll(async () => {
   await emulator.start();
-  const info = emulator.connectionInfo();
-  args = {
-    host: info.host,
-    port: info.port,
-    user: info.user,
-    password: info.password,
-    trustServerCertificate: true,
-  };
+  args = emulator.connectionArgs();
 });
 
 afterAll(async () => {

@@ -35,15 +35,8 @@ function exec(sql: string): Promise<unknown> {
 }
 
 beforeAll(async () => {
-  const info = await emulator.start();
-  args = {
-    host: info.host,
-    port: info.port,
-    user: info.user,
-    password: info.password,
-    trustServerCertificate: true,
-    connectTimeoutMs: 5_000,
-  };
+  await emulator.start();
+  args = emulator.connectionArgs();
 });
 
 afterAll(async () => {

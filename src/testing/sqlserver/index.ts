@@ -4,6 +4,7 @@
  * driver and FreeTDS `tsql` connect to it as to SQL Server.
  */
 import * as fs from "node:fs";
+import type { SqlServerConnectionArgs } from "../../sql/connection-args";
 import { createInstanceModel, type InstanceOptions, type SqlServerInstance } from "./model";
 import { TdsServer } from "./tds-server";
 import { createSqlEngine } from "./tsql/engine";
@@ -88,6 +89,15 @@ export class SqlServerEmulator {
       password: this.admin.password,
       serverName: this.model.serverName(),
     };
+  }
+
+  /**
+   * The product's connection arguments for this emulator, as the admin login: its certificate is
+   * self-signed (trusted here), and a local server that does not answer within 5 s is not coming.
+   */
+  connectionArgs(): SqlServerConnectionArgs {
+    const { host, port, user, password } = this.connectionInfo();
+    return { host, port, user, password, trustServerCertificate: true, connectTimeoutMs: 5_000 };
   }
 
   setLatencyMs(ms: number): void {
