@@ -1,6 +1,9 @@
 /**
  * MiLink during `pulumi preview` (mocks in preview mode): the read-only lookup and the prerequisite
- * checks run, so every child is registered and shown, and the review script is available.
+ * checks run, so every child is registered and shown, and the review script is available. With
+ * `cutover: true` each database declares only its LinkCutover (nothing of the link, so nothing is
+ * created again), and the script lists the cutover; without it, a backup target adds the first log
+ * backup and `logBackupSchedule` the Agent job.
  */
 import { createRequire } from "node:module";
 import type * as PulumiModule from "@pulumi/pulumi";
@@ -38,6 +41,11 @@ void pulumi.runtime.setMocks(
 
 const pkg = nativeRequire("../../dist/index.js") as typeof Package;
 
+const LOG_BACKUPS: Partial<Package.MiLinkArgs> = {
+  backupTarget: { disk: "/backup/sales.bak" },
+  logBackupSchedule: { everyMinutes: 15, directory: "/backup" },
+};
+
 describe("MiLink in preview", () => {
   let emulator: SqlServerEmulator;
 
@@ -53,10 +61,9 @@ describe("MiLink in preview", () => {
     await emulator?.stop();
   });
 
-  it("shows every child and the script, and changes nothing on SQL Server", async () => {
+  function miLink(name: string, extra: Partial<Package.MiLinkArgs>) {
     const info = emulator.connectionInfo();
-    emulator.tds.resetCounters();
-    const link = new pkg.MiLink("pv", {
+    return new pkg.MiLink(name, {
       sqlServer: {
         host: info.host,
         port: info.port,
@@ -68,11 +75,31 @@ describe("MiLink in preview", () => {
       managedInstance: { resourceGroupName: "rg", name: "sqlmi1" },
       databases: ["Sales"],
       masterKeyPassword: pulumi.secret("Mk-preview-1"),
+      ...extra,
     });
+  }
+
+  async function linkChildren(link: Package.MiLink, prefix: string): Promise<string[]> {
+    await (link.script as unknown as { promise(): Promise<string> }).promise();
+    for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 10));
+    return registered
+      .map((r) => r.name)
+      .filter((n) => n.startsWith(prefix))
+      .sort();
+  }
+
+  it("shows every child and the script, and changes nothing on SQL Server", async () => {
+    emulator.tds.resetCounters();
+    const link = miLink("pv", {});
     const script = await (link.script as unknown as { promise(): Promise<string> }).promise();
     expect(script).toContain("CREATE AVAILABILITY GROUP [DAG_Sales]");
     for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 10));
-    expect(registered.map((r) => r.name).sort()).toEqual(
+    expect(
+      registered
+        .map((r) => r.name)
+        .filter((n) => n === "pv" || n.startsWith("pv-"))
+        .sort(),
+    ).toEqual(
       [
         "pv",
         "pv-trust",
@@ -96,5 +123,32 @@ describe("MiLink in preview", () => {
     for (const entry of emulator.tds.requestLog()) {
       expect(JSON.stringify(entry)).not.toMatch(/\b(CREATE|ALTER|DROP|BACKUP)\b/);
     }
+  });
+
+  it("cutover: true declares only the cutover per database, and the script lists it", async () => {
+    const link = miLink("cut", { ...LOG_BACKUPS, cutover: true });
+    expect(await linkChildren(link, "cut-sales")).toEqual(["cut-sales", "cut-sales-cutover"]);
+    expect(await linkChildren(link, "cut-link-certificate")).toEqual([]);
+    const script = await (link.script as unknown as { promise(): Promise<string> }).promise();
+    expect(script).toContain("-- Cutover of [Sales] (ends the link)");
+    const cutover = registered.find((r) => r.name === "cut-sales-cutover");
+    expect(cutover?.type).toBe("pulumi-nodejs:dynamic/mi-link:LinkCutover");
+  });
+
+  it("without cutover, the first log backup and the Agent job follow the link", async () => {
+    const link = miLink("keep", LOG_BACKUPS);
+    expect(await linkChildren(link, "keep-sales")).toEqual(
+      [
+        "keep-sales",
+        "keep-sales-readiness",
+        "keep-sales-ag",
+        "keep-sales-dag",
+        "keep-sales-link",
+        "keep-sales-link-readiness",
+        "keep-sales-log-backup",
+        "keep-sales-log-backup-job",
+      ].sort(),
+    );
+    expect(await linkChildren(link, "keep-link-certificate")).toEqual(["keep-link-certificate"]);
   });
 });
