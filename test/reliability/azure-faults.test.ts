@@ -13,9 +13,9 @@ import { buildIfStale } from "../support/build";
 import {
   type FailoverStack,
   FAILOVER_DATABASE,
-  leftoversAfterDestroy,
-  retained,
   startFailoverStack,
+  destroyedClean,
+  withStack,
   armAnswers,
   expectNoSecretsInClear,
 } from "./support/stack";
@@ -71,30 +71,13 @@ async function createdAndQuiet(stack: FailoverStack, reports: RunReport[]): Prom
   stack.world.sql.model.setWorkload(FAILOVER_DATABASE, false);
 }
 
-async function destroyedClean(stack: FailoverStack, reports: RunReport[]): Promise<void> {
-  const keep = retained(stack);
-  const destroyed = await stack.rehearsal.destroy();
-  reports.push(destroyed);
-  expect(destroyed.errors, stack.lines.join("\n")).toEqual([]);
-  expect(leftoversAfterDestroy(stack, keep)).toEqual([]);
-}
-
-async function withFailoverStack(project: string, work: (stack: FailoverStack) => Promise<void>) {
-  const stack = await startFailoverStack(project);
-  try {
-    await work(stack);
-  } finally {
-    await stack.world.stop();
-  }
-}
-
 describe.concurrent("Azure faults on the package's own link calls", () => {
   beforeAll(async () => {
     await buildIfStale();
   }, 180_000);
 
   it("429 with Retry-After and 409 AnotherOperationInProgress on PATCH, failover and setRole: retried, failover and fail back converge", async () => {
-    await withFailoverStack("arm-faults-retried", async (stack) => {
+    await withStack(startFailoverStack("arm-faults-retried"), async (stack) => {
       const reports: RunReport[] = [];
       await createdAndQuiet(stack, reports);
       for (const call of Object.keys(CALLS) as Call[]) {
@@ -139,7 +122,7 @@ describe.concurrent("Azure faults on the package's own link calls", () => {
   it.each(Object.keys(CALLS) as Call[])(
     "%s answered busy past the deadline: an error naming the operation, and the next up finishes",
     async (call) => {
-      await withFailoverStack(`arm-faults-persistent-${call}`, async (stack) => {
+      await withStack(startFailoverStack(`arm-faults-persistent-${call}`), async (stack) => {
         const reports: RunReport[] = [];
         await createdAndQuiet(stack, reports);
         // setRole is the fail back's: fail over first, without faults.

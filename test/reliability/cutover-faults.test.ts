@@ -10,15 +10,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { FaultSpec } from "../../src/testing/arm/faults";
 import type { RunReport } from "../../src/testing/rehearsal";
 import { waitHealthy } from "../../src/testing/demo";
-import { loadState } from "../../src/testing/rehearsal/state";
 import type { LocalWorld } from "../../src/testing/world";
 import { buildIfStale } from "../support/build";
 import {
   type CutoverStack,
   CUTOVER_DATABASE,
-  leftoversAfterDestroy,
-  retained,
   startCutoverStack,
+  destroyedClean,
+  withStack,
   armAnswers,
   expectNoSecretsInClear,
 } from "./support/stack";
@@ -113,31 +112,13 @@ async function createdAndQuiet(stack: CutoverStack, reports: RunReport[]): Promi
   return up;
 }
 
-async function destroyedClean(stack: CutoverStack, reports: RunReport[]): Promise<void> {
-  const keep = retained(stack);
-  const destroyed = await stack.rehearsal.destroy();
-  reports.push(destroyed);
-  expect(destroyed.errors, stack.lines.join("\n")).toEqual([]);
-  expect(loadState(stack.stateFile).resources).toEqual([]);
-  expect(leftoversAfterDestroy(stack, keep)).toEqual([]);
-}
-
-async function withCutoverStack(project: string, work: (stack: CutoverStack) => Promise<void>) {
-  const stack = await startCutoverStack(project);
-  try {
-    await work(stack);
-  } finally {
-    await stack.world.stop();
-  }
-}
-
 describe.concurrent("Azure faults on the cutover's own ARM calls", () => {
   beforeAll(async () => {
     await buildIfStale();
   }, 180_000);
 
   it("429 with Retry-After and 409 AnotherOperationInProgress on the link list, the managed database GET and the link DELETE: retried, the cutover completes", async () => {
-    await withCutoverStack("cutover-faults-retried", async (stack) => {
+    await withStack(startCutoverStack("cutover-faults-retried"), async (stack) => {
       const reports: RunReport[] = [];
       // The preflight's link count: retried, so the up neither fails nor warns that it could not count.
       busyTwice(stack, "listLinks");
@@ -180,7 +161,7 @@ describe.concurrent("Azure faults on the cutover's own ARM calls", () => {
   }, 240_000);
 
   it("the link DELETE answered busy past the deadline: an error naming the operation, and the next up completes the cutover", async () => {
-    await withCutoverStack("cutover-faults-persistent-delete", async (stack) => {
+    await withStack(startCutoverStack("cutover-faults-persistent-delete"), async (stack) => {
       const reports: RunReport[] = [];
       await createdAndQuiet(stack, reports);
       busyPastDeadline(stack, "deleteLink");
@@ -193,7 +174,7 @@ describe.concurrent("Azure faults on the cutover's own ARM calls", () => {
   }, 240_000);
 
   it("the managed database GET answered busy past the deadline: an error naming the operation, the link kept, and the next up completes the cutover", async () => {
-    await withCutoverStack("cutover-faults-persistent-database", async (stack) => {
+    await withStack(startCutoverStack("cutover-faults-persistent-database"), async (stack) => {
       const reports: RunReport[] = [];
       await createdAndQuiet(stack, reports);
       busyPastDeadline(stack, "readManagedDatabase");
@@ -209,7 +190,7 @@ describe.concurrent("Azure faults on the cutover's own ARM calls", () => {
   }, 240_000);
 
   it("the link list answered busy past its deadline: the up warns, naming the operation, and proceeds", async () => {
-    await withCutoverStack("cutover-faults-persistent-list", async (stack) => {
+    await withStack(startCutoverStack("cutover-faults-persistent-list"), async (stack) => {
       const reports: RunReport[] = [];
       busyPastDeadline(stack, "listLinks");
 

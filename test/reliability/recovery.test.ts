@@ -5,29 +5,16 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildIfStale } from "../support/build";
-import {
-  type TestStack,
-  leftoversAfterDestroy,
-  objects,
-  retained,
-  startStack,
-  visibleText,
-} from "./support/stack";
+import { type TestStack, destroyedClean, objects, startStack, visibleText, withStack } from "./support/stack";
 
 const DDL = /^\s*(CREATE|ALTER|DROP|BACKUP|RESTORE|GRANT|DENY|REVOKE)\b/im;
 
 /** Runs `work` against a fresh stack, then checks destroy leaves nothing behind. */
-async function withStack(work: (stack: TestStack) => Promise<void>): Promise<void> {
-  const stack = await startStack();
-  try {
+function withDestroyedStack(work: (stack: TestStack) => Promise<void>): Promise<void> {
+  return withStack(startStack(), async (stack) => {
     await work(stack);
-    const keep = retained(stack);
-    const destroyed = await stack.rehearsal.destroy();
-    expect(destroyed.errors, stack.lines.join("\n")).toEqual([]);
-    expect(leftoversAfterDestroy(stack, keep)).toEqual([]);
-  } finally {
-    await stack.world.stop();
-  }
+    await destroyedClean(stack, []);
+  });
 }
 
 async function adminBatch(stack: TestStack, text: string): Promise<void> {
@@ -53,7 +40,7 @@ describe.concurrent("recovery", () => {
   }, 180_000);
 
   it("SQL Server restarted after an interrupted setup: the next up resumes and completes", async () => {
-    await withStack(async (stack) => {
+    await withDestroyedStack(async (stack) => {
       stack.world.sql.tds.addFault({ on: { match: /^CREATE ENDPOINT/ }, action: "error" });
       const interrupted = await stack.rehearsal.up();
       expect(interrupted.ok).toBe(false);
@@ -69,7 +56,7 @@ describe.concurrent("recovery", () => {
   }, 180_000);
 
   it("Azure 429 with Retry-After and 409 AnotherOperationInProgress on the package's own call (the MI endpoint certificate): retried", async () => {
-    await withStack(async (stack) => {
+    await withDestroyedStack(async (stack) => {
       const arm = stack.world.arm;
       arm.addFault({
         match: { pathRegex: /endpointCertificates/ },
@@ -92,7 +79,7 @@ describe.concurrent("recovery", () => {
   }, 180_000);
 
   it("objects dropped out of band: refresh reports them gone, the next up re-creates exactly them", async () => {
-    await withStack(async (stack) => {
+    await withDestroyedStack(async (stack) => {
       expect((await stack.rehearsal.up()).errors, stack.lines.join("\n")).toEqual([]);
       const expected = objects(stack);
       await adminBatch(stack, "DROP CERTIFICATE [MicrosoftPKI];");
@@ -107,7 +94,7 @@ describe.concurrent("recovery", () => {
   }, 180_000);
 
   it("credential rotation: password changed on SQL Server and in the config; up sends no DDL, destroy succeeds", async () => {
-    await withStack(async (stack) => {
+    await withDestroyedStack(async (stack) => {
       expect((await stack.rehearsal.up()).errors, stack.lines.join("\n")).toEqual([]);
       const expected = objects(stack);
       const rotated = "Rotated-Passw0rd!2";

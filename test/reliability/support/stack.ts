@@ -10,7 +10,7 @@ import { EXAMPLE_SECRET_CONFIG, exampleConfig, retainedOnDelete } from "../../..
 import { Rehearsal, type RunReport } from "../../../src/testing/rehearsal";
 import { snapshotWorld } from "../../../src/testing/rehearsal/snapshot";
 import { loadState } from "../../../src/testing/rehearsal/state";
-import { type LocalWorld, startLocalWorld } from "../../../src/testing/world";
+import { type LocalWorld, type LocalWorldOptions, startLocalWorld } from "../../../src/testing/world";
 import { repoRoot } from "../../support/provider-host";
 import { plaintextPaths, type WireValue } from "../../support/wire";
 
@@ -30,35 +30,58 @@ export interface TestStack {
   secrets: string[];
 }
 
+/** A fresh world and a state file, and rehearsals of `program` against them with extra config. */
+interface RehearsedWorld {
+  stack: Omit<TestStack, "rehearsal">;
+  /** Without `extraConfig` the rehearsal reads `stack.config` itself: a test may change it between runs. */
+  rehearsalWith(extraConfig?: Record<string, string>): Rehearsal;
+}
+
+async function rehearsedWorld(
+  worldOptions: LocalWorldOptions & { databases: string[] },
+  program: string,
+  project: string,
+): Promise<RehearsedWorld> {
+  const world = await startLocalWorld(worldOptions);
+  const stateFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), `${project}-`)), "stack.json");
+  const config = exampleConfig(world, worldOptions.databases);
+  const lines: string[] = [];
+  const rehearsalWith = (extraConfig?: Record<string, string>) =>
+    new Rehearsal({
+      program: path.join(repoRoot, program),
+      stateFile,
+      project,
+      config: extraConfig === undefined ? config : { ...config, ...extraConfig },
+      secretConfig: EXAMPLE_SECRET_CONFIG,
+      arm: {
+        endpoint: world.info.arm.endpoint,
+        subscriptionId: world.info.arm.subscriptionId,
+        tlsCaPem: world.info.arm.tlsCaPem,
+      },
+      hostCwd: repoRoot,
+      print: (line) => lines.push(line),
+    });
+  return {
+    stack: {
+      world,
+      stateFile,
+      config,
+      lines,
+      before: snapshotWorld(world),
+      secrets: EXAMPLE_SECRET_CONFIG.map((key) => config[key]),
+    },
+    rehearsalWith,
+  };
+}
+
 /** A fresh world with the two databases, and a rehearsal of the multiple-databases example against it. */
 export async function startStack(): Promise<TestStack> {
-  const world = await startLocalWorld({ databases: DATABASES, armOperationMs: 10, seedingSeconds: 0.1 });
-  const stateFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "reliability-")), "stack.json");
-  const config = exampleConfig(world, DATABASES);
-  const lines: string[] = [];
-  const rehearsal = new Rehearsal({
-    program: path.join(repoRoot, "examples", "multiple-databases"),
-    stateFile,
-    project: "reliability",
-    config,
-    secretConfig: EXAMPLE_SECRET_CONFIG,
-    arm: {
-      endpoint: world.info.arm.endpoint,
-      subscriptionId: world.info.arm.subscriptionId,
-      tlsCaPem: world.info.arm.tlsCaPem,
-    },
-    hostCwd: repoRoot,
-    print: (line) => lines.push(line),
-  });
-  return {
-    world,
-    rehearsal,
-    stateFile,
-    config,
-    lines,
-    before: snapshotWorld(world),
-    secrets: EXAMPLE_SECRET_CONFIG.map((key) => config[key]),
-  };
+  const { stack, rehearsalWith } = await rehearsedWorld(
+    { databases: DATABASES, armOperationMs: 10, seedingSeconds: 0.1 },
+    path.join("examples", "multiple-databases"),
+    "reliability",
+  );
+  return { ...stack, rehearsal: rehearsalWith() };
 }
 
 /** Objects on both sides (SQL Server catalog and ARM), with duplicates kept so that they show. */
@@ -113,40 +136,18 @@ export const AZURE_FAILOVER_VERSION = "16.0.4115.5";
  * (test/components/fixtures): MiLink with `primary` from config.
  */
 export async function startFailoverStack(project: string): Promise<FailoverStack> {
-  const world = await startLocalWorld({
-    productVersion: AZURE_FAILOVER_VERSION,
-    databases: [FAILOVER_DATABASE],
-    armOperationMs: 20,
-    seedingSeconds: 0.2,
-  });
-  const stateFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "reliability-failover-")), "stack.json");
-  const config = exampleConfig(world, [FAILOVER_DATABASE]);
-  const lines: string[] = [];
-  const withPrimary = (primary: "SqlServer" | "ManagedInstance") =>
-    new Rehearsal({
-      program: path.join(repoRoot, "test", "components", "fixtures", "failover-program.ts"),
-      stateFile,
-      project,
-      config: { ...config, primary },
-      secretConfig: EXAMPLE_SECRET_CONFIG,
-      arm: {
-        endpoint: world.info.arm.endpoint,
-        subscriptionId: world.info.arm.subscriptionId,
-        tlsCaPem: world.info.arm.tlsCaPem,
-      },
-      hostCwd: repoRoot,
-      print: (line) => lines.push(line),
-    });
-  return {
-    world,
-    rehearsal: withPrimary("SqlServer"),
-    withPrimary,
-    stateFile,
-    config,
-    lines,
-    before: snapshotWorld(world),
-    secrets: EXAMPLE_SECRET_CONFIG.map((key) => config[key]),
-  };
+  const { stack, rehearsalWith } = await rehearsedWorld(
+    {
+      productVersion: AZURE_FAILOVER_VERSION,
+      databases: [FAILOVER_DATABASE],
+      armOperationMs: 20,
+      seedingSeconds: 0.2,
+    },
+    path.join("test", "components", "fixtures", "failover-program.ts"),
+    project,
+  );
+  const withPrimary = (primary: "SqlServer" | "ManagedInstance") => rehearsalWith({ primary });
+  return { ...stack, rehearsal: withPrimary("SqlServer"), withPrimary };
 }
 
 /** A one-link stack that ends the migration: `cutover` from config (a LinkCutover once true). */
@@ -164,40 +165,41 @@ export const CUTOVER_DATABASE = "Sales";
  * (test/components/fixtures): MiLink with `cutover` from config.
  */
 export async function startCutoverStack(project: string): Promise<CutoverStack> {
-  const world = await startLocalWorld({
-    databases: [CUTOVER_DATABASE],
-    armOperationMs: 20,
-    seedingSeconds: 0.2,
-    firstFullBackupSeconds: 0.3,
-  });
-  const stateFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "reliability-cutover-")), "stack.json");
-  const config = exampleConfig(world, [CUTOVER_DATABASE]);
-  const lines: string[] = [];
-  const withCutover = (cutover: boolean) =>
-    new Rehearsal({
-      program: path.join(repoRoot, "test", "components", "fixtures", "cutover-program.ts"),
-      stateFile,
-      project,
-      config: { ...config, cutover: String(cutover) },
-      secretConfig: EXAMPLE_SECRET_CONFIG,
-      arm: {
-        endpoint: world.info.arm.endpoint,
-        subscriptionId: world.info.arm.subscriptionId,
-        tlsCaPem: world.info.arm.tlsCaPem,
-      },
-      hostCwd: repoRoot,
-      print: (line) => lines.push(line),
-    });
-  return {
-    world,
-    rehearsal: withCutover(true),
-    withCutover,
-    stateFile,
-    config,
-    lines,
-    before: snapshotWorld(world),
-    secrets: EXAMPLE_SECRET_CONFIG.map((key) => config[key]),
-  };
+  const { stack, rehearsalWith } = await rehearsedWorld(
+    {
+      databases: [CUTOVER_DATABASE],
+      armOperationMs: 20,
+      seedingSeconds: 0.2,
+      firstFullBackupSeconds: 0.3,
+    },
+    path.join("test", "components", "fixtures", "cutover-program.ts"),
+    project,
+  );
+  const withCutover = (cutover: boolean) => rehearsalWith({ cutover: String(cutover) });
+  return { ...stack, rehearsal: withCutover(true), withCutover };
+}
+
+/** Runs `work` on a stack started by `start`, and stops its world whatever happens. */
+export async function withStack<S extends TestStack>(
+  start: Promise<S>,
+  work: (stack: S) => Promise<void>,
+): Promise<void> {
+  const stack = await start;
+  try {
+    await work(stack);
+  } finally {
+    await stack.world.stop();
+  }
+}
+
+/** Destroy succeeds, the state is empty, and nothing is left but what the stack keeps by design. */
+export async function destroyedClean(stack: TestStack, reports: RunReport[]): Promise<void> {
+  const keep = retained(stack);
+  const destroyed = await stack.rehearsal.destroy();
+  reports.push(destroyed);
+  expect(destroyed.errors, stack.lines.join("\n")).toEqual([]);
+  expect(loadState(stack.stateFile).resources).toEqual([]);
+  expect(leftoversAfterDestroy(stack, keep)).toEqual([]);
 }
 
 /**
