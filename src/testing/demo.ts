@@ -102,6 +102,31 @@ export function exampleConfig(world: LocalWorld, databases: string[]): Record<st
 
 export const EXAMPLE_SECRET_CONFIG = ["sqlPassword", "masterKeyPassword", "armAccessToken"];
 
+/** What {@link exampleRehearsal} needs besides the world. */
+export interface ExampleRehearsalOptions {
+  /** The program's folder or file. */
+  program: string;
+  stateFile: string;
+  project: string;
+  /** The stack config; {@link exampleConfig}'s keys, the secret ones marked as secrets. */
+  config: Record<string, string>;
+  print: (line: string) => void;
+}
+
+/** A rehearsal of a program against `world`'s emulators, run from this package's root. */
+export function exampleRehearsal(world: LocalWorld, options: ExampleRehearsalOptions): Rehearsal {
+  return new Rehearsal({
+    ...options,
+    secretConfig: EXAMPLE_SECRET_CONFIG,
+    arm: {
+      endpoint: world.info.arm.endpoint,
+      subscriptionId: world.info.arm.subscriptionId,
+      tlsCaPem: world.info.arm.tlsCaPem,
+    },
+    hostCwd: packageRoot,
+  });
+}
+
 /** The state of each database's link as SQL Server reports it (the managed instance's replica). */
 export async function readLinkHealth(
   world: LocalWorld,
@@ -206,18 +231,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       `emulators: SQL Server ${world.info.sql.host}:${world.info.sql.port}, ARM ${world.info.arm.endpoint}`,
     );
     const before = snapshotWorld(world);
-    const rehearsal = new Rehearsal({
+    const rehearsal = exampleRehearsal(world, {
       program: options.program ?? path.join(packageRoot, "examples", "sqlserver-to-mi"),
       stateFile,
       project: options.project ?? "mi-link-sqlserver-to-mi",
       config: exampleConfig(world, databases),
-      secretConfig: EXAMPLE_SECRET_CONFIG,
-      arm: {
-        endpoint: world.info.arm.endpoint,
-        subscriptionId: world.info.arm.subscriptionId,
-        tlsCaPem: world.info.arm.tlsCaPem,
-      },
-      hostCwd: packageRoot,
       print,
     });
     const first = await rehearsal.up();

@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Rehearsal, startLocalWorld, type LocalWorld, type RunReport } from "pulumi-mi-link/testing";
 import type { SqlRequestLogEntry } from "pulumi-mi-link/testing";
-import { EXAMPLE_SECRET_CONFIG, exampleConfig } from "pulumi-mi-link/dist/testing/demo.js";
+import { exampleRehearsal, exampleConfig } from "pulumi-mi-link/dist/testing/demo.js";
 import { getSqlServerInfo } from "pulumi-mi-link/dist/components/sql-server-info.js";
 import { LINK_STATE_QUERY } from "pulumi-mi-link/dist/tsql/queries/link-state.js";
 import { ENDPOINT_AND_LINK_CONNECTIONS_QUERY } from "pulumi-mi-link/dist/tsql/queries/endpoint-and-link-connections.js";
@@ -61,18 +61,11 @@ function rehearsalFor(
   stateFile: string,
   onLine: (line: string) => void = () => undefined,
 ): Rehearsal {
-  return new Rehearsal({
+  return exampleRehearsal(world, {
     program: path.join(packageRoot, "examples", "sqlserver-to-mi"),
     stateFile,
     project: "mi-link-bench",
     config: exampleConfig(world, databases),
-    secretConfig: EXAMPLE_SECRET_CONFIG,
-    arm: {
-      endpoint: world.info.arm.endpoint,
-      subscriptionId: world.info.arm.subscriptionId,
-      tlsCaPem: world.info.arm.tlsCaPem,
-    },
-    hostCwd: packageRoot,
     print: onLine,
   });
 }

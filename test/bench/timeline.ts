@@ -6,8 +6,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Rehearsal, startLocalWorld } from "pulumi-mi-link/testing";
-import { EXAMPLE_SECRET_CONFIG, exampleConfig } from "pulumi-mi-link/dist/testing/demo.js";
+import { startLocalWorld } from "pulumi-mi-link/testing";
+import { exampleRehearsal, exampleConfig } from "pulumi-mi-link/dist/testing/demo.js";
 import { benchDatabaseNames } from "./names";
 
 const packageRoot = path.resolve(__dirname, "..", "..");
@@ -26,14 +26,11 @@ async function main(): Promise<void> {
   const rows: { start: number; end: number; what: string }[] = [];
   let started = 0;
   try {
-    const rehearsal = new Rehearsal({
+    const rehearsal = exampleRehearsal(world, {
       program: path.join(packageRoot, "examples", "sqlserver-to-mi"),
       stateFile: path.join(stateDir, "stack.json"),
       project: "mi-link-bench",
       config: exampleConfig(world, databases),
-      secretConfig: EXAMPLE_SECRET_CONFIG,
-      arm: world.info.arm,
-      hostCwd: packageRoot,
       print: (line) => {
         const at = (Date.now() - started) / 1000;
         const seconds = /\((\d+(?:\.\d+)?)s\)/.exec(line);

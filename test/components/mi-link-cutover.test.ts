@@ -10,8 +10,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { EXAMPLE_SECRET_CONFIG, exampleConfig, waitHealthy } from "../../src/testing/demo";
-import { Rehearsal } from "../../src/testing/rehearsal";
+import { EXAMPLE_SECRET_CONFIG, exampleRehearsal, exampleConfig, waitHealthy } from "../../src/testing/demo";
+
 import { loadState } from "../../src/testing/rehearsal/state";
 import { startLocalWorld, type LocalWorld } from "../../src/testing/world";
 import { buildIfStale } from "../support/build";
@@ -50,18 +50,11 @@ describe("MiLink cutover", () => {
     try {
       const stateFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "milink-cutover-")), "stack.json");
       const rehearsal = (databases: string[], cutover: boolean) =>
-        new Rehearsal({
+        exampleRehearsal(world, {
           program: path.join(repoRoot, "test", "components", "fixtures", "cutover-program.ts"),
           stateFile,
           project: "milink-cutover",
           config: { ...exampleConfig(world, databases), cutover: String(cutover) },
-          secretConfig: EXAMPLE_SECRET_CONFIG,
-          arm: {
-            endpoint: world.info.arm.endpoint,
-            subscriptionId: world.info.arm.subscriptionId,
-            tlsCaPem: world.info.arm.tlsCaPem,
-          },
-          hostCwd: repoRoot,
           print: (line) => lines.push(line),
         });
 
@@ -146,18 +139,11 @@ describe("MiLink cutover", () => {
     try {
       const stateFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "milink-cutover-")), "stack.json");
       const rehearsal = (cutover: boolean) =>
-        new Rehearsal({
+        exampleRehearsal(world, {
           program: path.join(repoRoot, "test", "components", "fixtures", "cutover-program.ts"),
           stateFile,
           project: "milink-cutover",
           config: { ...exampleConfig(world, ["Sales"]), cutover: String(cutover) },
-          secretConfig: EXAMPLE_SECRET_CONFIG,
-          arm: {
-            endpoint: world.info.arm.endpoint,
-            subscriptionId: world.info.arm.subscriptionId,
-            tlsCaPem: world.info.arm.tlsCaPem,
-          },
-          hostCwd: repoRoot,
           print: (line) => lines.push(line),
         });
       const first = await rehearsal(false).up();

@@ -6,8 +6,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { EXAMPLE_SECRET_CONFIG, exampleConfig, waitHealthy } from "../../src/testing/demo";
-import { Rehearsal } from "../../src/testing/rehearsal";
+import { exampleRehearsal, exampleConfig, waitHealthy } from "../../src/testing/demo";
+
 import { startLocalWorld } from "../../src/testing/world";
 import { buildIfStale } from "../support/build";
 import { repoRoot } from "../support/provider-host";
@@ -29,18 +29,11 @@ describe("MiLink with primary", () => {
     try {
       const stateFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "milink-failover-")), "stack.json");
       const rehearsal = (primary: string) =>
-        new Rehearsal({
+        exampleRehearsal(world, {
           program: path.join(repoRoot, "test", "components", "fixtures", "failover-program.ts"),
           stateFile,
           project: "milink-failover",
           config: { ...exampleConfig(world, ["Sales"]), primary },
-          secretConfig: EXAMPLE_SECRET_CONFIG,
-          arm: {
-            endpoint: world.info.arm.endpoint,
-            subscriptionId: world.info.arm.subscriptionId,
-            tlsCaPem: world.info.arm.tlsCaPem,
-          },
-          hostCwd: repoRoot,
           print: (line) => lines.push(line),
         });
 
@@ -80,18 +73,11 @@ describe("MiLink with primary", () => {
     try {
       const stateFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "milink-mode-")), "stack.json");
       const rehearsal = (replicationMode: string) =>
-        new Rehearsal({
+        exampleRehearsal(world, {
           program: path.join(repoRoot, "test", "components", "fixtures", "failover-program.ts"),
           stateFile,
           project: "milink-mode",
           config: { ...exampleConfig(world, ["Sales"]), replicationMode },
-          secretConfig: EXAMPLE_SECRET_CONFIG,
-          arm: {
-            endpoint: world.info.arm.endpoint,
-            subscriptionId: world.info.arm.subscriptionId,
-            tlsCaPem: world.info.arm.tlsCaPem,
-          },
-          hostCwd: repoRoot,
           print: (line) => lines.push(line),
         });
 

@@ -8,8 +8,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { EXAMPLE_SECRET_CONFIG, exampleConfig, readLinkHealth, waitHealthy } from "../../src/testing/demo";
-import { Rehearsal, type RunReport } from "../../src/testing/rehearsal";
+import { exampleRehearsal, exampleConfig, readLinkHealth, waitHealthy } from "../../src/testing/demo";
+import { type RunReport } from "../../src/testing/rehearsal";
 import { startLocalWorld, type LocalWorld } from "../../src/testing/world";
 import { buildIfStale } from "../support/build";
 import { repoRoot } from "../support/provider-host";
@@ -86,18 +86,11 @@ function customSteps(report: RunReport): string[] {
 
 function rehearsalIn(world: LocalWorld, stateFile: string, lines: string[]) {
   return (certificate: Record<string, string>) =>
-    new Rehearsal({
+    exampleRehearsal(world, {
       program: path.join(repoRoot, "test", "components", "fixtures", "rotation-program.ts"),
       stateFile,
       project: "milink-rotation",
       config: { ...exampleConfig(world, ["Sales"]), ...certificate },
-      secretConfig: EXAMPLE_SECRET_CONFIG,
-      arm: {
-        endpoint: world.info.arm.endpoint,
-        subscriptionId: world.info.arm.subscriptionId,
-        tlsCaPem: world.info.arm.tlsCaPem,
-      },
-      hostCwd: repoRoot,
       print: (line) => lines.push(line),
     });
 }

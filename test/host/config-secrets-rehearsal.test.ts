@@ -10,12 +10,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  EXAMPLE_SECRET_CONFIG,
+  exampleRehearsal,
   exampleConfig,
   isChangingStatement,
   resourcesHolding,
 } from "../../src/testing/demo";
-import { Rehearsal } from "../../src/testing/rehearsal";
+
 import { loadState } from "../../src/testing/rehearsal/state";
 import { LocalWorld, startLocalWorld } from "../../src/testing/world";
 import { buildIfStale } from "../support/build";
@@ -66,18 +66,11 @@ describe("the host's replies over a whole stack's life", () => {
     const log = path.join(dir, `${name}.jsonl`);
     process.env.MI_LINK_HOST_REPLY_LOG = log;
     const lines: string[] = [];
-    const rehearsal = new Rehearsal({
+    const rehearsal = exampleRehearsal(world, {
       program,
       stateFile: path.join(dir, `${name}.json`),
       project: `replies-${name}`,
       config: exampleConfig(world, ["Sales"]),
-      secretConfig: EXAMPLE_SECRET_CONFIG,
-      arm: {
-        endpoint: world.info.arm.endpoint,
-        subscriptionId: world.info.arm.subscriptionId,
-        tlsCaPem: world.info.arm.tlsCaPem,
-      },
-      hostCwd: repoRoot,
       print: (line) => lines.push(line),
     });
     for (const run of [() => rehearsal.up(), () => rehearsal.up(), () => rehearsal.refresh()]) {
@@ -105,18 +98,11 @@ describe("the host's replies over a whole stack's life", () => {
     const lines: string[] = [];
     const stateFile = path.join(dir, "migrate.json");
     const rehearsal = (program: string) =>
-      new Rehearsal({
+      exampleRehearsal(world, {
         program,
         stateFile,
         project: "replies-migrate",
         config: exampleConfig(world, ["Sales"]),
-        secretConfig: EXAMPLE_SECRET_CONFIG,
-        arm: {
-          endpoint: world.info.arm.endpoint,
-          subscriptionId: world.info.arm.subscriptionId,
-          tlsCaPem: world.info.arm.tlsCaPem,
-        },
-        hostCwd: repoRoot,
         print: (line) => lines.push(line),
       });
     delete process.env.MI_LINK_HOST_REPLY_LOG;

@@ -6,7 +6,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "vitest";
-import { EXAMPLE_SECRET_CONFIG, exampleConfig, retainedOnDelete } from "../../../src/testing/demo";
+import {
+  EXAMPLE_SECRET_CONFIG,
+  exampleRehearsal,
+  exampleConfig,
+  retainedOnDelete,
+} from "../../../src/testing/demo";
 import { Rehearsal, type RunReport } from "../../../src/testing/rehearsal";
 import { snapshotWorld } from "../../../src/testing/rehearsal/snapshot";
 import { loadState } from "../../../src/testing/rehearsal/state";
@@ -47,18 +52,11 @@ async function rehearsedWorld(
   const config = exampleConfig(world, worldOptions.databases);
   const lines: string[] = [];
   const rehearsalWith = (extraConfig?: Record<string, string>) =>
-    new Rehearsal({
+    exampleRehearsal(world, {
       program: path.join(repoRoot, program),
       stateFile,
       project,
       config: extraConfig === undefined ? config : { ...config, ...extraConfig },
-      secretConfig: EXAMPLE_SECRET_CONFIG,
-      arm: {
-        endpoint: world.info.arm.endpoint,
-        subscriptionId: world.info.arm.subscriptionId,
-        tlsCaPem: world.info.arm.tlsCaPem,
-      },
-      hostCwd: repoRoot,
       print: (line) => lines.push(line),
     });
   return {
