@@ -1,7 +1,8 @@
 /**
  * `node test/bench/bench.js timeline.ts [links]`: one rehearsed create of the example with the benchmark's
  * latencies, printing when each step started and ended (seconds from the fork of the rehearsal's process).
- * What the end-to-end figure is made of: the critical path reads off the table.
+ * What the end-to-end figure is made of: the critical path reads off the table. With `--requests`, every
+ * request that reached the SQL Server emulator is a row too (arrival time, login, first line of its text).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -14,7 +15,8 @@ const packageRoot = path.resolve(__dirname, "..", "..");
 
 async function main(): Promise<void> {
   process.noDeprecation = true;
-  const count = Number(process.argv[2] ?? "10");
+  const showRequests = process.argv.includes("--requests");
+  const count = Number(process.argv.slice(2).find((arg) => !arg.startsWith("--")) ?? "10");
   const databases = benchDatabaseNames(count);
   const world = await startLocalWorld({
     databases,
@@ -38,8 +40,20 @@ async function main(): Promise<void> {
       },
     });
     started = Date.now();
+    if (showRequests) process.stdout.write(`started at ${started}\n`);
     const up = await rehearsal.up();
     if (!up.ok) throw new Error(up.errors.join("; "));
+    if (showRequests) {
+      for (const request of world.sql.tds.requestLog()) {
+        const at = (request.at.getTime() - started) / 1000;
+        const text = request.text.replace(/\s+/g, " ").slice(0, 90);
+        rows.push({ start: at, end: at, what: `   sql #${request.n} ${request.login}: ${text}` });
+      }
+      for (const request of world.arm.requestLog()) {
+        const at = ((request.at?.getTime() ?? started) - started) / 1000;
+        rows.push({ start: at, end: at, what: `   arm ${request.status} ${request.operation}` });
+      }
+    }
   } finally {
     await world.stop();
     fs.rmSync(stateDir, { recursive: true, force: true });

@@ -15,6 +15,8 @@ export interface RequestLogEntry {
   status: number;
   /** e.g. "PUT distributedAvailabilityGroups", "GET managedInstances". */
   operation: string;
+  /** When the emulator answered it (after the added latency). */
+  at?: Date;
 }
 
 export interface RequestCounters {
@@ -86,7 +88,7 @@ export class FaultInjector {
   }
 
   record(entry: RequestLogEntry): void {
-    this.log.push(entry);
+    this.log.push({ at: new Date(), ...entry });
   }
 
   counters(): RequestCounters {
