@@ -48,6 +48,7 @@ import {
   withSecretOutputs,
   type ConnectionArgs,
   resourceProps,
+  DynamicResource,
 } from "./common/resource";
 
 export interface AvailabilityGroupInputs extends ConnectionInputs {
@@ -303,7 +304,7 @@ async function refreshed(
 /** The implementation, loaded by the dynamic-provider host through {@link availabilityGroupProvider}. */
 export const availabilityGroupOperations: ProviderOperations = new AvailabilityGroupProvider();
 
-/** One provider instance per class: Pulumi serializes it once per program. */
+/** The provider every resource of this class registers (its source, written once). */
 export const availabilityGroupProvider = forwardingProvider(
   `${PACKAGE_NAME}/dist/dynamic/availability-group.js`,
   "availabilityGroupOperations",
@@ -331,7 +332,7 @@ export interface AvailabilityGroupArgs extends ConnectionArgs {
 }
 
 /** The link's availability group on one SQL Server. */
-export class AvailabilityGroup extends pulumi.dynamic.Resource {
+export class AvailabilityGroup extends DynamicResource {
   /** The group existed before this resource and is left in place on delete. */
   public readonly adopted!: pulumi.Output<boolean>;
   public readonly name!: pulumi.Output<string>;

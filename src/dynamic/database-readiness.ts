@@ -32,6 +32,7 @@ import {
   withSecretOutputs,
   type ConnectionArgs,
   resourceProps,
+  DynamicResource,
 } from "./common/resource";
 import {
   ensureDatabaseReady,
@@ -153,7 +154,7 @@ export class DatabaseReadinessProvider implements pulumi.dynamic.ResourceProvide
 /** The implementation, loaded by the dynamic-provider host through {@link databaseReadinessProvider}. */
 export const databaseReadinessOperations: ProviderOperations = new DatabaseReadinessProvider();
 
-/** One provider instance per class: Pulumi serializes it once per program. */
+/** The provider every resource of this class registers (its source, written once). */
 export const databaseReadinessProvider = forwardingProvider(
   `${PACKAGE_NAME}/dist/dynamic/database-readiness.js`,
   "databaseReadinessOperations",
@@ -176,7 +177,7 @@ export interface DatabaseReadinessArgs extends ConnectionArgs {
  * A database in FULL recovery with a log backup chain, ready to be the link's primary. Delete
  * leaves the database as it is (recovery model and backups stay).
  */
-export class DatabaseReadiness extends pulumi.dynamic.Resource {
+export class DatabaseReadiness extends DynamicResource {
   /** FULL once ready; what a refresh found otherwise. */
   public readonly recoveryModel!: pulumi.Output<string>;
   /** ISO time of the last full backup that was not COPY_ONLY, or null. */

@@ -47,6 +47,7 @@ import {
   withSecretOutputs,
   type ConnectionArgs,
   resourceProps,
+  DynamicResource,
 } from "./common/resource";
 import {
   adoptionConflict,
@@ -283,7 +284,7 @@ function withCatalog(
 export const distributedAvailabilityGroupOperations: ProviderOperations =
   new DistributedAvailabilityGroupProvider();
 
-/** One provider instance per class: Pulumi serializes it once per program. */
+/** The provider every resource of this class registers (its source, written once). */
 export const distributedAvailabilityGroupProvider = forwardingProvider(
   `${PACKAGE_NAME}/dist/dynamic/distributed-availability-group.js`,
   "distributedAvailabilityGroupOperations",
@@ -319,7 +320,7 @@ export interface DistributedAvailabilityGroupArgs extends ConnectionArgs {
 }
 
 /** The link's distributed availability group on one SQL Server. */
-export class DistributedAvailabilityGroup extends pulumi.dynamic.Resource {
+export class DistributedAvailabilityGroup extends DynamicResource {
   /** The group existed before this resource and is left in place on delete. */
   public readonly adopted!: pulumi.Output<boolean>;
   public readonly name!: pulumi.Output<string>;

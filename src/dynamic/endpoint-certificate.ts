@@ -40,6 +40,7 @@ import {
   withSecretOutputs,
   type ConnectionArgs,
   resourceProps,
+  DynamicResource,
 } from "./common/resource";
 
 export interface EndpointCertificateInputs extends ConnectionInputs {
@@ -305,7 +306,7 @@ function outputsFrom(
 /** The implementation, loaded by the dynamic-provider host through {@link endpointCertificateProvider}. */
 export const endpointCertificateOperations: ProviderOperations = new EndpointCertificateProvider();
 
-/** One provider instance per class: Pulumi serializes it once per program. */
+/** The provider every resource of this class registers (its source, written once). */
 export const endpointCertificateProvider = forwardingProvider(
   `${PACKAGE_NAME}/dist/dynamic/endpoint-certificate.js`,
   "endpointCertificateOperations",
@@ -332,7 +333,7 @@ export interface EndpointCertificateArgs extends ConnectionArgs {
  * with the same name, subject and expiry day and a private key encrypted by the master key is
  * adopted (and left in place on delete); any other existing certificate of that name is a conflict.
  */
-export class EndpointCertificate extends pulumi.dynamic.Resource {
+export class EndpointCertificate extends DynamicResource {
   public readonly name!: pulumi.Output<string>;
   public readonly subject!: pulumi.Output<string>;
   public readonly certificateId!: pulumi.Output<number>;

@@ -15,7 +15,13 @@ import { checkConnectionInputs, FailureCollector, isUnknown } from "./common/che
 import { connectionSecrets, toConnectionArgs } from "./common/connection";
 import { forwardingProvider, PACKAGE_NAME, type ProviderOperations } from "./common/delegate";
 import { logWarning } from "./common/log";
-import { DYNAMIC_MODULE, objectId, withSecretOutputs, resourceProps } from "./common/resource";
+import {
+  DYNAMIC_MODULE,
+  objectId,
+  withSecretOutputs,
+  resourceProps,
+  DynamicResource,
+} from "./common/resource";
 import { cutOver, describeCutover } from "./cutover/procedure";
 import {
   armAccessTokenOf,
@@ -178,7 +184,7 @@ export class LinkCutoverProvider implements pulumi.dynamic.ResourceProvider {
 /** The implementation, loaded by the dynamic-provider host through {@link linkCutoverProvider}. */
 export const linkCutoverOperations: ProviderOperations = new LinkCutoverProvider();
 
-/** One provider instance per class: Pulumi serializes it once per program. */
+/** The provider every resource of this class registers (its source, written once). */
 export const linkCutoverProvider = forwardingProvider(
   `${PACKAGE_NAME}/dist/dynamic/link-cutover.js`,
   "linkCutoverOperations",
@@ -190,7 +196,7 @@ export interface LinkCutoverArgs extends Omit<LinkRoleArgs, "primary" | "cutover
 }
 
 /** The migration cutover of one link: once created, the link is gone and the managed instance holds the database. */
-export class LinkCutover extends pulumi.dynamic.Resource {
+export class LinkCutover extends DynamicResource {
   /** What creating this resource does (set by check, shown in preview). */
   public readonly plannedAction!: pulumi.Output<string>;
   public readonly cutoverCompletedAt!: pulumi.Output<string>;

@@ -21,6 +21,7 @@ import {
   withSecretOutputs,
   type ConnectionArgs,
   resourceProps,
+  DynamicResource,
 } from "./common/resource";
 import {
   describeObservation,
@@ -197,7 +198,7 @@ export class LinkReadinessProvider implements pulumi.dynamic.ResourceProvider {
 /** The implementation, loaded by the dynamic-provider host through {@link linkReadinessProvider}. */
 export const linkReadinessOperations: ProviderOperations = new LinkReadinessProvider();
 
-/** One provider instance per class: Pulumi serializes it once per program. */
+/** The provider every resource of this class registers (its source, written once). */
 export const linkReadinessProvider = forwardingProvider(
   `${PACKAGE_NAME}/dist/dynamic/link-readiness.js`,
   "linkReadinessOperations",
@@ -220,7 +221,7 @@ export interface LinkReadinessArgs extends ConnectionArgs {
 }
 
 /** Waits until a link connects and its database replicates, as SQL Server sees it. */
-export class LinkReadiness extends pulumi.dynamic.Resource {
+export class LinkReadiness extends DynamicResource {
   /** The managed instance member's connection: CONNECTED or DISCONNECTED. */
   public readonly connectedState!: pulumi.Output<string | null>;
   /** The database's synchronization: SYNCHRONIZING, SYNCHRONIZED, ... */

@@ -23,6 +23,7 @@ import {
   withSecretOutputs,
   type ConnectionArgs,
   resourceProps,
+  DynamicResource,
 } from "./common/resource";
 import {
   armAccessTokenOf,
@@ -209,7 +210,7 @@ function observedOf(olds: LinkRoleOutputs) {
 /** The implementation, loaded by the dynamic-provider host through {@link linkRoleProvider}. */
 export const linkRoleOperations: ProviderOperations = new LinkRoleProvider();
 
-/** One provider instance per class: Pulumi serializes it once per program. */
+/** The provider every resource of this class registers (its source, written once). */
 export const linkRoleProvider = forwardingProvider(
   `${PACKAGE_NAME}/dist/dynamic/link-role.js`,
   "linkRoleOperations",
@@ -290,7 +291,7 @@ export function linkOperationProps(args: Omit<LinkRoleArgs, "primary" | "cutover
 }
 
 /** The declared primary of one link; changing it fails over safely. */
-export class LinkRole extends pulumi.dynamic.Resource {
+export class LinkRole extends DynamicResource {
   /** What the next update does (set during preview): e.g. the planned failover's steps. */
   public readonly plannedAction!: pulumi.Output<string>;
   public readonly sqlServerRole!: pulumi.Output<string | null>;

@@ -37,6 +37,7 @@ import {
   withSecretOutputs,
   type ConnectionArgs,
   resourceProps,
+  DynamicResource,
 } from "./common/resource";
 
 export interface LogBackupJobInputs extends ConnectionInputs {
@@ -171,7 +172,7 @@ export class LogBackupJobProvider implements pulumi.dynamic.ResourceProvider {
 /** The implementation, loaded by the dynamic-provider host through {@link logBackupJobProvider}. */
 export const logBackupJobOperations: ProviderOperations = new LogBackupJobProvider();
 
-/** One provider instance per class: Pulumi serializes it once per program. */
+/** The provider every resource of this class registers (its source, written once). */
 export const logBackupJobProvider = forwardingProvider(
   `${PACKAGE_NAME}/dist/dynamic/log-backup-job.js`,
   "logBackupJobOperations",
@@ -189,7 +190,7 @@ export interface LogBackupJobArgs extends ConnectionArgs {
 }
 
 /** An Agent job taking the database's log backups every N minutes (never while the link seeds). */
-export class LogBackupJob extends pulumi.dynamic.Resource {
+export class LogBackupJob extends DynamicResource {
   constructor(name: string, args: LogBackupJobArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       logBackupJobProvider,

@@ -43,6 +43,7 @@ import {
   withSecretOutputs,
   type ConnectionArgs,
   resourceProps,
+  DynamicResource,
 } from "./common/resource";
 
 export interface LogBackupInputs extends ConnectionInputs {
@@ -216,7 +217,7 @@ export class LogBackupProvider implements pulumi.dynamic.ResourceProvider {
 /** The implementation, loaded by the dynamic-provider host through {@link logBackupProvider}. */
 export const logBackupOperations: ProviderOperations = new LogBackupProvider();
 
-/** One provider instance per class: Pulumi serializes it once per program. */
+/** The provider every resource of this class registers (its source, written once). */
 export const logBackupProvider = forwardingProvider(
   `${PACKAGE_NAME}/dist/dynamic/log-backup.js`,
   "logBackupOperations",
@@ -234,7 +235,7 @@ export interface LogBackupArgs extends ConnectionArgs {
 }
 
 /** The first log backup after the link seeded the database; refused while seeding runs. */
-export class LogBackup extends pulumi.dynamic.Resource {
+export class LogBackup extends DynamicResource {
   public readonly backupSetId!: pulumi.Output<number>;
   public readonly finishedAt!: pulumi.Output<string | null>;
   public readonly backupTaken!: pulumi.Output<boolean>;

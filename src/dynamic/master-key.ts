@@ -30,6 +30,7 @@ import {
   withSecretOutputs,
   type ConnectionArgs,
   resourceProps,
+  DynamicResource,
 } from "./common/resource";
 
 export interface MasterKeyInputs extends ConnectionInputs {
@@ -172,7 +173,7 @@ export class MasterKeyProvider implements pulumi.dynamic.ResourceProvider {
 /** The implementation, loaded by the dynamic-provider host through {@link masterKeyProvider}. */
 export const masterKeyOperations: ProviderOperations = new MasterKeyProvider();
 
-/** One provider instance per class: Pulumi serializes it once per program. */
+/** The provider every resource of this class registers (its source, written once). */
 export const masterKeyProvider = forwardingProvider(
   `${PACKAGE_NAME}/dist/dynamic/master-key.js`,
   "masterKeyOperations",
@@ -191,7 +192,7 @@ export interface MasterKeyArgs extends ConnectionArgs {
 }
 
 /** The database master key of master on one SQL Server. */
-export class MasterKey extends pulumi.dynamic.Resource {
+export class MasterKey extends DynamicResource {
   /** The key existed before this resource and is left in place on delete. */
   public readonly adopted!: pulumi.Output<boolean>;
   public readonly keyGuid!: pulumi.Output<string | null>;

@@ -29,6 +29,7 @@ import {
   secretInput,
   withSecretOutputs,
   resourceProps,
+  DynamicResource,
 } from "./common/resource";
 
 export interface ManagedInstanceEndpointCertificateInputs {
@@ -190,7 +191,7 @@ export class ManagedInstanceEndpointCertificateProvider implements pulumi.dynami
 export const managedInstanceEndpointCertificateOperations: ProviderOperations =
   new ManagedInstanceEndpointCertificateProvider();
 
-/** One provider instance per class: Pulumi serializes it once per program. */
+/** The provider every resource of this class registers (its source, written once). */
 export const managedInstanceEndpointCertificateProvider = forwardingProvider(
   `${PACKAGE_NAME}/dist/dynamic/mi-endpoint-certificate.js`,
   "managedInstanceEndpointCertificateOperations",
@@ -216,7 +217,7 @@ export interface ManagedInstanceEndpointCertificateArgs {
 }
 
 /** The DATABASE_MIRRORING endpoint certificate of a managed instance, read from Azure. */
-export class ManagedInstanceEndpointCertificate extends pulumi.dynamic.Resource {
+export class ManagedInstanceEndpointCertificate extends DynamicResource {
   /** DER as upper-case hex with 0x, for CREATE CERTIFICATE [fqdn] FROM BINARY = ... */
   public readonly publicKey!: pulumi.Output<string>;
   /** SHA-1 thumbprint, upper-case hex. */

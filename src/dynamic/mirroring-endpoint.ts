@@ -43,6 +43,7 @@ import {
   withSecretOutputs,
   type ConnectionArgs,
   resourceProps,
+  DynamicResource,
 } from "./common/resource";
 import {
   DEFAULT_ALGORITHMS,
@@ -340,7 +341,7 @@ export class MirroringEndpointProvider implements pulumi.dynamic.ResourceProvide
 /** The implementation, loaded by the dynamic-provider host through {@link mirroringEndpointProvider}. */
 export const mirroringEndpointOperations: ProviderOperations = new MirroringEndpointProvider();
 
-/** One provider instance per class: Pulumi serializes it once per program. */
+/** The provider every resource of this class registers (its source, written once). */
 export const mirroringEndpointProvider = forwardingProvider(
   `${PACKAGE_NAME}/dist/dynamic/mirroring-endpoint.js`,
   "mirroringEndpointOperations",
@@ -358,7 +359,7 @@ export interface MirroringEndpointArgs extends ConnectionArgs {
 }
 
 /** The database mirroring endpoint of one SQL Server, created or adopted for the link. */
-export class MirroringEndpoint extends pulumi.dynamic.Resource {
+export class MirroringEndpoint extends DynamicResource {
   /** The endpoint's actual name (an adopted endpoint keeps its own). */
   public readonly name!: pulumi.Output<string>;
   public readonly port!: pulumi.Output<number>;

@@ -56,6 +56,7 @@ import {
   withSecretOutputs,
   type ConnectionArgs,
   resourceProps,
+  DynamicResource,
 } from "./common/resource";
 
 export interface TrustedCertificateInputs extends ConnectionInputs {
@@ -316,7 +317,7 @@ function outputsFrom(
 /** The implementation, loaded by the dynamic-provider host through {@link trustedCertificateProvider}. */
 export const trustedCertificateOperations: ProviderOperations = new TrustedCertificateProvider();
 
-/** One provider instance per class: Pulumi serializes it once per program. */
+/** The provider every resource of this class registers (its source, written once). */
 export const trustedCertificateProvider = forwardingProvider(
   `${PACKAGE_NAME}/dist/dynamic/trusted-certificate.js`,
   "trustedCertificateOperations",
@@ -344,7 +345,7 @@ export interface TrustedCertificateArgs extends ConnectionArgs {
  * A public certificate in master that SQL Server trusts. An existing certificate of the same
  * name and DER is adopted; the same name with another DER is a conflict.
  */
-export class TrustedCertificate extends pulumi.dynamic.Resource {
+export class TrustedCertificate extends DynamicResource {
   public readonly name!: pulumi.Output<string>;
   public readonly publicKey!: pulumi.Output<string>;
   public readonly certificateId!: pulumi.Output<number>;

@@ -20,7 +20,8 @@ const databases = Number(process.argv[2]);
 const sqlInfo = JSON.parse(process.argv[3]) as SqlServerConnectionInfo;
 const arm = JSON.parse(process.argv[4]) as { endpoint: string; tlsCaPem?: string };
 
-// Every dynamic provider serialization goes through serializeFunction: count the calls.
+// A provider's `__provider` text is written by the package's forwardingProvider (once per provider class, at
+// load) or produced by Pulumi's closure serializer (pulumi.dynamic.Resource): count both.
 const closure = require("@pulumi/pulumi/runtime/closure/serializeClosure") as {
   serializeFunction: (...args: unknown[]) => Promise<{ text: string }>;
 };
@@ -29,6 +30,14 @@ let serializations = 0;
 closure.serializeFunction = (...args: unknown[]) => {
   serializations++;
   return serializeFunction(...args);
+};
+const delegate = require("pulumi-mi-link/dist/dynamic/common/delegate.js") as {
+  forwardingProvider: (...args: unknown[]) => unknown;
+};
+const forwardingProvider = delegate.forwardingProvider;
+delegate.forwardingProvider = (...args: unknown[]) => {
+  serializations++;
+  return forwardingProvider(...args);
 };
 
 const pulumi = require("@pulumi/pulumi") as typeof PulumiModule;

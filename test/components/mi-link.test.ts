@@ -529,6 +529,25 @@ describe("MiLink", () => {
     expect(script).toContain("N'<masterKeyPassword>'");
   });
 
+  it("registers each dynamic resource with its class's provider source: one text per class, forwarding to an implementation that exists", async () => {
+    const link = newLink("source", emulators.ready, { databases: ["Sales", "Orders"] });
+    await promiseOf(link.links);
+    await settle();
+    const textsByType = new Map<string, Set<unknown>>();
+    for (const r of registrations.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/mi-link:"))) {
+      textsByType.set(r.type, (textsByType.get(r.type) ?? new Set()).add(r.inputs.__provider));
+    }
+    expect(textsByType.size).toBeGreaterThanOrEqual(9);
+    for (const [type, texts] of textsByType) {
+      expect(texts.size, type).toBe(1);
+      const [text] = [...texts] as string[];
+      const target = /require\("pulumi-mi-link\/(dist\/dynamic\/[\w/-]+\.js)"\)\["(\w+)"\]/.exec(text);
+      expect(target, `${type}: ${text}`).not.toBeNull();
+      const implementation = nativeRequire(`../../${target![1]}`)[target![2]] as { create?: unknown };
+      expect(typeof implementation.create, type).toBe("function");
+    }
+  });
+
   it("renders the script for the SQL Server it found", async () => {
     const link = newLink("script", emulators.ready, {
       databases: ["Sales", "Orders"],

@@ -6,7 +6,8 @@
  *   report.entryPoints  // every subpath of the `exports` map: loaded or the error
  *   report.modules      // every <providersDir>/**.js: loaded or the error
  *   report.providers    // the entries of exported `providers` lists or records when there are any, else every
- *                       // exported object with a `create` method: serialized, then restored in a fresh process
+ *                       // exported object with a `create` method (serialized) or a provider source `{ text }`
+ *                       // (taken as is), then restored in a fresh process
  *
  * Providers are discovered, not listed, so ones added later are covered without touching the tests.
  */
@@ -67,7 +68,9 @@ const dynamicDir = path.join(pkgDir, providersDir);
 const files = fs.existsSync(dynamicDir)
   ? fs.readdirSync(dynamicDir, { recursive: true }).map(String).filter((f) => f.endsWith(".js") && !f.endsWith(".test.js")).sort()
   : [];
-const isProvider = (v) => v !== null && typeof v === "object" && typeof v.create === "function";
+// A provider object (create method), or a provider's source as the package registers it ({ text }).
+const isSource = (v) => v !== null && typeof v === "object" && typeof v.text === "string" && typeof v.create !== "function";
+const isProvider = (v) => v !== null && typeof v === "object" && (typeof v.create === "function" || isSource(v));
 const listed = [];
 const discovered = [];
 for (const file of files) {
@@ -102,7 +105,7 @@ function serializeProvider(provider) {
 (async () => {
   for (const { name, value } of candidates) {
     try {
-      const sf = await serializeProvider(value);
+      const sf = isSource(value) ? { text: value.text, containsSecrets: false } : await serializeProvider(value);
       report.providers.push({ name, serialized: true, bytes: Buffer.byteLength(sf.text), containsSecrets: sf.containsSecrets });
       report.texts[name] = sf.text;
     } catch (e) {

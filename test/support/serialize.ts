@@ -1,6 +1,8 @@
 /**
- * Serializes dynamic providers exactly as `pulumi.dynamic.Resource` does (the `__provider` input), in a separate
- * plain node process: code transformed by vitest does not serialize, tsc output and plain CommonJS do.
+ * The `__provider` text of dynamic providers. A provider of this package is its source (`{ text }`, see
+ * src/dynamic/common/delegate.ts): that text, as its resources register it. Any other provider object (the
+ * fixtures) is serialized exactly as `pulumi.dynamic.Resource` does, in a separate plain node process: code
+ * transformed by vitest does not serialize, tsc output and plain CommonJS do.
  *
  *   const { text, containsSecrets } = await serializeProvider("dist/dynamic/login.js", "loginProvider");
  *   const many = await serializeProviders([{ modulePath, exportName }, ...], { cwd });
@@ -43,7 +45,7 @@ async function main() {
     const mod = require(require.resolve(spec, { paths: [cwd] }));
     const provider = ref.exportName.split(".").reduce((o, k) => (o == null ? undefined : o[k]), mod);
     if (provider === undefined) throw new Error(ref.modulePath + " exports no " + ref.exportName);
-    const sf = await serializeProvider(provider);
+    const sf = typeof provider.text === "string" ? { text: provider.text, containsSecrets: false } : await serializeProvider(provider);
     results.push({ text: sf.text, containsSecrets: sf.containsSecrets });
   }
   process.stdout.write(JSON.stringify(results));

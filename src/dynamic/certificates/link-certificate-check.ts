@@ -24,6 +24,7 @@ import {
   withSecretOutputs,
   type ConnectionArgs,
   resourceProps,
+  DynamicResource,
 } from "../common/resource";
 
 /** One link: its distributed availability group on SQL Server and the replicated database. */
@@ -227,7 +228,7 @@ function failureMessage(
 /** The implementation, loaded by the dynamic-provider host through {@link linkCertificateCheckProvider}. */
 export const linkCertificateCheckOperations: ProviderOperations = new LinkCertificateCheckProvider();
 
-/** One provider instance per class: Pulumi serializes it once per program. */
+/** The provider every resource of this class registers (its source, written once). */
 export const linkCertificateCheckProvider = forwardingProvider(
   `${PACKAGE_NAME}/dist/dynamic/certificates/link-certificate-check.js`,
   "linkCertificateCheckOperations",
@@ -245,7 +246,7 @@ export interface LinkCertificateCheckArgs extends ConnectionArgs {
 }
 
 /** Verifies that links are CONNECTED while the endpoint uses a given certificate. */
-export class LinkCertificateCheck extends pulumi.dynamic.Resource {
+export class LinkCertificateCheck extends DynamicResource {
   /** CONNECTED once verified. */
   public readonly connectedState!: pulumi.Output<string>;
   /** When the links were seen connected with the certificate (ISO 8601). */

@@ -5,9 +5,29 @@
 import * as pulumi from "@pulumi/pulumi";
 import { qualifyConfigKey } from "./config";
 import type { SqlServerConnection } from "./connection";
+import type { ProviderSource } from "./delegate";
 
 /** Module of every dynamic resource type: `pulumi-nodejs:dynamic/mi-link:<Type>`. */
 export const DYNAMIC_MODULE = "mi-link";
+
+/**
+ * A dynamic resource registered as `pulumi.dynamic.Resource` registers one (type
+ * `pulumi-nodejs:dynamic/<module>:<type>`, the provider in `__provider`, served by Pulumi's
+ * dynamic-provider host), with the provider's source given instead of serialized from an object.
+ */
+export class DynamicResource extends pulumi.CustomResource {
+  constructor(
+    provider: ProviderSource,
+    name: string,
+    props: Record<string, unknown>,
+    opts: pulumi.CustomResourceOptions | undefined,
+    module: string,
+    type: string,
+  ) {
+    if ("__provider" in props) throw new Error("A dynamic resource must not define the __provider key");
+    super(`pulumi-nodejs:dynamic/${module}:${type}`, name, { ...props, __provider: provider.text }, opts);
+  }
+}
 
 /** `opts` with `names` added to `additionalSecretOutputs`. */
 export function withSecretOutputs(
