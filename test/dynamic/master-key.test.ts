@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SqlServerEmulator } from "../../src/testing/sqlserver";
 import { destroy, preview, refresh, up } from "../support/engine-steps";
 import { urnFor, type ProviderHost } from "../support/provider-host";
+import { serializeProvider } from "../support/serialize";
 import { plaintextPaths } from "../support/wire";
 import { adminBatch, catalogRows, connectionInputs } from "./support/emulator";
 import { lostReplyLifecycle } from "./support/lost-reply";
@@ -71,6 +72,26 @@ describe("MasterKey provider", () => {
     await destroy(host, again.state);
     expect(masterKeyExists()).toBe(false);
     expect(await refresh(host, again.state)).toBeUndefined();
+  });
+
+  it("a key stored by an earlier version (closure-serialized provider): the next up only stores the new source, destroy drops the key", async () => {
+    const legacy = await serializeProvider(
+      "./test/dynamic/fixtures/legacy-forwarder.js",
+      "masterKeyProvider",
+    );
+    expect(legacy.text).not.toBe(providerText);
+    const created = await up(host, urn, inputs({ __provider: legacy.text }));
+    expect(created.op).toBe("create");
+
+    emulator.tds.resetCounters();
+    const upgraded = await up(host, urn, inputs(), created.state);
+    expect(upgraded.op).toBe("update");
+    expect(emulator.tds.requestLog()).toEqual([]);
+    expect(upgraded.state.outputs.__provider).toBe(providerText);
+    expect(upgraded.state.outputs.adopted).toBe(false);
+
+    await destroy(host, upgraded.state);
+    expect(masterKeyExists()).toBe(false);
   });
 
   it("adopts an existing key without its password and leaves it on delete", async () => {
