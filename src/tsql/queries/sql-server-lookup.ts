@@ -6,7 +6,7 @@
  *   2. the named databases (databasesQuery), only when there are names (parameters @db0, ...);
  *   3. the mirroring endpoint (MIRRORING_ENDPOINT_QUERY);
  *   4. the endpoint certificate candidates (ENDPOINT_CERTIFICATE_CANDIDATES_QUERY).
- * Every value travels as a parameter; the text holds no name and no secret.
+ * Every value travels as a parameter: the text holds no value of the user's and no secret.
  */
 import { CERTIFICATE_COLUMNS } from "./certificate";
 import { databasesQuery } from "./databases";
