@@ -6,7 +6,7 @@
  */
 import type * as mssql from "mssql";
 import * as pulumi from "@pulumi/pulumi";
-import { readCertificate, readMirroringEndpoint, withOneShotConnection } from "../sql";
+import { readCertificate, readMirroringEndpoint, withOneShotConnection, type CertificateInfo } from "../sql";
 import { isGenerationOf, type CurrentEndpointCertificate } from "../dynamic/certificates/rotation";
 import {
   toSqlConnectionArgs,
@@ -44,14 +44,41 @@ export async function readEndpointCertificateInUse(
   baseName: string,
   inUse: string | null,
 ): Promise<CurrentEndpointCertificate | null> {
-  const candidates = inUse && isGenerationOf(baseName, inUse) ? [inUse, baseName] : [baseName];
-  for (const name of new Set(candidates)) {
+  for (const name of candidateNames(baseName, inUse)) {
     const certificate = await readCertificate(pool, name);
     if (certificate?.expiryDate) {
       return { name: certificate.name, expiryDate: certificate.expiryDate.toISOString() };
     }
   }
   return null;
+}
+
+/**
+ * What {@link readEndpointCertificateInUse} finds, chosen from certificates already read (the
+ * endpoint's and the first generations of default names, see ENDPOINT_CERTIFICATE_CANDIDATES_QUERY).
+ * Names compare as master's `name = @name` would: without regard to case under a case-insensitive
+ * `collation` (the server's), exactly otherwise.
+ */
+export function chooseEndpointCertificateInUse(
+  baseName: string,
+  inUse: string | null,
+  certificates: readonly Pick<CertificateInfo, "name" | "expiryDate">[],
+  collation: string,
+): CurrentEndpointCertificate | null {
+  const caseInsensitive = /_CI(_|$)/i.test(collation);
+  const same = (a: string, b: string) => (caseInsensitive ? a.toLowerCase() === b.toLowerCase() : a === b);
+  for (const name of candidateNames(baseName, inUse)) {
+    const certificate = certificates.find((candidate) => same(candidate.name, name));
+    if (certificate?.expiryDate) {
+      return { name: certificate.name, expiryDate: certificate.expiryDate.toISOString() };
+    }
+  }
+  return null;
+}
+
+/** The endpoint's certificate when it is a generation of `baseName`, then `baseName` itself. */
+function candidateNames(baseName: string, inUse: string | null): Set<string> {
+  return new Set(inUse && isGenerationOf(baseName, inUse) ? [inUse, baseName] : [baseName]);
 }
 
 /** {@link lookupEndpointCertificate} as an Output; the result holds no secret. */

@@ -1,16 +1,16 @@
 /**
  * `getSqlServerInfo`: a read-only look at a SQL Server from the user's program, in preview and up.
- * One connection, at most five statements whatever the number of databases: who the server is, the
- * named databases, the mirroring endpoint, and the endpoint certificate in use (one or two).
+ * One connection and one request whatever the number of databases: a batch of SELECTs for who the
+ * server is, the named databases, the mirroring endpoint, and the endpoint certificate in use.
  * Nothing is changed.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { readDatabases, readMirroringEndpoint, readServerInfo, withOneShotConnection } from "../sql";
+import { readSqlServerLookup, withOneShotConnection } from "../sql";
 import type { SqlServerConnectionArgs } from "../sql/connection-args";
 import type { CurrentEndpointCertificate } from "../dynamic/certificates/rotation";
 import { defaultEndpointCertificateName } from "../tsql/names";
 import type { SqlServerAuthenticationType } from "./args";
-import { readEndpointCertificateInUse } from "./endpoint-certificate-lookup";
+import { chooseEndpointCertificateInUse } from "./endpoint-certificate-lookup";
 
 /** How to reach SQL Server for the lookup (the connection fields of MiLink's `sqlServer`). */
 export interface SqlServerInfoConnection {
@@ -110,7 +110,8 @@ export function toSqlConnectionArgs(connection: SqlServerInfoConnection): SqlSer
 /**
  * Reads a SQL Server's name, version, edition, Always On setting, collation, the given databases
  * (recovery model, state, backups, availability group), its mirroring endpoint and the endpoint
- * certificate in use. One connection, at most five statements; nothing is changed.
+ * certificate in use. One connection, one request (four SELECTs, three without databases); nothing
+ * is changed.
  * @param connection where and how to reach SQL Server
  * @param databases the databases to report on; default none
  */
@@ -119,14 +120,18 @@ export async function getSqlServerInfo(
   databases: readonly string[] = [],
 ): Promise<SqlServerInfo> {
   return withOneShotConnection(toSqlConnectionArgs(connection), async (pool) => {
-    // Sequential on purpose: one connection is enough and keeps the lookup cheap for the server.
-    const server = await readServerInfo(pool);
-    const found = databases.length > 0 ? await readDatabases(pool, databases) : [];
-    const endpoint = await readMirroringEndpoint(pool);
-    const endpointCertificate = await readEndpointCertificateInUse(
-      pool,
+    // One round trip: the lookup is on the critical path of every up and preview.
+    const {
+      server,
+      databases: found,
+      endpoint,
+      endpointCertificateCandidates,
+    } = await readSqlServerLookup(pool, databases);
+    const endpointCertificate = chooseEndpointCertificateInUse(
       defaultEndpointCertificateName(server.serverName),
       endpoint?.authentication.certificateName ?? null,
+      endpointCertificateCandidates,
+      server.collation,
     );
     return {
       serverName: server.serverName,

@@ -36,7 +36,7 @@ describe("npm run bench --quick --json", () => {
         { databases: 2, seconds: number, peakRssMb: number, providerSerializations: number },
       ],
       roundTrips: {
-        preflight: { connections: number, statements: number },
+        preflight: { connections: number, requests: number, statements: number },
         createPerDatabase: number,
         secondUp: number,
         refreshPerResource: number,
@@ -53,6 +53,17 @@ describe("npm run bench --quick --json", () => {
   it("serializes each provider class once, whatever the number of databases", () => {
     const build = report.build as { providerSerializations: number }[];
     expect(build[1].providerSerializations).toBe(build[0].providerSerializations);
+  });
+
+  it("the preflight lookup is one connection and one request of four SELECTs, whatever the number of databases", () => {
+    const { preflight } = report.roundTrips as { preflight: Record<string, number> };
+    expect(preflight).toEqual({
+      connections: 1,
+      requests: 1,
+      statements: 4,
+      requestsWithOneDatabase: 1,
+      statementsWithOneDatabase: 4,
+    });
   });
 
   it("a second up with no change sends no statement beyond the lookup", () => {

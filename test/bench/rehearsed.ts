@@ -13,6 +13,7 @@ import { exampleRehearsal, exampleConfig } from "pulumi-mi-link/dist/testing/dem
 import { getSqlServerInfo } from "pulumi-mi-link/dist/components/sql-server-info.js";
 import { LINK_STATE_QUERY } from "pulumi-mi-link/dist/tsql/queries/link-state.js";
 import { ENDPOINT_AND_LINK_CONNECTIONS_QUERY } from "pulumi-mi-link/dist/tsql/queries/endpoint-and-link-connections.js";
+import { parseBatch } from "pulumi-mi-link/dist/testing/sqlserver/tsql/parser.js";
 import { productStatements } from "../dynamic/support/availability-groups";
 import { runSequentialBaseline } from "./baseline";
 import { benchDatabaseNames } from "./names";
@@ -38,7 +39,17 @@ export interface EndToEnd {
 }
 
 export interface RoundTrips {
-  preflight: { connections: number; statements: number; statementsWithOneDatabase: number };
+  /**
+   * The lookup's requests (round trips) and the T-SQL statements they carry: one request may be a
+   * batch of several SELECTs, so both are reported.
+   */
+  preflight: {
+    connections: number;
+    requests: number;
+    statements: number;
+    requestsWithOneDatabase: number;
+    statementsWithOneDatabase: number;
+  };
   createPerDatabase: number;
   /** Statements of the second `up` beyond the preflight's. */
   secondUp: number;
@@ -93,8 +104,17 @@ function withoutPolls(log: SqlRequestLogEntry[], links: number): number {
   return all.length - linkStatePolls - checkPolls;
 }
 
-/** getSqlServerInfo, what MiLink runs before registering anything: connections and statements. */
-async function measurePreflight(world: LocalWorld, databases: string[]) {
+/** The T-SQL statements of requests, as the SQL Server emulator's parser splits each one. */
+function statementsCarried(log: SqlRequestLogEntry[]): number {
+  // Batches and sp_executesql log their text; an RPC by procedure name logs the name alone: one call.
+  return log.reduce(
+    (sum, entry) => sum + (/\s/.test(entry.text.trim()) ? parseBatch(entry.text).length : 1),
+    0,
+  );
+}
+
+/** getSqlServerInfo, what MiLink runs before registering anything: connections, requests, statements. */
+async function measurePreflight(world: LocalWorld, databases: string[]): Promise<RoundTrips["preflight"]> {
   const { sql } = world.info;
   const connection = {
     host: sql.host,
@@ -106,11 +126,17 @@ async function measurePreflight(world: LocalWorld, databases: string[]) {
   world.sql.tds.resetCounters();
   await getSqlServerInfo(connection, databases);
   const connections = world.sql.tds.counters().connections;
-  const count = statements(world.sql.tds.requestLog()).length;
+  const all = statements(world.sql.tds.requestLog());
   world.sql.tds.resetCounters();
   await getSqlServerInfo(connection, databases.slice(0, 1));
-  const one = statements(world.sql.tds.requestLog()).length;
-  return { connections, statements: count, statementsWithOneDatabase: one };
+  const one = statements(world.sql.tds.requestLog());
+  return {
+    connections,
+    requests: all.length,
+    statements: statementsCarried(all),
+    requestsWithOneDatabase: one.length,
+    statementsWithOneDatabase: statementsCarried(one),
+  };
 }
 
 /** Counts of a second up, a refresh and a destroy after a create. */
@@ -157,7 +183,7 @@ async function runSize(count: number, timings: WorldTimings, lifecycle: boolean)
       const preflight = await measurePreflight(world, databases);
       world.sql.tds.resetCounters();
       ensureOk(await rehearsal.up(), "second up");
-      const secondUp = statements(world.sql.tds.requestLog()).length - preflight.statements;
+      const secondUp = statements(world.sql.tds.requestLog()).length - preflight.requests;
       world.sql.tds.resetCounters();
       const refreshed = ensureOk(await rehearsal.refresh(), "refresh");
       const sqlResources = refreshed.steps.filter((s) => s.type.startsWith("pulumi-nodejs:dynamic")).length;

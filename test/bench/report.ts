@@ -34,10 +34,11 @@ export function formatTable(report: BenchReport): string {
   }
   const r = report.roundTrips;
   lines.push("");
-  lines.push("SQL round trips (statements, driver session batches excluded)");
+  lines.push("SQL round trips (requests, driver session batches excluded)");
   lines.push(
-    `  preflight: ${r.preflight.connections} connection(s), ${r.preflight.statements} statements ` +
-      `(${r.preflight.statementsWithOneDatabase} with one database)`,
+    `  preflight: ${r.preflight.connections} connection(s), ${r.preflight.requests} request(s) carrying ` +
+      `${r.preflight.statements} statements (${r.preflight.requestsWithOneDatabase} carrying ` +
+      `${r.preflight.statementsWithOneDatabase} with one database)`,
   );
   lines.push(`  create per database (polls excluded): ${fixed(r.createPerDatabase, 1)}`);
   lines.push(`  second up beyond preflight: ${r.secondUp}`);

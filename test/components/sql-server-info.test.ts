@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getSqlServerInfo } from "../../src/components/sql-server-info";
+import { SqlServerOperationError } from "../../src/sql";
 import { SqlServerEmulator } from "../../src/testing/sqlserver";
 import { defaultEndpointCertificateName } from "../../src/tsql/names";
+import { productStatements } from "../dynamic/support/availability-groups";
 import { adminBatch } from "../dynamic/support/emulator";
 
 describe("getSqlServerInfo", () => {
@@ -61,20 +63,80 @@ describe("getSqlServerInfo", () => {
     expect(byName.Simple.recoveryModel).toBe("SIMPLE");
   });
 
-  it("uses one connection, one login and the same few statements for 1 or 12 databases", async () => {
+  it("sends one request on one connection, whatever the number of databases", async () => {
     const measure = async (names: string[]) => {
       emulator.tds.resetCounters();
       await getSqlServerInfo(connection(), names);
-      return emulator.tds.counters();
+      return { counters: emulator.tds.counters(), product: productStatements(emulator.tds.requestLog()) };
     };
-    const one = await measure(["Db0"]);
-    const twelve = await measure(databases.map((d) => d.name));
-    for (const counters of [one, twelve]) {
+    for (const names of [[], ["Db0"], databases.map((d) => d.name)]) {
+      const { counters, product } = await measure(names);
       expect(counters.connections).toBe(1);
       expect(counters.logins).toBe(1);
+      // The driver's session settings batch after login, then the lookup itself.
+      expect(counters.requests).toBe(2);
+      expect(product).toHaveLength(1);
+      // One batch of SELECTs: server, databases (only when asked about), endpoint, certificates.
+      const selects = product[0].text.split(/;\n/).filter((statement) => /^\s*SELECT\b/.test(statement));
+      expect(selects).toHaveLength(names.length > 0 ? 4 : 3);
     }
-    expect(twelve.requests).toBe(one.requests);
-    expect(twelve.requests).toBeLessThanOrEqual(8);
+  });
+
+  it("reports a database-free lookup and missing databases as absent, in one request", async () => {
+    emulator.tds.resetCounters();
+    const none = await getSqlServerInfo(connection());
+    expect(none.databases).toEqual([]);
+    expect(none.serverName).toBe("HOST\\INST");
+    const missing = await getSqlServerInfo(connection(), ["Missing", "AlsoMissing"]);
+    expect(missing.databases).toEqual([]);
+    expect(missing).toMatchObject({
+      serverName: "HOST\\INST",
+      mirroringEndpoint: null,
+      endpointCertificate: null,
+    });
+    expect(productStatements(emulator.tds.requestLog())).toHaveLength(2);
+  });
+
+  it("sends no database name in the statement text: names travel as parameters", async () => {
+    emulator.tds.resetCounters();
+    await getSqlServerInfo(connection(), ["Db0", "Db1"]);
+    const [lookup] = productStatements(emulator.tds.requestLog());
+    expect(lookup.kind).toBe("rpc");
+    expect(lookup.text).toContain("@db0, @db1");
+    expect(lookup.text).not.toMatch(/Db0|Db1/);
+    expect(lookup.text).not.toContain(emulator.connectionInfo().password);
+  });
+
+  it("describes a permission failure of the lookup with its number and fix, and no secret", async () => {
+    emulator.tds.addFault({
+      on: { match: /^SELECT\s+@@SERVERNAME/ },
+      action: "error",
+      error: {
+        number: 229,
+        message: "The SELECT permission was denied on the object 'backupset', database 'msdb', schema 'dbo'.",
+      },
+    });
+    const failure = await getSqlServerInfo(connection(), ["Db0"]).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(SqlServerOperationError);
+    const described = failure as SqlServerOperationError;
+    expect(described.number).toBe(229);
+    expect(described.message).toMatch(
+      /^Failed to read the server's version and settings, the databases \[Db0\], /,
+    );
+    expect(described.message).toContain("SQL Server error 229: The SELECT permission was denied");
+    expect(described.fix).toBeTruthy();
+    expect(described.message).not.toContain(emulator.connectionInfo().password);
+  });
+
+  it("describes a refused login as the connection's failure, before any statement", async () => {
+    emulator.tds.resetCounters();
+    const failure = await getSqlServerInfo({ ...connection(), password: "Wrong-Password-1!" }, ["Db0"]).catch(
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(SqlServerOperationError);
+    expect((failure as SqlServerOperationError).number).toBe(18456);
+    expect((failure as Error).message).not.toContain("Wrong-Password-1!");
+    expect(productStatements(emulator.tds.requestLog())).toEqual([]);
   });
 
   it("leaves no connection open behind it", async () => {
@@ -111,5 +173,33 @@ describe("getSqlServerInfo", () => {
     expect(info.endpointCertificate?.expiryDate).toMatch(/^2030-01-01/);
     expect(emulator.tds.counters().connections).toBe(1);
     expect(emulator.tds.counters().requests).toBeLessThanOrEqual(8);
+  });
+
+  it("falls back to the first generation when the endpoint uses another certificate, and ignores other servers'", async () => {
+    const base = defaultEndpointCertificateName("HOST\\INST");
+    await adminBatch(
+      emulator,
+      `CREATE CERTIFICATE [Cert_OTHER_endpoint] WITH SUBJECT = N'other server', EXPIRY_DATE = N'20350101';
+       CREATE CERTIFICATE [Own] WITH SUBJECT = N'own', EXPIRY_DATE = N'20360101';
+       ALTER ENDPOINT [Hadr_endpoint] FOR DATABASE_MIRRORING (AUTHENTICATION = CERTIFICATE [Own]);`,
+    );
+    const info = await getSqlServerInfo(connection(), ["Db0"]);
+    expect(info.mirroringEndpoint?.certificateName).toBe("Own");
+    expect(info.endpointCertificate).toEqual({
+      name: base,
+      expiryDate: expect.stringMatching(/^2028-01-01/),
+    });
+
+    // Under the server's case-insensitive collation the name matches as `name = @name` would.
+    await adminBatch(
+      emulator,
+      `DROP CERTIFICATE [${base}];
+       CREATE CERTIFICATE [${base.toLowerCase()}] WITH SUBJECT = N'first', EXPIRY_DATE = N'20290101';`,
+    );
+    const lower = await getSqlServerInfo(connection(), ["Db0"]);
+    expect(lower.endpointCertificate?.name).toBe(base.toLowerCase());
+
+    await adminBatch(emulator, `DROP CERTIFICATE [${base.toLowerCase()}];`);
+    expect((await getSqlServerInfo(connection(), ["Db0"])).endpointCertificate).toBeNull();
   });
 });

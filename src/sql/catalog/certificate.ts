@@ -1,7 +1,7 @@
 import type * as mssql from "mssql";
 import { CERTIFICATE_QUERY } from "../../tsql/queries/certificate";
 import { runQuery } from "../execute";
-import { number, optionalDate, optionalHex, optionalText, text } from "./values";
+import { number, optionalDate, optionalHex, optionalText, text, type Row } from "./values";
 
 /** NA no private key, MK by the master key, PW by a password, SK by the service master key. */
 export type PrivateKeyEncryption = "NA" | "MK" | "PW" | "SK";
@@ -33,7 +33,11 @@ export async function readCertificate(
     { name },
     { action: "read certificate", object: `[${name}]` },
   );
-  if (!row) return null;
+  return row ? parseCertificate(row) : null;
+}
+
+/** One certificate from a row of `CERTIFICATE_QUERY` (or any query of `CERTIFICATE_COLUMNS`). */
+export function parseCertificate(row: Row): CertificateInfo {
   return {
     name: text(row, "name"),
     certificateId: number(row, "certificate_id"),

@@ -1,7 +1,7 @@
 import type * as mssql from "mssql";
 import { databaseParamName, databasesQuery } from "../../tsql/queries/databases";
 import { runQuery, type SqlParams } from "../execute";
-import { number, optionalDate, optionalText, text } from "./values";
+import { number, optionalDate, optionalText, text, type Row } from "./values";
 
 const SYSTEM_DATABASES: readonly string[] = ["master", "model", "msdb", "tempdb"];
 
@@ -38,19 +38,22 @@ export async function readDatabases(
     action: "read databases",
     object: unique.map((n) => `[${n}]`).join(", ") || undefined,
   });
-  return rows.map((row) => {
-    const name = text(row, "name");
-    const databaseId = number(row, "database_id");
-    return {
-      name,
-      databaseId,
-      state: text(row, "state_desc"),
-      recoveryModel: text(row, "recovery_model_desc"),
-      isSystem: SYSTEM_DATABASES.includes(name.toLowerCase()) || databaseId <= 4,
-      logReuseWait: optionalText(row, "log_reuse_wait_desc"),
-      availabilityGroup: optionalText(row, "availability_group_name"),
-      lastFullBackup: optionalDate(row, "last_full_backup"),
-      lastLogBackup: optionalDate(row, "last_log_backup"),
-    };
-  });
+  return rows.map(parseDatabase);
+}
+
+/** One database from a row of `databasesQuery`. */
+export function parseDatabase(row: Row): DatabaseInfo {
+  const name = text(row, "name");
+  const databaseId = number(row, "database_id");
+  return {
+    name,
+    databaseId,
+    state: text(row, "state_desc"),
+    recoveryModel: text(row, "recovery_model_desc"),
+    isSystem: SYSTEM_DATABASES.includes(name.toLowerCase()) || databaseId <= 4,
+    logReuseWait: optionalText(row, "log_reuse_wait_desc"),
+    availabilityGroup: optionalText(row, "availability_group_name"),
+    lastFullBackup: optionalDate(row, "last_full_backup"),
+    lastLogBackup: optionalDate(row, "last_log_backup"),
+  };
 }

@@ -14,3 +14,4 @@ export * from "./link-state";
 export * from "./master-key";
 export * from "./mirroring-endpoint";
 export * from "./server-info";
+export * from "./sql-server-lookup";

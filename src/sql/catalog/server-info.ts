@@ -1,7 +1,7 @@
 import type * as mssql from "mssql";
 import { SERVER_INFO_QUERY } from "../../tsql/queries/server-info";
 import { runQuery } from "../execute";
-import { flag, number, optionalNumber, optionalText, text } from "./values";
+import { flag, number, optionalNumber, optionalText, text, type Row } from "./values";
 
 export interface ServerInfo {
   /** @@SERVERNAME: the availability replica name (HOST\INSTANCE for a named instance). */
@@ -34,6 +34,11 @@ export async function readServerInfo(pool: mssql.ConnectionPool): Promise<Server
     {},
     { action: "read the server's version and settings" },
   );
+  return parseServerInfo(row);
+}
+
+/** The server from the row of `SERVER_INFO_QUERY`. */
+export function parseServerInfo(row: Row): ServerInfo {
   const productVersion = text(row, "product_version");
   return {
     serverName: text(row, "server_name"),

@@ -1,5 +1,5 @@
-/** One certificate of master by name (@name), with its DER public certificate (CERTENCODED). */
-export const CERTIFICATE_QUERY = `
+/** The columns of a master certificate, with its DER public certificate (CERTENCODED). */
+export const CERTIFICATE_COLUMNS = `
 SELECT
   c.name,
   c.certificate_id,
@@ -12,5 +12,8 @@ SELECT
   c.pvt_key_encryption_type,
   c.pvt_key_encryption_type_desc,
   CERTENCODED(c.certificate_id) AS public_key
-FROM master.sys.certificates c
-WHERE c.name = @name`.trim();
+FROM master.sys.certificates c`.trim();
+
+/** One certificate of master by name (@name), with its DER public certificate (CERTENCODED). */
+export const CERTIFICATE_QUERY = `${CERTIFICATE_COLUMNS}
+WHERE c.name = @name`;

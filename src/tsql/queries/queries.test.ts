@@ -12,7 +12,10 @@ describe("catalog queries", () => {
       const withoutPropertyNames = sql.replace(/SERVERPROPERTY\('[A-Za-z]+'\)/g, "SERVERPROPERTY(?)");
       const literals = withoutPropertyNames.match(/N?'[^']*'/g) ?? [];
       for (const literal of literals) {
-        expect([`'D'`, `'L'`, `N'master'`], `${name}: ${literal}`).toContain(literal);
+        // The LIKE pattern of the default endpoint certificate names is a fixed constant too.
+        expect([`'D'`, `'L'`, `N'master'`, `N'Cert[_]%[_]endpoint'`], `${name}: ${literal}`).toContain(
+          literal,
+        );
       }
     }
   });
@@ -22,6 +25,14 @@ describe("catalog queries", () => {
     expect(queries.databasesQuery(0)).not.toContain("d.name IN");
     expect(() => queries.databasesQuery(-1)).toThrow(RangeError);
     expect(queries.databaseParamName(7)).toBe("db7");
+  });
+
+  it("send the lookup as one batch of SELECTs, the database result set only when names are asked for", () => {
+    const statements = (sql: string) => sql.split(/;\n/).map((s) => s.trim().split(/\s+/)[0]);
+    expect(statements(queries.sqlServerLookupQuery(2))).toEqual(["SELECT", "SELECT", "SELECT", "SELECT"]);
+    expect(queries.sqlServerLookupQuery(2)).toContain("WHERE d.name IN (@db0, @db1)");
+    expect(statements(queries.sqlServerLookupQuery(0))).toEqual(["SELECT", "SELECT", "SELECT"]);
+    expect(queries.sqlServerLookupQuery(0)).not.toContain("sys.databases");
   });
 
   it("read LSNs as text so no digit is lost", () => {
