@@ -31,7 +31,12 @@ export async function readSqlServerLookup(
   const unique = [...new Set(databases)];
   const params: Record<string, string> = {};
   unique.forEach((name, i) => (params[databaseParamName(i)] = name));
-  const named = unique.length > 0 ? `the databases ${unique.map((n) => `[${n}]`).join(", ")}, ` : "";
+  const named =
+    unique.length === 0
+      ? ""
+      : unique.length <= 5
+        ? `the databases ${unique.map((n) => `[${n}]`).join(", ")}, `
+        : `the ${unique.length} databases asked about, `;
   const sets = await runQueryResultSets(pool, sqlServerLookupQuery(unique.length), params as SqlParams, {
     action: `read the server's version and settings, ${named}the mirroring endpoint and its certificate`,
   });
