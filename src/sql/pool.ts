@@ -2,9 +2,9 @@
  * One connection pool per SQL Server identity per process, shared by every resource that talks to
  * that server.
  *
- * The driver is `require`d inside the functions and the registry lives on `globalThis`: this module
- * is serialized by value into Pulumi dynamic providers (one copy per provider), and all copies in a
- * provider host process must share the pools.
+ * The driver is `require`d when the first pool opens, so a program that only registers resources never
+ * loads it. The registry lives on `globalThis`: every copy of this module loaded in one process (the
+ * package installed twice, or its sources and its build in tests) shares the pools.
  */
 import type * as mssql from "mssql";
 import {
