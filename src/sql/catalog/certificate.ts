@@ -1,7 +1,7 @@
 import type * as mssql from "mssql";
 import { CERTIFICATE_QUERY } from "../../tsql/queries/certificate";
 import { runQuery } from "../execute";
-import { number, optionalDate, optionalHex, optionalText, text } from "./values";
+import { number, optionalDate, optionalHex, optionalText, text, type Row } from "./values";
 
 /** NA no private key, MK by the master key, PW by a password, SK by the service master key. */
 export type PrivateKeyEncryption = "NA" | "MK" | "PW" | "SK";
@@ -27,12 +27,18 @@ export async function readCertificate(
   pool: mssql.ConnectionPool,
   name: string,
 ): Promise<CertificateInfo | null> {
-  const [row] = await runQuery(
+  const rows = await runQuery(
     pool,
     CERTIFICATE_QUERY,
     { name },
     { action: "read certificate", object: `[${name}]` },
   );
+  return parseCertificate(rows);
+}
+
+/** The certificate from the rows of `CERTIFICATE_QUERY` (as sent with a statement); null when absent. */
+export function parseCertificate(rows: readonly Row[]): CertificateInfo | null {
+  const [row] = rows;
   if (!row) return null;
   return {
     name: text(row, "name"),
