@@ -11,7 +11,14 @@
  * the endpoint to it, and the old resource is deleted at the end of the `up`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { readCertificate, runStatement, withConnection, type CertificateInfo } from "../sql";
+import {
+  parseCertificate,
+  readCertificate,
+  runStatementThenRead,
+  withConnection,
+  type CertificateInfo,
+} from "../sql";
+import { CERTIFICATE_QUERY } from "../tsql/queries/certificate";
 import {
   buildCreateEndpointCertificateSql,
   buildDropCertificateSql,
@@ -25,6 +32,7 @@ import { endpointUsing, recordedCertificate } from "./certificates/usage";
 import {
   createOutcomeUnknown,
   keepUnfinishedCreate,
+  partiallyCreated,
   runCreateStatement,
   type CreateOutcomeFlag,
 } from "./common/create-outcome";
@@ -163,15 +171,29 @@ export class EndpointCertificateProvider implements pulumi.dynamic.ResourceProvi
         if (conflict) throw new Error(conflict);
         return outputsFrom({ ...inputs, subject }, existing, !finishing);
       }
-      await runCreateStatement(`certificate [${inputs.name}]`, id, { ...inputs, subject }, () =>
-        runStatement(pool, buildCreateEndpointCertificateSql({ ...inputs, subject }), undefined, {
-          action: "create the endpoint certificate",
-          object: `[${inputs.name}]`,
-        }),
+      // CREATE and the read of the new certificate share one round trip.
+      const partial = { ...inputs, subject };
+      const sets = await runCreateStatement(
+        `certificate [${inputs.name}]`,
+        id,
+        partial,
+        () =>
+          runStatementThenRead(
+            pool,
+            buildCreateEndpointCertificateSql(partial),
+            CERTIFICATE_QUERY,
+            { name: inputs.name },
+            { action: "create the endpoint certificate", object: `[${inputs.name}]` },
+          ),
+        async () => (await readCertificate(pool, inputs.name)) !== null,
       );
-      const created = await readCertificate(pool, inputs.name);
-      if (!created) throw new Error(`Certificate [${inputs.name}] was created but cannot be read back.`);
-      return outputsFrom({ ...inputs, subject }, created, false);
+      const [createdRow] = sets[0] ?? [];
+      const created = createdRow ? parseCertificate(createdRow) : null;
+      if (!created) {
+        const error = new Error(`Certificate [${inputs.name}] was created but cannot be read back.`);
+        throw partiallyCreated(error, id, { ...partial, adopted: false, createOutcomeUnknown: true });
+      }
+      return outputsFrom(partial, created, false);
     });
   }
 

@@ -15,10 +15,10 @@ import type * as mssql from "mssql";
 import {
   logBackupReadinessParams,
   parseLogBackupReadiness,
-  readLogBackupReadiness,
   type LogBackupReadiness,
 } from "../sql/catalog/log-backup-readiness";
 import { LOG_BACKUP_READINESS_QUERY } from "../tsql/queries/log-backup-readiness";
+import { buildFirstLogBackupSql } from "../tsql/statements/first-log-backup";
 import {
   buildLogBackupSql,
   TsqlInputError,
@@ -72,18 +72,98 @@ function seedingDone(r: LogBackupReadiness): boolean {
   return r.seedingInProgress.length === 0 && r.seedingCompletedAt !== null;
 }
 
-/** Reads the seeding state until it has completed or `seedingWaitSeconds` have passed. */
-async function waitForSeeding(
+/** A log backup started after the last completed seeding: the first one is already taken. */
+function backupAfterSeeding(r: LogBackupReadiness): boolean {
+  const last = r.lastLogBackup;
+  return (
+    r.seedingCompletedAt !== null &&
+    last?.startDate != null &&
+    last.startDate.getTime() >= r.seedingCompletedAt.getTime()
+  );
+}
+
+interface Attempt {
+  /** BACKUP LOG ran in this request. */
+  taken: boolean;
+  /** The seeding and the newest log backup, read right after. */
+  readiness: LogBackupReadiness;
+}
+
+/**
+ * One round trip: BACKUP LOG guarded on SQL Server by its preconditions (seeding completed, none
+ * running, no log backup since), then the read of the seeding and of the newest log backup.
+ */
+async function backUpIfSeeded(pool: mssql.ConnectionPool, inputs: LogBackupInputs): Promise<Attempt> {
+  const [flag = [], ...readSets] = await runStatementThenRead(
+    pool,
+    buildFirstLogBackupSql(inputs.database, inputs.backupTarget),
+    LOG_BACKUP_READINESS_QUERY,
+    logBackupReadinessParams(inputs.dagName, inputs.database),
+    {
+      action: "take the first log backup after seeding of database",
+      object: `[${inputs.database}]`,
+      secrets: connectionSecrets(inputs),
+    },
+  );
+  const taken = flag[0]?.backup_taken;
+  return { taken: taken === true || taken === 1, readiness: parseLogBackupReadiness(readSets) };
+}
+
+/**
+ * Takes the first log backup once seeding has completed, or finds the one already taken. While
+ * seeding runs the guarded request is sent again every second until `seedingWaitSeconds` have
+ * passed; then the refusal names what still runs. Each attempt observes and (when allowed) backs
+ * up in the same round trip.
+ */
+async function takeOrFind(
   pool: mssql.ConnectionPool,
   inputs: LogBackupInputs,
-): Promise<LogBackupReadiness> {
+): Promise<{ backup: NonNullable<LogBackupReadiness["lastLogBackup"]>; taken: boolean; seededAt: Date }> {
   const started = Date.now();
   const deadline = started + (inputs.seedingWaitSeconds ?? 0) * 1000;
   let lastReport = started;
+  // Seeding may complete between the guard and the read that follows it: one more attempt then.
+  let completedMeanwhile = false;
   for (;;) {
-    const readiness = await readLogBackupReadiness(pool, inputs.dagName, inputs.database);
+    const { taken, readiness } = await backUpIfSeeded(pool, inputs);
+    const seededAt = readiness.seedingCompletedAt;
+    const last = readiness.lastLogBackup;
+    if (taken) {
+      if (!last || !seededAt) {
+        throw new Error(
+          `The log backup of [${inputs.database}] ran but msdb.dbo.backupset does not show it.`,
+        );
+      }
+      logInfo(`[${inputs.database}]: the first log backup after seeding.`);
+      return { backup: last, taken: true, seededAt };
+    }
+    if (seededAt && last && backupAfterSeeding(readiness)) {
+      logInfo(
+        `[${inputs.database}]: a log backup after seeding already exists (backup set ${last.backupSetId}).`,
+      );
+      return { backup: last, taken: false, seededAt };
+    }
+    if (seededAt && seedingDone(readiness)) {
+      if (!completedMeanwhile) {
+        completedMeanwhile = true;
+        continue;
+      }
+      throw new Error(
+        `The first log backup of [${inputs.database}] did not run although the seeding of [${inputs.dagName}] ` +
+          `completed at ${seededAt.toISOString()} and msdb.dbo.backupset shows no log backup since. Nothing was ` +
+          "changed; run `pulumi up` again.",
+      );
+    }
     const now = Date.now();
-    if (seedingDone(readiness) || now >= deadline) return readiness;
+    if (now >= deadline) {
+      throw new Error(
+        `Refusing to back up the log of [${inputs.database}]: the automatic seeding of the link ` +
+          `[${inputs.dagName}] has not completed (${readiness.seedingInProgress.join(", ") || "not started"}). A log ` +
+          "backup during seeding can truncate the log the seeding still needs and break the link (errors " +
+          `1408/1412). Nothing was changed (waited ${inputs.seedingWaitSeconds ?? 0} s); run \`pulumi up\` again ` +
+          "once seeding has completed.",
+      );
+    }
     if (now - lastReport >= 30_000) {
       lastReport = now;
       logInfo(
@@ -137,46 +217,7 @@ export class LogBackupProvider implements pulumi.dynamic.ResourceProvider {
   }
 
   async create(inputs: LogBackupInputs): Promise<pulumi.dynamic.CreateResult> {
-    const outcome = await withConnection(toConnectionArgs(inputs), async (pool) => {
-      const before = await waitForSeeding(pool, inputs);
-      if (before.seedingInProgress.length > 0 || before.seedingCompletedAt === null) {
-        throw new Error(
-          `Refusing to back up the log of [${inputs.database}]: the automatic seeding of the link ` +
-            `[${inputs.dagName}] has not completed (${before.seedingInProgress.join(", ") || "not started"}). A log ` +
-            "backup during seeding can truncate the log the seeding still needs and break the link (errors " +
-            `1408/1412). Nothing was changed (waited ${inputs.seedingWaitSeconds ?? 0} s); run \`pulumi up\` again ` +
-            "once seeding has completed.",
-        );
-      }
-      const seededAt = before.seedingCompletedAt;
-      const last = before.lastLogBackup;
-      if (last?.startDate && last.startDate.getTime() >= seededAt.getTime()) {
-        logInfo(
-          `[${inputs.database}]: a log backup after seeding already exists (backup set ${last.backupSetId}).`,
-        );
-        return { backup: last, taken: false, seededAt };
-      }
-      logInfo(`[${inputs.database}]: the first log backup after seeding.`);
-      // The backup and the read of the backup history that shows it share one round trip.
-      const sets = await runStatementThenRead(
-        pool,
-        buildLogBackupSql(inputs.database, inputs.backupTarget),
-        LOG_BACKUP_READINESS_QUERY,
-        logBackupReadinessParams(inputs.dagName, inputs.database),
-        {
-          action: "take the first log backup after seeding of database",
-          object: `[${inputs.database}]`,
-          secrets: connectionSecrets(inputs),
-        },
-      );
-      const after = parseLogBackupReadiness(sets);
-      if (!after.lastLogBackup) {
-        throw new Error(
-          `The log backup of [${inputs.database}] ran but msdb.dbo.backupset does not show it.`,
-        );
-      }
-      return { backup: after.lastLogBackup, taken: true, seededAt };
-    });
+    const outcome = await withConnection(toConnectionArgs(inputs), (pool) => takeOrFind(pool, inputs));
     const outs: LogBackupOutputs = {
       ...inputs,
       backupSetId: outcome.backup.backupSetId,

@@ -13,7 +13,16 @@ import {
   runCreateStatement,
   type CreateOutcomeFlag,
 } from "./common/create-outcome";
-import { readMasterKey, runStatement, withConnection } from "../sql";
+import type * as mssql from "mssql";
+import {
+  parseMasterKey,
+  readMasterKey,
+  runStatement,
+  runStatementThenRead,
+  withConnection,
+  type MasterKeyInfo,
+} from "../sql";
+import { MASTER_KEY_QUERY } from "../tsql/queries/master-key";
 import { buildCreateMasterKeySql, buildDropMasterKeySql } from "../tsql";
 import { checkConnectionInputs, FailureCollector, isUnknown } from "./common/check";
 import { ConfigReferenceError, secretOrConfig } from "./common/config";
@@ -112,18 +121,7 @@ export class MasterKeyProvider implements pulumi.dynamic.ResourceProvider {
     const id = objectId(inputs.connection, "master-key", "master");
     return withConnection(toConnectionArgs(inputs), async (pool) => {
       const existing = await readMasterKey(pool);
-      if (!existing) {
-        const password = masterKeyPasswordOf(inputs);
-        const partial = { ...inputs, keyGuid: null, createDate: null };
-        await runCreateStatement("the database master key of master", id, partial, () =>
-          runStatement(pool, buildCreateMasterKeySql(password), undefined, {
-            action: "create the database master key",
-            object: "master",
-            secrets: [password],
-          }),
-        );
-      }
-      const key = existing ?? (await readMasterKey(pool));
+      const key = existing ?? (await this.createKey(pool, inputs, id));
       return {
         ...inputs,
         adopted: existing !== null && !finishing,
@@ -131,6 +129,38 @@ export class MasterKeyProvider implements pulumi.dynamic.ResourceProvider {
         createDate: key?.createDate?.toISOString() ?? null,
       };
     });
+  }
+
+  /**
+   * CREATE MASTER KEY and the read of the new key, in one round trip. A request that failed after
+   * the CREATE ran leaves a key the stack made: the resource is recorded as partially created.
+   */
+  private async createKey(
+    pool: mssql.ConnectionPool,
+    inputs: MasterKeyInputs,
+    id: string,
+  ): Promise<MasterKeyInfo | null> {
+    const password = masterKeyPasswordOf(inputs);
+    const partial = { ...inputs, keyGuid: null, createDate: null };
+    const sets = await runCreateStatement(
+      "the database master key of master",
+      id,
+      partial,
+      () =>
+        runStatementThenRead(
+          pool,
+          buildCreateMasterKeySql(password),
+          MASTER_KEY_QUERY,
+          {},
+          {
+            action: "create the database master key",
+            object: "master",
+            secrets: [password],
+          },
+        ),
+      async () => (await readMasterKey(pool)) !== null,
+    );
+    return parseMasterKey(sets[0] ?? []);
   }
 
   async read(id: string, props: MasterKeyOutputs): Promise<pulumi.dynamic.ReadResult> {

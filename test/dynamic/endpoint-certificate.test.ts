@@ -7,7 +7,9 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SqlServerEmulator } from "../../src/testing/sqlserver";
+import { statementThenRead } from "../../src/sql/execute";
 import { defaultEndpointCertificateName } from "../../src/tsql";
+import { CERTIFICATE_QUERY } from "../../src/tsql/queries/certificate";
 import { UNKNOWN_VALUE } from "../../src/dynamic/common/check";
 import { destroy, preview, refresh, up, type ResourceState } from "../support/engine-steps";
 import { urnFor, type ProviderHost } from "../support/provider-host";
@@ -261,9 +263,13 @@ describe("EndpointCertificate provider", () => {
           const creates = productStatements(other.tds.requestLog()).filter((t) =>
             /CREATE CERTIFICATE/.test(t),
           );
+          // The CREATE travels with the read of the new certificate (one round trip).
           expect(creates, `${productVersion} ${serverName}`).toEqual([
-            `CREATE CERTIFICATE [${name}]\n    WITH SUBJECT = N'Certificate for ${name}',\n` +
-              `    START_DATE = '${dayFromNow(-1).replace(/-/g, "")}',\n    EXPIRY_DATE = '${EXPIRY.replace(/-/g, "")}';`,
+            statementThenRead(
+              `CREATE CERTIFICATE [${name}]\n    WITH SUBJECT = N'Certificate for ${name}',\n` +
+                `    START_DATE = '${dayFromNow(-1).replace(/-/g, "")}',\n    EXPIRY_DATE = '${EXPIRY.replace(/-/g, "")}';`,
+              CERTIFICATE_QUERY,
+            ),
           ]);
           expect(created.state.outputs.startDate).toBe(`${dayFromNow(-1)}T00:00:00.000Z`);
           expect(
@@ -333,6 +339,19 @@ describe("EndpointCertificate provider", () => {
       urn,
       inputs: () => inputs(),
       createStatement: /^CREATE CERTIFICATE/,
+      exists: async () => (await certificate()) !== undefined,
+      ...SECRET_OUTPUTS,
+    });
+  });
+
+  it("a CREATE that ran although its request failed stays the stack's: finished by the next up, dropped by destroy", async () => {
+    await lostReplyLifecycle({
+      host,
+      emulator,
+      urn,
+      inputs: () => inputs(),
+      createStatement: /^CREATE CERTIFICATE/,
+      fault: "run-then-error",
       exists: async () => (await certificate()) !== undefined,
       ...SECRET_OUTPUTS,
     });

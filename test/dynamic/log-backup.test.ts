@@ -16,12 +16,20 @@ import { catalogRows, connectionInputs } from "./support/emulator";
 import { runbookSession } from "./support/runbook";
 
 const DB = "Sales";
+/** A second link, created later in the test that waits for its seeding. */
+const WAITING_DB = "Orders";
 
 /** The runbook's SQL Server objects and the Azure link: seeding starts once the link joins. */
-async function createLink(world: LocalWorld): Promise<void> {
+async function createLink(world: LocalWorld, DB: string, serverObjects = true): Promise<void> {
+  await runbookSession(world, DB).run("01-recovery-and-backup.sql");
+  if (serverObjects) await createServerObjects(world, DB);
+  await createGroups(world, DB);
+}
+
+/** The objects of the runbook shared by every link of the server: master key, certificates, endpoint. */
+async function createServerObjects(world: LocalWorld, DB: string): Promise<void> {
   const { arm, run, trustSqlServerCertificate } = runbookSession(world, DB);
-  const { endpoint, subscriptionId, resourceGroupName: rg, managedInstanceName: mi } = world.info.arm;
-  await run("01-recovery-and-backup.sql");
+  const { resourceGroupName: rg, managedInstanceName: mi } = world.info.arm;
   await run("02-master-key.sql");
   await run("03-endpoint-certificate.sql", {}, (s) => s.replace("'03/30/2025'", "'03/30/2030'"));
   const certificateName = await trustSqlServerCertificate();
@@ -30,6 +38,12 @@ async function createLink(world: LocalWorld): Promise<void> {
   await run("07-microsoft-pki.sql");
   await run("08-digicert-pki.sql");
   await run("15-create-endpoint.sql", { SQL_SERVER_CERTIFICATE: certificateName });
+}
+
+/** The link's availability groups and the Azure link. */
+async function createGroups(world: LocalWorld, DB: string): Promise<void> {
+  const { arm, run } = runbookSession(world, DB);
+  const { endpoint, subscriptionId, resourceGroupName: rg, managedInstanceName: mi } = world.info.arm;
   await run("19-create-ag.sql");
   await run("20-create-dag.sql");
   await armLongRunning(
@@ -59,9 +73,9 @@ describe("LogBackup provider", () => {
     await buildIfStale();
     providerText = (await serializeProvider("./dist/dynamic/log-backup.js", "logBackupProvider")).text;
     // Seeding lasts long enough to be caught in progress.
-    world = await startLocalWorld({ databases: [DB], seedingSeconds: 4, armOperationMs: 20 });
+    world = await startLocalWorld({ databases: [DB, WAITING_DB], seedingSeconds: 4, armOperationMs: 20 });
     host = await startProviderHost();
-    await createLink(world);
+    await createLink(world, DB);
   }, 120_000);
 
   afterAll(async () => {
@@ -78,8 +92,16 @@ describe("LogBackup provider", () => {
     backupTarget: { disk: `/var/opt/mssql/backup/${DB}.bak` },
     ...extra,
   });
-  const logBackups = () =>
-    catalogRows(world.sql, "msdb.dbo.backupset").filter((b) => b.database_name === DB && b.type === "L");
+  const logBackups = (database = DB) =>
+    catalogRows(world.sql, "msdb.dbo.backupset").filter(
+      (b) => b.database_name === database && b.type === "L",
+    );
+  /** The product's requests since the last reset, without the driver's own. */
+  const productRequests = () =>
+    world.sql.tds
+      .requestLog()
+      .map((entry) => entry.text)
+      .filter((text) => !/^\s*SELECT 1;?\s*$/i.test(text) && !/^set textsize/i.test(text));
   const seedingState = () =>
     catalogRows(world.sql, "sys.dm_hadr_automatic_seeding").map((r) => String(r.current_state));
 
@@ -99,8 +121,18 @@ describe("LogBackup provider", () => {
     expect(logBackups()).toEqual([]);
 
     await until(() => seedingState().includes("COMPLETED"), "seeding to complete");
+    world.sql.tds.resetCounters();
     const created = await up(host, urn, inputs());
     expect(logBackups()).toHaveLength(1);
+    // The guard, the backup and the read that shows it travel as one request.
+    expect(productRequests()).toHaveLength(1);
+    expect(productRequests()[0]).toMatch(/BACKUP LOG \[Sales\]/);
+    const seededAt = catalogRows(world.sql, "sys.dm_hadr_automatic_seeding")
+      .filter((r) => String(r.current_state) === "COMPLETED")
+      .map((r) => new Date(r.completion_time as Date).getTime());
+    expect(new Date(logBackups()[0].backup_start_date as Date).getTime()).toBeGreaterThanOrEqual(
+      Math.max(...seededAt),
+    );
     expect(created.state.outputs).toMatchObject({
       backupTaken: true,
       backupSetId: logBackups()[0].backup_set_id,
@@ -115,6 +147,30 @@ describe("LogBackup provider", () => {
       backupSetId: logBackups()[0].backup_set_id,
     });
     expect(logBackups()).toHaveLength(1);
+  }, 60_000);
+
+  it("with seedingWaitSeconds, waits for a running seeding and takes the backup once it completed, polling at most once a second", async () => {
+    const seeding = () => seedingState().filter((state) => state === "SEEDING").length;
+    await createLink(world, WAITING_DB, false);
+    await until(() => seeding() > 0, "the second link's seeding to start");
+    world.sql.tds.resetCounters();
+    const started = Date.now();
+    const created = await up(
+      host,
+      urn,
+      inputs({ database: WAITING_DB, dagName: `DAG_${WAITING_DB}`, seedingWaitSeconds: 30 }),
+    );
+    const waitedSeconds = (Date.now() - started) / 1000;
+    expect(seeding()).toBe(0);
+    expect(logBackups(WAITING_DB)).toHaveLength(1);
+    expect(created.state.outputs).toMatchObject({
+      backupTaken: true,
+      backupSetId: logBackups(WAITING_DB)[0].backup_set_id,
+    });
+    // Each attempt is the guarded backup with its read; none ran the backup while seeding ran.
+    const attempts = productRequests().filter((text) => /BACKUP LOG \[Orders\]/.test(text));
+    expect(attempts.length).toBeGreaterThan(1);
+    expect(attempts.length).toBeLessThanOrEqual(Math.ceil(waitedSeconds) + 1);
   }, 60_000);
 
   it("refuses a negative seedingWaitSeconds and an empty backup target before any change", async () => {

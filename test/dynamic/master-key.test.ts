@@ -94,6 +94,21 @@ describe("MasterKey provider", () => {
     expect(masterKeyExists()).toBe(false);
   });
 
+  it("creates the key in two requests: the read that finds none, then CREATE with the read of the new key", async () => {
+    emulator.tds.resetCounters();
+    const created = await up(host, urn, inputs());
+    const statements = emulator.tds
+      .requestLog()
+      .map((entry) => entry.text)
+      .filter((text) => !/^\s*SELECT 1;?\s*$/i.test(text) && !/^set textsize/i.test(text));
+    expect(statements).toHaveLength(2);
+    expect(statements[0]).toMatch(/^\s*SELECT/);
+    expect(statements[1]).toMatch(/^CREATE MASTER KEY[^]*;\s*SELECT[^]*sys\.symmetric_keys/);
+    const [key] = catalogRows(emulator, "sys.symmetric_keys");
+    expect(String(created.state.outputs.keyGuid).toLowerCase()).toBe(String(key.key_guid).toLowerCase());
+    await destroy(host, created.state);
+  });
+
   it("adopts an existing key without its password and leaves it on delete", async () => {
     await adminBatch(emulator, "CREATE MASTER KEY ENCRYPTION BY PASSWORD = 'Someone-Elses!Pass1'");
     const adopted = await up(host, urn, inputs());
@@ -136,6 +151,21 @@ describe("MasterKey provider", () => {
       urn,
       inputs: () => inputs(),
       createStatement: /^CREATE MASTER KEY/,
+      exists: masterKeyExists,
+      additionalSecretOutputs: ["password", "accessToken", "masterKeyPassword"],
+    });
+    expect(run.createError.details).not.toContain(MASTER_KEY_PASSWORD);
+    expect(run.rerun.state.outputs.keyGuid).toEqual(expect.any(String));
+  });
+
+  it("a CREATE MASTER KEY that ran although its request failed stays the stack's: finished by the next up, dropped by destroy", async () => {
+    const run = await lostReplyLifecycle({
+      host,
+      emulator,
+      urn,
+      inputs: () => inputs(),
+      createStatement: /^CREATE MASTER KEY/,
+      fault: "run-then-error",
       exists: masterKeyExists,
       additionalSecretOutputs: ["password", "accessToken", "masterKeyPassword"],
     });

@@ -50,13 +50,14 @@ const CREATE_STATEMENTS: RegExp[] = [
   /^CREATE AVAILABILITY GROUP \[AG_Orders\]/,
   /^CREATE AVAILABILITY GROUP \[DAG_Sales\]/,
   /^CREATE AVAILABILITY GROUP \[DAG_Orders\]/,
-  /^BACKUP LOG \[Sales\]/,
-  /^BACKUP LOG \[Orders\]/,
+  // The first log backup: BACKUP LOG inside the batch that checks its preconditions (seeding done).
+  /^DECLARE @seeded_at[^]*BACKUP LOG \[Sales\]/,
+  /^DECLARE @seeded_at[^]*BACKUP LOG \[Orders\]/,
 ];
 
 /** A request that changes SQL Server (every other request of create and destroy only reads). */
 const CHANGE =
-  /^\s*(CREATE|DROP|ALTER|BACKUP|GRANT|REVOKE)\b|sp_certificate_add_issuer|sp_(add|update|delete)_job/i;
+  /^\s*(CREATE|DROP|ALTER|BACKUP|GRANT|REVOKE)\b|\bBACKUP (LOG|DATABASE)\b|sp_certificate_add_issuer|sp_(add|update|delete)_job/i;
 
 const CREATE_FAULTS: FaultCase[] = [
   ...CREATE_STATEMENTS.map((statement) => ({ statement, action: "error" as const })),

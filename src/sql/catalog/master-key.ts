@@ -1,7 +1,7 @@
 import type * as mssql from "mssql";
 import { MASTER_KEY_QUERY } from "../../tsql/queries/master-key";
 import { runQuery } from "../execute";
-import { flag, number, optionalDate, optionalText, text } from "./values";
+import { flag, number, optionalDate, optionalText, text, type Row } from "./values";
 
 export interface MasterKeyInfo {
   /** "##MS_DatabaseMasterKey##" */
@@ -18,12 +18,18 @@ export interface MasterKeyInfo {
 
 /** Reads the database master key of master; null when there is none. */
 export async function readMasterKey(pool: mssql.ConnectionPool): Promise<MasterKeyInfo | null> {
-  const [row] = await runQuery(
+  const rows = await runQuery(
     pool,
     MASTER_KEY_QUERY,
     {},
     { action: "read the database master key of master" },
   );
+  return parseMasterKey(rows);
+}
+
+/** The key from the rows of `MASTER_KEY_QUERY` (as sent with a statement); null when there is none. */
+export function parseMasterKey(rows: readonly Row[]): MasterKeyInfo | null {
+  const [row] = rows;
   if (!row) return null;
   return {
     name: text(row, "name"),
