@@ -15,7 +15,7 @@ import {
   parseCertificate,
   readCertificate,
   runStatementThenRead,
-  withConnection,
+  withServerConnection,
   type CertificateInfo,
 } from "../sql";
 import { CERTIFICATE_QUERY } from "../tsql/queries/certificate";
@@ -164,7 +164,7 @@ export class EndpointCertificateProvider implements pulumi.dynamic.ResourceProvi
   ): Promise<EndpointCertificateOutputs> {
     const subject = inputs.subject ?? defaultEndpointCertificateSubject(inputs.name);
     const id = objectId(inputs.connection, "certificate", inputs.name);
-    return withConnection(toConnectionArgs(inputs), async (pool) => {
+    return withServerConnection(toConnectionArgs(inputs), async (pool) => {
       const existing = await readCertificate(pool, inputs.name);
       if (existing) {
         const conflict = adoptionConflict(existing, { ...inputs, subject });
@@ -198,7 +198,7 @@ export class EndpointCertificateProvider implements pulumi.dynamic.ResourceProvi
   }
 
   async read(id: string, props: EndpointCertificateOutputs): Promise<pulumi.dynamic.ReadResult> {
-    const certificate = await withConnection(toConnectionArgs(props), (pool) =>
+    const certificate = await withServerConnection(toConnectionArgs(props), (pool) =>
       readCertificate(pool, props.name),
     );
     if (!certificate) return { id: "", props: {} };
@@ -230,7 +230,7 @@ export class EndpointCertificateProvider implements pulumi.dynamic.ResourceProvi
 
   async delete(_id: string, props: EndpointCertificateOutputs): Promise<void> {
     if (props.adopted && !props.dropAdoptedOnDelete) return;
-    await withConnection(toConnectionArgs(props), async (pool) => {
+    await withServerConnection(toConnectionArgs(props), async (pool) => {
       const certificate = await recordedCertificate(pool, props.name, props.thumbprint);
       if (!certificate) return;
       const endpoint = await endpointUsing(pool, certificate);

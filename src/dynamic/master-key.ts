@@ -19,7 +19,7 @@ import {
   readMasterKey,
   runStatement,
   runStatementThenRead,
-  withConnection,
+  withServerConnection,
   type MasterKeyInfo,
 } from "../sql";
 import { MASTER_KEY_QUERY } from "../tsql/queries/master-key";
@@ -119,7 +119,7 @@ export class MasterKeyProvider implements pulumi.dynamic.ResourceProvider {
    */
   private async createOrFinish(inputs: MasterKeyInputs, finishing: boolean): Promise<MasterKeyOutputs> {
     const id = objectId(inputs.connection, "master-key", "master");
-    return withConnection(toConnectionArgs(inputs), async (pool) => {
+    return withServerConnection(toConnectionArgs(inputs), async (pool) => {
       const existing = await readMasterKey(pool);
       const key = existing ?? (await this.createKey(pool, inputs, id));
       return {
@@ -164,7 +164,7 @@ export class MasterKeyProvider implements pulumi.dynamic.ResourceProvider {
   }
 
   async read(id: string, props: MasterKeyOutputs): Promise<pulumi.dynamic.ReadResult> {
-    const key = await withConnection(toConnectionArgs(props), (pool) => readMasterKey(pool));
+    const key = await withServerConnection(toConnectionArgs(props), (pool) => readMasterKey(pool));
     if (!key) return { id: "", props: {} };
     return {
       id,
@@ -184,7 +184,7 @@ export class MasterKeyProvider implements pulumi.dynamic.ResourceProvider {
 
   async delete(_id: string, props: MasterKeyOutputs): Promise<void> {
     if (props.adopted && !props.dropAdoptedOnDelete) return;
-    await withConnection(toConnectionArgs(props), async (pool) => {
+    await withServerConnection(toConnectionArgs(props), async (pool) => {
       if (!(await readMasterKey(pool))) return;
       try {
         await runStatement(pool, buildDropMasterKeySql(), undefined, {

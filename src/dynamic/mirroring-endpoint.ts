@@ -6,7 +6,7 @@
  * created and nothing still uses; an adopted endpoint is put back the way it was found.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { runStatement, withConnection } from "../sql";
+import { runStatement, withServerConnection } from "../sql";
 import {
   createOutcomeUnknown,
   keepUnfinishedCreate,
@@ -181,7 +181,7 @@ export class MirroringEndpointProvider implements pulumi.dynamic.ResourceProvide
       encryptionAlgorithm: expectedEncryption(algorithms),
       state: "STARTED",
     };
-    return withConnection(toConnectionArgs(inputs), async (pool): Promise<Outputs> => {
+    return withServerConnection(toConnectionArgs(inputs), async (pool): Promise<Outputs> => {
       const existing = await readMirroringEndpoint(pool);
       if (!existing) {
         const id = objectId(inputs.connection, "mirroring-endpoint", name);
@@ -232,7 +232,9 @@ export class MirroringEndpointProvider implements pulumi.dynamic.ResourceProvide
   }
 
   async read(id: string, props: Outputs): Promise<pulumi.dynamic.ReadResult> {
-    const endpoint = await withConnection(toConnectionArgs(props), (pool) => readMirroringEndpoint(pool));
+    const endpoint = await withServerConnection(toConnectionArgs(props), (pool) =>
+      readMirroringEndpoint(pool),
+    );
     // Another endpoint under another name is not this resource's: this one is gone.
     if (!endpoint || endpoint.name.toLowerCase() !== props.name.toLowerCase()) return { id: "", props: {} };
     const reported: Outputs = {
@@ -268,7 +270,7 @@ export class MirroringEndpointProvider implements pulumi.dynamic.ResourceProvide
     const endpointChanged = changedInputs(olds, news).some((key) => !CONNECTION_KEYS.includes(key));
     // Connection or credential changes only refresh what Pulumi stores.
     if (!endpointChanged && !driftedFromLink(olds)) return { outs: kept };
-    const outs = await withConnection(toConnectionArgs(news), async (pool): Promise<Outputs> => {
+    const outs = await withServerConnection(toConnectionArgs(news), async (pool): Promise<Outputs> => {
       const existing = await readMirroringEndpoint(pool);
       if (!existing || existing.name.toLowerCase() !== olds.name.toLowerCase()) {
         throw new Error(
@@ -305,7 +307,7 @@ export class MirroringEndpointProvider implements pulumi.dynamic.ResourceProvide
   }
 
   async delete(_id: string, props: Outputs): Promise<void> {
-    await withConnection(toConnectionArgs(props), async (pool) => {
+    await withServerConnection(toConnectionArgs(props), async (pool) => {
       const existing = await readMirroringEndpoint(pool);
       if (!existing || existing.name.toLowerCase() !== props.name.toLowerCase()) return;
       if (props.adopted) {

@@ -20,7 +20,7 @@ import {
   readIssuerDependents,
   runStatement,
   validateCertificateChain,
-  withConnection,
+  withServerConnection,
   type CertificateInfo,
 } from "../sql";
 import { buildAddIssuerSql, buildCreateCertificateFromBinarySql, validateCertificateName } from "../tsql";
@@ -161,7 +161,7 @@ export class TrustedCertificateProvider implements pulumi.dynamic.ResourceProvid
   ): Promise<TrustedCertificateOutputs> {
     const publicKey = normalizeDerHex(inputs.publicKey);
     const id = objectId(inputs.connection, "certificate", inputs.name);
-    return withConnection(toConnectionArgs(inputs), async (pool) => {
+    return withServerConnection(toConnectionArgs(inputs), async (pool) => {
       const existing = await readCertificate(pool, inputs.name);
       if (existing && plainHex(existing.publicKey) !== plainHex(publicKey)) {
         throw new Error(
@@ -199,7 +199,7 @@ export class TrustedCertificateProvider implements pulumi.dynamic.ResourceProvid
   }
 
   async read(id: string, props: TrustedCertificateOutputs): Promise<pulumi.dynamic.ReadResult> {
-    return withConnection(toConnectionArgs(props), async (pool) => {
+    return withServerConnection(toConnectionArgs(props), async (pool) => {
       const certificate = await readCertificate(pool, props.name);
       if (!certificate) return { id: "", props: {} };
       const chainValid = props.validateChain
@@ -225,7 +225,7 @@ export class TrustedCertificateProvider implements pulumi.dynamic.ResourceProvid
     const validate = news.validateChain === true && (issuerChanged || changed.includes("validateChain"));
     let chainValid = news.validateChain ? olds.chainValid : null;
     if (issuerChanged || validate) {
-      chainValid = await withConnection(toConnectionArgs(news), async (pool) => {
+      chainValid = await withServerConnection(toConnectionArgs(news), async (pool) => {
         if (issuerChanged && news.trustedIssuerFor) await addIssuer(pool, news.name, news.trustedIssuerFor);
         return validate ? requireValidChain(pool, news.name) : chainValid;
       });
@@ -253,7 +253,7 @@ export class TrustedCertificateProvider implements pulumi.dynamic.ResourceProvid
 
   async delete(_id: string, props: TrustedCertificateOutputs): Promise<void> {
     if (props.adopted || props.dropOnDelete === false) return;
-    await withConnection(toConnectionArgs(props), async (pool) => {
+    await withServerConnection(toConnectionArgs(props), async (pool) => {
       const certificate = await recordedCertificate(pool, props.name, props.thumbprint);
       if (!certificate) return;
       const endpoint = await endpointUsing(pool, certificate);

@@ -56,11 +56,14 @@ export const DEFAULT_DATABASE = "master";
 export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 600_000;
 /**
- * Few connections per server, but enough that the trust's short chain (master key, endpoint
- * certificate, then the upload to Azure) does not queue behind every database's preparation when
- * tens of databases start at once.
+ * Connections per server and process, in two lanes of one pool each: the server-level objects
+ * (master key, certificates, mirroring endpoint) are one short chain the link's Azure steps wait
+ * for, while the per-database work is as wide as the number of databases. In their own lane the
+ * chain never queues behind a hundred databases' statements; together the lanes stay at 8.
  */
-export const DEFAULT_POOL_MAX = 8;
+export const POOL_LANES = { server: 2, databases: 6 } as const;
+export type PoolLane = keyof typeof POOL_LANES;
+export const DEFAULT_POOL_MAX = POOL_LANES.server + POOL_LANES.databases;
 export const APP_NAME = "pulumi-mi-link";
 
 const MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
@@ -253,8 +256,8 @@ function tediousAuthentication(args: SqlServerConnectionArgs): NonNullable<mssql
  */
 export type MssqlConfig = mssql.config & { validateConnection?: boolean | "socket" };
 
-/** The node-mssql configuration for `args` (defaults applied). Validate first. */
-export function toMssqlConfig(args: SqlServerConnectionArgs): MssqlConfig {
+/** The node-mssql configuration for `args` (defaults applied), with pools of up to `poolMax` connections. Validate first. */
+export function toMssqlConfig(args: SqlServerConnectionArgs, poolMax = DEFAULT_POOL_MAX): MssqlConfig {
   const { server, instanceName } = parseHost(args.host);
   const options: NonNullable<mssql.config["options"]> = {
     encrypt: args.encrypt ?? true,
@@ -270,7 +273,7 @@ export function toMssqlConfig(args: SqlServerConnectionArgs): MssqlConfig {
     requestTimeout: args.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     authentication: tediousAuthentication(args),
     options,
-    pool: { min: 0, max: DEFAULT_POOL_MAX, idleTimeoutMillis: 30_000 },
+    pool: { min: 0, max: poolMax, idleTimeoutMillis: 30_000 },
     validateConnection: "socket",
   };
 }

@@ -1,7 +1,7 @@
 import * as net from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SqlServerEmulator } from "../testing/sqlserver";
-import type { SqlServerConnectionArgs } from "./connection-args";
+import { DEFAULT_POOL_MAX, POOL_LANES, type SqlServerConnectionArgs } from "./connection-args";
 import { SqlServerOperationError } from "./errors";
 import { runQuery } from "./execute";
 import {
@@ -12,6 +12,7 @@ import {
   poolKey,
   withConnection,
   withOneShotConnection,
+  withServerConnection,
 } from "./pool";
 
 const base: SqlServerConnectionArgs = { host: "sql1.contoso.com", user: "sa", password: "Pa55-word-secret" };
@@ -123,6 +124,26 @@ describe("connections per pool", () => {
     );
     expect(emulator.tds.counters().connections).toBe(2);
     await closeAllPools();
+    await expect.poll(openConnections, { timeout: 5_000 }).toBe(0);
+  });
+
+  it("server-level requests have their own lane: served while every connection of the databases' lane is busy, both within 8", async () => {
+    emulator.tds.resetCounters();
+    let finished = 0;
+    const busy = Array.from({ length: DEFAULT_POOL_MAX + 1 }, (_, i) =>
+      withConnection(args, (pool) => runQuery(pool, `WAITFOR DELAY '00:00:02'; SELECT ${i} AS n`)).then(
+        () => finished++,
+      ),
+    );
+    await expect.poll(openConnections, { timeout: 5_000 }).toBe(POOL_LANES.databases);
+    const [row] = await withServerConnection(args, (pool) => runQuery(pool, "SELECT 1 AS server_level"));
+    expect(row).toEqual({ server_level: 1 });
+    // No database request had its connection back yet: the server-level one did not wait for them.
+    expect(finished).toBe(0);
+    await Promise.all(busy);
+    expect(emulator.tds.counters().connections).toBe(POOL_LANES.databases + 1);
+    expect(POOL_LANES.databases + POOL_LANES.server).toBe(DEFAULT_POOL_MAX);
+    await closePool(args);
     await expect.poll(openConnections, { timeout: 5_000 }).toBe(0);
   });
 

@@ -12,7 +12,9 @@ import {
   DEFAULT_DATABASE,
   DEFAULT_PORT,
   parseHost,
+  POOL_LANES,
   toMssqlConfig,
+  type PoolLane,
   validateConnectionArgs,
   type SqlServerConnectionArgs,
 } from "./connection-args";
@@ -168,13 +170,17 @@ function usable(connection: DriverConnection | undefined): connection is DriverC
   return connection !== undefined && connection !== null && !connection.closed && !connection.hasError;
 }
 
-async function openPool(args: SqlServerConnectionArgs, retry: RetryOptions): Promise<mssql.ConnectionPool> {
+async function openPool(
+  args: SqlServerConnectionArgs,
+  retry: RetryOptions,
+  poolMax?: number,
+): Promise<mssql.ConnectionPool> {
   const sql = require("mssql") as typeof import("mssql");
   const secrets = connectionSecrets(args);
   const server = serverLabel(args);
   try {
     return await withRetry(async () => {
-      const config = toMssqlConfig(args);
+      const config = toMssqlConfig(args, poolMax);
       if (config.options?.encrypt === true) config.beforeConnect = requireTlsBeforeLogin;
       const pool = newConnectionPool(sql, config);
       // A pool-level error (a connection dying while idle) must not crash the process;
@@ -197,15 +203,18 @@ async function openPool(args: SqlServerConnectionArgs, retry: RetryOptions): Pro
 export interface PoolOptions {
   /** Retries of the connection attempt. Default: 4 attempts within 60 s. */
   retry?: RetryOptions;
+  /** Which lane's pool (`POOL_LANES`): "server" for server-level objects. Default "databases". */
+  lane?: PoolLane;
 }
 
-/** The shared pool for `args`, connected (retrying transient failures). */
+/** The shared pool for `args` in its lane, connected (retrying transient failures). */
 export async function getPool(
   args: SqlServerConnectionArgs,
   options: PoolOptions = {},
 ): Promise<mssql.ConnectionPool> {
   assertValidConnectionArgs(args);
-  const key = poolKey(args);
+  const lane = options.lane ?? "databases";
+  const key = `${poolKey(args)}#${lane}`;
   const { entries } = registry();
   const existing = entries.get(key);
   if (existing) {
@@ -213,7 +222,10 @@ export async function getPool(
     if (pool.connected) return pool;
     if (entries.get(key) === existing) entries.delete(key);
   }
-  const entry: PoolEntry = { pool: openPool(args, options.retry ?? {}), server: serverLabel(args) };
+  const entry: PoolEntry = {
+    pool: openPool(args, options.retry ?? {}, POOL_LANES[lane]),
+    server: serverLabel(args),
+  };
   entries.set(key, entry);
   entry.pool.catch(() => {
     if (entries.get(key) === entry) entries.delete(key);
@@ -228,6 +240,18 @@ export async function withConnection<T>(
   options: PoolOptions = {},
 ): Promise<T> {
   return fn(await getPool(args, options));
+}
+
+/**
+ * Runs `fn` with the shared pool of the "server" lane: for the server-level objects (master key,
+ * certificates, mirroring endpoint), whose requests then never wait behind the databases' work.
+ */
+export async function withServerConnection<T>(
+  args: SqlServerConnectionArgs,
+  fn: (pool: mssql.ConnectionPool) => Promise<T>,
+  options: Omit<PoolOptions, "lane"> = {},
+): Promise<T> {
+  return withConnection(args, fn, { ...options, lane: "server" });
 }
 
 /**
@@ -253,15 +277,20 @@ export function describedPool(pool: object): { secrets: readonly string[]; serve
   return registry().described.get(pool);
 }
 
-/** Closes the pool of `args`, if open. */
+/** Closes the pools of `args` (every lane), if open. */
 export async function closePool(args: SqlServerConnectionArgs): Promise<void> {
-  const key = poolKey(args);
+  const identity = poolKey(args);
   const { entries } = registry();
-  const entry = entries.get(key);
-  if (!entry) return;
-  entries.delete(key);
-  const pool = await entry.pool.catch(() => undefined);
-  await pool?.close().catch(() => undefined);
+  await Promise.all(
+    Object.keys(POOL_LANES).map(async (lane) => {
+      const key = `${identity}#${lane}`;
+      const entry = entries.get(key);
+      if (!entry) return;
+      entries.delete(key);
+      const pool = await entry.pool.catch(() => undefined);
+      await pool?.close().catch(() => undefined);
+    }),
+  );
 }
 
 /**
