@@ -332,30 +332,24 @@ describe("EndpointCertificate provider", () => {
     }
   }, 60_000);
 
-  it("a CREATE whose reply is lost stays the stack's: finished by the next up, dropped by destroy", async () => {
-    await lostReplyLifecycle({
-      host,
-      emulator,
-      urn,
-      inputs: () => inputs(),
-      createStatement: /^CREATE CERTIFICATE/,
-      exists: async () => (await certificate()) !== undefined,
-      ...SECRET_OUTPUTS,
-    });
-  });
-
-  it("a CREATE that ran although its request failed stays the stack's: finished by the next up, dropped by destroy", async () => {
-    await lostReplyLifecycle({
-      host,
-      emulator,
-      urn,
-      inputs: () => inputs(),
-      createStatement: /^CREATE CERTIFICATE/,
-      fault: "run-then-error",
-      exists: async () => (await certificate()) !== undefined,
-      ...SECRET_OUTPUTS,
-    });
-  });
+  it.each([
+    ["whose reply is lost", "run-then-drop"],
+    ["that ran although its request failed", "run-then-error"],
+  ] as const)(
+    "a CREATE %s stays the stack's: finished by the next up, dropped by destroy",
+    async (_case, fault) => {
+      await lostReplyLifecycle({
+        host,
+        emulator,
+        urn,
+        inputs: () => inputs(),
+        createStatement: /^CREATE CERTIFICATE/,
+        fault,
+        exists: async () => (await certificate()) !== undefined,
+        ...SECRET_OUTPUTS,
+      });
+    },
+  );
 
   it("destroy right after a lost reply drops the certificate the create made", async () => {
     emulator.tds.addFault({ on: { match: /^CREATE CERTIFICATE/ }, action: "run-then-drop" });

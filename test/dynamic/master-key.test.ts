@@ -144,32 +144,24 @@ describe("MasterKey provider", () => {
     await destroy(host, created.state);
   });
 
-  it("a CREATE MASTER KEY whose reply is lost stays the stack's: finished by the next up, dropped by destroy", async () => {
-    const run = await lostReplyLifecycle({
-      host,
-      emulator,
-      urn,
-      inputs: () => inputs(),
-      createStatement: /^CREATE MASTER KEY/,
-      exists: masterKeyExists,
-      additionalSecretOutputs: ["password", "accessToken", "masterKeyPassword"],
-    });
-    expect(run.createError.details).not.toContain(MASTER_KEY_PASSWORD);
-    expect(run.rerun.state.outputs.keyGuid).toEqual(expect.any(String));
-  });
-
-  it("a CREATE MASTER KEY that ran although its request failed stays the stack's: finished by the next up, dropped by destroy", async () => {
-    const run = await lostReplyLifecycle({
-      host,
-      emulator,
-      urn,
-      inputs: () => inputs(),
-      createStatement: /^CREATE MASTER KEY/,
-      fault: "run-then-error",
-      exists: masterKeyExists,
-      additionalSecretOutputs: ["password", "accessToken", "masterKeyPassword"],
-    });
-    expect(run.createError.details).not.toContain(MASTER_KEY_PASSWORD);
-    expect(run.rerun.state.outputs.keyGuid).toEqual(expect.any(String));
-  });
+  it.each([
+    ["whose reply is lost", "run-then-drop"],
+    ["that ran although its request failed", "run-then-error"],
+  ] as const)(
+    "a CREATE MASTER KEY %s stays the stack's: finished by the next up, dropped by destroy",
+    async (_case, fault) => {
+      const run = await lostReplyLifecycle({
+        host,
+        emulator,
+        urn,
+        inputs: () => inputs(),
+        createStatement: /^CREATE MASTER KEY/,
+        fault,
+        exists: masterKeyExists,
+        additionalSecretOutputs: ["password", "accessToken", "masterKeyPassword"],
+      });
+      expect(run.createError.details).not.toContain(MASTER_KEY_PASSWORD);
+      expect(run.rerun.state.outputs.keyGuid).toEqual(expect.any(String));
+    },
+  );
 });
