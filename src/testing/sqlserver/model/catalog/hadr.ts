@@ -5,7 +5,7 @@
  */
 import type { CatalogTable } from "../contract";
 import type { ModelContext } from "../context";
-import { linkView, type LinkView } from "../hadr-status";
+import { linkView, localDatabaseIndex, type LinkView } from "../hadr-status";
 import { LSN_STEP } from "../lsn";
 import type { SynchronizationState } from "../partner";
 import type { AvailabilityGroupState, DistributedGroupState } from "../state";
@@ -56,6 +56,7 @@ function linkHealth(view: LinkView): number {
 
 export function replicaStatesView(m: ModelContext): CatalogTable {
   const rows: Row[] = [];
+  const localDatabaseOf = localDatabaseIndex(m);
   for (const g of m.state.groups) {
     if (g.kind === "AG") {
       for (const r of g.replicas) {
@@ -79,7 +80,7 @@ export function replicaStatesView(m: ModelContext): CatalogTable {
       }
       continue;
     }
-    const view = linkView(m, g);
+    const view = linkView(m, g, localDatabaseOf);
     const health = linkHealth(view);
     for (const mb of g.members) {
       const local = m.sameName(mb.agName, g.localAgName);
@@ -170,6 +171,7 @@ const KB_PER_BLOCK = 60n;
 
 export function databaseReplicaStatesView(m: ModelContext): CatalogTable {
   const rows: Row[] = [];
+  const localDatabaseOf = localDatabaseIndex(m);
   const now = new Date(m.now());
   for (const g of m.state.groups) {
     if (g.kind === "AG") {
@@ -205,7 +207,7 @@ export function databaseReplicaStatesView(m: ModelContext): CatalogTable {
       }
       continue;
     }
-    const view = linkView(m, g);
+    const view = linkView(m, g, localDatabaseOf);
     const db = view.database;
     const agDb = localAvailabilityGroup(m, g)?.databases[0];
     if (!db || !agDb) continue;
@@ -314,9 +316,10 @@ const SEEDED_BYTES = 64n * 1024n * 1024n;
 
 export function physicalSeedingView(m: ModelContext): CatalogTable {
   const rows: Row[] = [];
+  const localDatabaseOf = localDatabaseIndex(m);
   for (const g of m.state.groups) {
     if (g.kind !== "DAG" || g.link.seedingAttempts === 0) continue;
-    const view = linkView(m, g);
+    const view = linkView(m, g, localDatabaseOf);
     const l = g.link;
     rows.push({
       local_physical_seeding_id: g.groupId,
