@@ -6,7 +6,7 @@
  */
 import type { SynchronizationState } from "./partner";
 import type { ModelContext } from "./context";
-import type { DatabaseState, DistributedGroupState } from "./state";
+import type { AvailabilityGroupState, DatabaseState, DistributedGroupState, GroupState } from "./state";
 
 export interface LinkView {
   connected: boolean;
@@ -33,19 +33,39 @@ export function localDatabase(m: ModelContext, dag: DistributedGroupState): Data
 export type LocalDatabaseLookup = (dag: DistributedGroupState) => DatabaseState | undefined;
 
 /**
- * localDatabase for every DAG of one pass (a clock tick, one catalog view): groups and databases
- * indexed by name once, instead of two scans per DAG, which made a pass over n links O(n²).
- * Valid only while no group, database or AG membership changes: callers build it after their
- * last such change and drop it when the pass ends.
+ * Groups and databases indexed by name for one pass (a clock tick, one catalog view), answering
+ * as m.group / m.database would (first match by sameName), instead of a scan per lookup, which
+ * made a pass over n links O(n²). Valid only while no group, database or AG membership changes:
+ * callers build it after their last such change and drop it when the pass ends.
  */
-export function localDatabaseIndex(m: ModelContext): LocalDatabaseLookup {
-  const groups = firstByName(m, m.state.groups);
-  const databases = firstByName(m, m.state.databases);
-  return (dag) => {
-    const g = groups.get(m.nameKey(dag.localAgName));
-    const name = g?.kind === "AG" ? g.databases[0]?.name : undefined;
-    return name ? databases.get(m.nameKey(name)) : undefined;
+export class NameIndex {
+  private readonly groups: Map<string, GroupState>;
+  private readonly databases: Map<string, DatabaseState>;
+
+  constructor(private readonly m: ModelContext) {
+    this.groups = firstByName(m, m.state.groups);
+    this.databases = firstByName(m, m.state.databases);
+  }
+
+  availabilityGroup(name: string): AvailabilityGroupState | undefined {
+    const g = this.groups.get(this.m.nameKey(name));
+    return g?.kind === "AG" ? g : undefined;
+  }
+
+  database(name: string): DatabaseState | undefined {
+    return this.databases.get(this.m.nameKey(name));
+  }
+
+  /** localDatabase, from the index. */
+  readonly localDatabase: LocalDatabaseLookup = (dag) => {
+    const name = this.availabilityGroup(dag.localAgName)?.databases[0]?.name;
+    return name ? this.database(name) : undefined;
   };
+}
+
+/** localDatabase for every DAG of one pass (see NameIndex for when it stays valid). */
+export function localDatabaseIndex(m: ModelContext): LocalDatabaseLookup {
+  return new NameIndex(m).localDatabase;
 }
 
 /** Name → first item with that name, as Array.find with sameName would return. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createSelfSignedCertificate, isSignedBy } from "./certificates";
 import { ModelContext } from "./context";
-import { localDatabase, localDatabaseIndex } from "./hadr-status";
+import { localDatabase, localDatabaseIndex, NameIndex } from "./hadr-status";
 import { DEFAULT_TIMINGS, initialState } from "./options";
 import type { DistributedGroupState } from "./state";
 import { parseProductVersion } from "./version";
@@ -43,6 +43,11 @@ describe("localDatabaseIndex", () => {
       const index = localDatabaseIndex(m);
       for (const dag of dags)
         expect(index(dag), `${collation} ${dag.localAgName}`).toBe(localDatabase(m, dag));
+      const names = new NameIndex(m);
+      for (const name of ["AG1", "ag1", "Ag2", "empty", "missing"])
+        expect(names.availabilityGroup(name)).toBe(m.availabilityGroup(name));
+      for (const name of ["sales", "SALES", "Sales", "sales2", "master", "nope"])
+        expect(names.database(name)).toBe(m.database(name));
     }
   });
 });

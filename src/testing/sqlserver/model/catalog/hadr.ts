@@ -5,7 +5,7 @@
  */
 import type { CatalogTable } from "../contract";
 import type { ModelContext } from "../context";
-import { linkView, localDatabaseIndex, type LinkView } from "../hadr-status";
+import { linkView, localDatabaseIndex, NameIndex, type LinkView } from "../hadr-status";
 import { LSN_STEP } from "../lsn";
 import type { SynchronizationState } from "../partner";
 import type { AvailabilityGroupState, DistributedGroupState } from "../state";
@@ -171,13 +171,13 @@ const KB_PER_BLOCK = 60n;
 
 export function databaseReplicaStatesView(m: ModelContext): CatalogTable {
   const rows: Row[] = [];
-  const localDatabaseOf = localDatabaseIndex(m);
+  const names = new NameIndex(m);
   const now = new Date(m.now());
   for (const g of m.state.groups) {
     if (g.kind === "AG") {
       const local = g.replicas.find((r) => m.sameName(r.serverName, m.state.serverName));
       for (const d of g.databases) {
-        const db = m.database(d.name);
+        const db = names.database(d.name);
         if (!db || !local) continue;
         const state: SynchronizationState =
           local.availabilityMode === "SYNCHRONOUS_COMMIT" ? "SYNCHRONIZED" : "SYNCHRONIZING";
@@ -207,9 +207,9 @@ export function databaseReplicaStatesView(m: ModelContext): CatalogTable {
       }
       continue;
     }
-    const view = linkView(m, g, localDatabaseOf);
+    const view = linkView(m, g, names.localDatabase);
     const db = view.database;
-    const agDb = localAvailabilityGroup(m, g)?.databases[0];
+    const agDb = names.availabilityGroup(g.localAgName)?.databases[0];
     if (!db || !agDb) continue;
     const health = linkHealth(view);
     const primaryLsn = g.localRole === "PRIMARY" ? view.sqlServerLsn : view.managedInstanceLsn;
