@@ -116,13 +116,28 @@ export function parseCertificateOrFail(der: Buffer): ParsedCertificate {
   }
 }
 
+/** Most signature checks remembered: chain validation re-checks the same few pairs on every poll. */
+const SIGNATURE_CACHE_LIMIT = 256;
+/** Verdicts keyed by both DERs: a signature's validity depends on nothing else, so entries never go stale. */
+const signatureVerdicts = new Map<string, boolean>();
+
 /** True when `issuerDer`'s key signed `der`. */
 export function isSignedBy(der: Buffer, issuerDer: Buffer): boolean {
+  const key = `${der.toString("base64")}:${issuerDer.toString("base64")}`;
+  const known = signatureVerdicts.get(key);
+  if (known !== undefined) return known;
+  let verdict: boolean;
   try {
-    return new X509Certificate(der).verify(new X509Certificate(issuerDer).publicKey);
+    verdict = new X509Certificate(der).verify(new X509Certificate(issuerDer).publicKey);
   } catch {
-    return false;
+    verdict = false;
   }
+  // Oldest first out: Map iterates in insertion order.
+  if (signatureVerdicts.size >= SIGNATURE_CACHE_LIMIT) {
+    signatureVerdicts.delete(signatureVerdicts.keys().next().value as string);
+  }
+  signatureVerdicts.set(key, verdict);
+  return verdict;
 }
 
 const MONTH_DAY_YEAR = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;

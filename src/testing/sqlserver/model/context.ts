@@ -25,9 +25,29 @@ export class ModelContext {
     readonly product: ProductInfo,
   ) {}
 
+  /** The collation caseSensitive() last answered for, and its answer. */
+  private collationSeen?: string;
+  private collationIsCaseSensitive = false;
+
+  /** Whether the server collation is case-sensitive, re-derived only when the collation changes. */
+  private caseSensitive(): boolean {
+    const collation = this.state.collation;
+    if (collation !== this.collationSeen) {
+      this.collationIsCaseSensitive = /_CS_/i.test(collation);
+      this.collationSeen = collation;
+    }
+    return this.collationIsCaseSensitive;
+  }
+
   /** Object names compare case-insensitively unless the server collation is case-sensitive. */
   sameName(a: string, b: string): boolean {
-    return /_CS_/i.test(this.state.collation) ? a === b : a.toLowerCase() === b.toLowerCase();
+    if (a === b) return true;
+    return !this.caseSensitive() && a.toLowerCase() === b.toLowerCase();
+  }
+
+  /** A key two names share exactly when sameName holds for them (for indexing by name). */
+  nameKey(name: string): string {
+    return this.caseSensitive() ? name : name.toLowerCase();
   }
 
   login(name: string): LoginState | undefined {

@@ -11,6 +11,8 @@ import { lsnAdd, lsnMax, LSN_STEP } from "./lsn";
 import {
   databaseFromListenerUrl,
   localDatabase,
+  localDatabaseIndex,
+  type LocalDatabaseLookup,
   receiving,
   synchronizedAt,
   synchronousCommit,
@@ -100,35 +102,40 @@ function advancePhases(m: ModelContext, dag: DistributedGroupState, now: number)
   }
 }
 
-/** Databases written by the local workload: user databases that are not a link's secondary. */
-function writableLocally(m: ModelContext, dbName: string): boolean {
-  return !m.state.groups.some(
-    (g) => g.kind === "DAG" && g.localRole === "SECONDARY" && localDatabase(m, g)?.name === dbName,
-  );
+/** Names of the databases a link replicates into this instance: the local workload does not write them. */
+function linkSecondaries(m: ModelContext, local: LocalDatabaseLookup): Set<string> {
+  const names = new Set<string>();
+  for (const g of m.state.groups) {
+    if (g.kind !== "DAG" || g.localRole !== "SECONDARY") continue;
+    const db = local(g);
+    if (db) names.add(db.name);
+  }
+  return names;
 }
 
-function advanceLog(m: ModelContext, now: number): void {
+function advanceLog(m: ModelContext, now: number, local: LocalDatabaseLookup): void {
   const tick = Math.max(1, m.timings.lsnTickMs);
   const ticks = Math.floor((now - m.state.lastTickAt) / tick);
   if (ticks <= 0) return;
   m.state.lastTickAt += ticks * tick;
   const advanced = new Set<string>();
+  const secondaries = linkSecondaries(m, local);
   for (const db of m.state.databases) {
     // A full log refuses writes (error 9002): the workload stalls until a log backup frees space.
     if (db.system || db.state !== "ONLINE" || !db.workload || db.logUsePercent >= 100) continue;
-    if (!writableLocally(m, db.name)) continue;
+    if (secondaries.has(db.name)) continue;
     db.lsn = lsnAdd(db.lsn, ticks);
     advanced.add(db.name);
   }
   for (const g of m.state.groups) {
     if (g.kind !== "DAG") continue;
-    const db = localDatabase(m, g);
+    const db = local(g);
     let remoteAdvanced = false;
     if (g.remoteRole === "PRIMARY" && g.link.remoteWorkload && g.link.joined) {
       g.link.remoteLsn = lsnAdd(g.link.remoteLsn, ticks);
       remoteAdvanced = true;
     }
-    if (!db || !receiving(m, g)) continue;
+    if (!db || !receiving(m, g, local)) continue;
     // Synchronous commit hardens on the secondary before the commit; asynchronous trails one block while writing.
     const sync = synchronousCommit(g);
     if (g.localRole === "PRIMARY") {
@@ -142,10 +149,10 @@ function advanceLog(m: ModelContext, now: number): void {
 }
 
 /** A catch-up when nothing is being written: an asynchronous secondary hardens the primary's last block. */
-function catchUpIdle(m: ModelContext): void {
+function catchUpIdle(m: ModelContext, local: LocalDatabaseLookup): void {
   for (const g of m.state.groups) {
-    if (g.kind !== "DAG" || !receiving(m, g)) continue;
-    const db = localDatabase(m, g);
+    if (g.kind !== "DAG" || !receiving(m, g, local)) continue;
+    const db = local(g);
     if (!db) continue;
     if (g.localRole === "PRIMARY" && !db.workload) g.link.remoteLsn = lsnMax(g.link.remoteLsn, db.lsn);
     if (g.localRole === "SECONDARY" && !g.link.remoteWorkload) db.lsn = lsnMax(db.lsn, g.link.remoteLsn);
@@ -155,14 +162,17 @@ function catchUpIdle(m: ModelContext): void {
 export function advance(m: ModelContext): void {
   const now = m.now();
   for (const g of m.state.groups) if (g.kind === "DAG") advancePhases(m, g, now);
-  advanceLog(m, now);
-  catchUpIdle(m);
+  // Seeding (above) may add databases; from here on only LSNs change, so one index serves both passes.
+  const local = localDatabaseIndex(m);
+  advanceLog(m, now, local);
+  catchUpIdle(m, local);
 }
 
 /** The next instant a link changes phase on its own (for the change-event timer). */
 export function nextDeadline(m: ModelContext): number | undefined {
   const now = m.now();
   const candidates: number[] = [];
+  const local = localDatabaseIndex(m);
   for (const g of m.state.groups) {
     if (g.kind !== "DAG") continue;
     const l = g.link;
@@ -171,7 +181,7 @@ export function nextDeadline(m: ModelContext): number | undefined {
     }
     if (l.seeding === "SEEDING" && l.seedingStartedAt !== undefined)
       candidates.push(l.seedingStartedAt + m.timings.seedingMs);
-    const at = synchronizedAt(m, g);
+    const at = synchronizedAt(m, g, local);
     if (at !== undefined && at > now) candidates.push(at);
   }
   const future = candidates.filter((c) => c >= now);

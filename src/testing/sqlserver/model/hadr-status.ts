@@ -6,7 +6,7 @@
  */
 import type { SynchronizationState } from "./partner";
 import type { ModelContext } from "./context";
-import type { DatabaseState, DistributedGroupState } from "./state";
+import type { AvailabilityGroupState, DatabaseState, DistributedGroupState, GroupState } from "./state";
 
 export interface LinkView {
   connected: boolean;
@@ -29,6 +29,55 @@ export function localDatabase(m: ModelContext, dag: DistributedGroupState): Data
   return name ? m.database(name) : undefined;
 }
 
+/** Finds each DAG's local database (same answer as localDatabase). */
+export type LocalDatabaseLookup = (dag: DistributedGroupState) => DatabaseState | undefined;
+
+/**
+ * Groups and databases indexed by name for one pass (a clock tick, one catalog view), answering
+ * as m.group / m.database would (first match by sameName), instead of a scan per lookup, which
+ * made a pass over n links O(n²). Valid only while no group, database or AG membership changes:
+ * callers build it after their last such change and drop it when the pass ends.
+ */
+export class NameIndex {
+  private readonly groups: Map<string, GroupState>;
+  private readonly databases: Map<string, DatabaseState>;
+
+  constructor(private readonly m: ModelContext) {
+    this.groups = firstByName(m, m.state.groups);
+    this.databases = firstByName(m, m.state.databases);
+  }
+
+  availabilityGroup(name: string): AvailabilityGroupState | undefined {
+    const g = this.groups.get(this.m.nameKey(name));
+    return g?.kind === "AG" ? g : undefined;
+  }
+
+  database(name: string): DatabaseState | undefined {
+    return this.databases.get(this.m.nameKey(name));
+  }
+
+  /** localDatabase, from the index. */
+  readonly localDatabase: LocalDatabaseLookup = (dag) => {
+    const name = this.availabilityGroup(dag.localAgName)?.databases[0]?.name;
+    return name ? this.database(name) : undefined;
+  };
+}
+
+/** localDatabase for every DAG of one pass (see NameIndex for when it stays valid). */
+export function localDatabaseIndex(m: ModelContext): LocalDatabaseLookup {
+  return new NameIndex(m).localDatabase;
+}
+
+/** Name → first item with that name, as Array.find with sameName would return. */
+function firstByName<T extends { name: string }>(m: ModelContext, items: readonly T[]): Map<string, T> {
+  const index = new Map<string, T>();
+  for (const item of items) {
+    const key = m.nameKey(item.name);
+    if (!index.has(key)) index.set(key, item);
+  }
+  return index;
+}
+
 /** `;Database=[name]` in the MI member's LISTENER_URL (MI as initial primary). */
 export function databaseFromListenerUrl(url: string): string | undefined {
   const match = /;\s*Database\s*=\s*(?:\[((?:[^\]]|\]\])*)\]|([^;]+))/i.exec(url);
@@ -43,29 +92,45 @@ export function synchronousCommit(dag: DistributedGroupState): boolean {
 }
 
 /** A full log (100% used) on SQL Server as primary stops replication until space is freed (mi-link.md §5). */
-export function logFull(m: ModelContext, dag: DistributedGroupState): boolean {
-  return dag.localRole === "PRIMARY" && (localDatabase(m, dag)?.logUsePercent ?? 0) >= 100;
+export function logFull(
+  m: ModelContext,
+  dag: DistributedGroupState,
+  local: LocalDatabaseLookup = (g) => localDatabase(m, g),
+): boolean {
+  return dag.localRole === "PRIMARY" && (local(dag)?.logUsePercent ?? 0) >= 100;
 }
 
 /** The secondary receives and hardens log. */
-export function receiving(m: ModelContext, dag: DistributedGroupState): boolean {
+export function receiving(
+  m: ModelContext,
+  dag: DistributedGroupState,
+  local: LocalDatabaseLookup = (g) => localDatabase(m, g),
+): boolean {
   const l = dag.link;
   return (
     l.connectedAt !== undefined &&
     l.seeding === "COMPLETED" &&
     !l.held &&
     dag.localRole !== dag.remoteRole &&
-    !logFull(m, dag)
+    !logFull(m, dag, local)
   );
 }
 
-export function synchronizedAt(m: ModelContext, dag: DistributedGroupState): number | undefined {
-  if (!receiving(m, dag) || !synchronousCommit(dag) || dag.link.syncClockStart === undefined)
+export function synchronizedAt(
+  m: ModelContext,
+  dag: DistributedGroupState,
+  local: LocalDatabaseLookup = (g) => localDatabase(m, g),
+): number | undefined {
+  if (!receiving(m, dag, local) || !synchronousCommit(dag) || dag.link.syncClockStart === undefined)
     return undefined;
   return dag.link.syncClockStart + m.timings.syncMs;
 }
 
-export function linkView(m: ModelContext, dag: DistributedGroupState): LinkView {
+export function linkView(
+  m: ModelContext,
+  dag: DistributedGroupState,
+  local: LocalDatabaseLookup = (g) => localDatabase(m, g),
+): LinkView {
   const l = dag.link;
   const now = m.now();
   const connected = l.connectedAt !== undefined;
@@ -79,15 +144,15 @@ export function linkView(m: ModelContext, dag: DistributedGroupState): LinkView 
   const splitBrain = dag.localRole === "PRIMARY" && dag.remoteRole === "PRIMARY";
   const sync = synchronousCommit(dag);
   let secondaryState: SynchronizationState = "NOT SYNCHRONIZING";
-  const stalled = l.held || logFull(m, dag);
+  const stalled = l.held || logFull(m, dag, local);
   if (
-    receiving(m, dag) ||
+    receiving(m, dag, local) ||
     (connected && l.seeding === "COMPLETED" && stalled && !splitBrain && dag.localRole !== dag.remoteRole)
   ) {
-    const at = synchronizedAt(m, dag);
+    const at = synchronizedAt(m, dag, local);
     secondaryState = at !== undefined && now >= at ? "SYNCHRONIZED" : "SYNCHRONIZING";
   }
-  const database = localDatabase(m, dag);
+  const database = local(dag);
   return {
     connected,
     seedingState,

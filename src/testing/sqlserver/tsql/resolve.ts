@@ -38,6 +38,27 @@ export interface ResolvedColumn {
   value: SqlValue;
 }
 
+/** Lower-case name → first position, per column list; `length` notices columns appended later. */
+const columnIndexes = new WeakMap<readonly ColumnDef[], { length: number; byName: Map<string, number> }>();
+
+/**
+ * Position of the first column named `lowerName` (case-insensitive), -1 when none. Every row of a
+ * source shares its column list, so the names are lower-cased once per list, not once per row.
+ */
+function columnIndex(columns: readonly ColumnDef[], lowerName: string): number {
+  let entry = columnIndexes.get(columns);
+  if (!entry || entry.length !== columns.length) {
+    const byName = new Map<string, number>();
+    columns.forEach((c, k) => {
+      const name = c.name.toLowerCase();
+      if (!byName.has(name)) byName.set(name, k);
+    });
+    entry = { length: columns.length, byName };
+    columnIndexes.set(columns, entry);
+  }
+  return entry.byName.get(lowerName) ?? -1;
+}
+
 export function resolveColumn(parts: string[], scope: RowScope | undefined): ResolvedColumn {
   const column = parts[parts.length - 1].toLowerCase();
   const qualifier = parts.length > 1 ? parts[parts.length - 2].toLowerCase() : undefined;
@@ -50,7 +71,7 @@ export function resolveColumn(parts: string[], scope: RowScope | undefined): Res
         if (name !== qualifier) continue;
         qualifierFound = true;
       }
-      const index = binding.columns.findIndex((c) => c.name.toLowerCase() === column);
+      const index = columnIndex(binding.columns, column);
       if (index >= 0)
         matches.push({ def: binding.columns[index], value: binding.values ? binding.values[index] : null });
     }

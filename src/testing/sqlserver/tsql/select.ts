@@ -1,6 +1,7 @@
 /** SELECT over catalog tables: FROM/JOIN, WHERE, aggregates, ORDER BY, DISTINCT, TOP, projection. */
 import { SqlError, type ColumnDef, type ResultSet, type SqlType, type SqlValue } from "../types";
 import type { Expr, SelectStatement, TableSource } from "./ast";
+import { equiJoinKeys, JoinedRowIndex } from "./equi-join";
 import { containsAggregate, evaluate, truthy } from "./evaluate";
 import { inferType } from "./infer-type";
 import { loadCatalogTable } from "./resolve";
@@ -43,12 +44,28 @@ export function filteredRows(
   let rows: SourceBinding[][] = first.table.rows.map((values) => [
     bind(first.source, first.table.columns, values),
   ]);
-  for (const { join, table } of joined) {
+  joined.forEach(({ join, table }, position) => {
+    const leftSources = [stmt.from!, ...stmt.joins.slice(0, position).map((j) => j.source)];
+    const keys = equiJoinKeys(join.on, join.source, leftSources);
+    const every = table.rows.map((_, k) => k);
+    let index: JoinedRowIndex | undefined;
     const next: SourceBinding[][] = [];
     for (const left of rows) {
+      const withRow = (values: SqlValue[]) => [...left, bind(join.source, table.columns, values)];
+      // The first left row runs the plain nested loop, so name errors surface exactly as before;
+      // after it, evaluating the key columns cannot fail and the index narrows the candidates.
+      if (keys && !index && left !== rows[0] && table.rows.length > 0) {
+        index = new JoinedRowIndex(
+          table.rows.map((values) => evaluate(keys.joined, rt, { bindings: withRow(values), outer })),
+        );
+      }
+      const candidates =
+        keys && index
+          ? index.candidates(evaluate(keys.left, rt, { bindings: withRow(table.rows[0]), outer }))
+          : every;
       let matched = false;
-      for (const values of table.rows) {
-        const candidate = [...left, bind(join.source, table.columns, values)];
+      for (const k of candidates) {
+        const candidate = withRow(table.rows[k]);
         if (truthy(evaluate(join.on, rt, { bindings: candidate, outer }))) {
           next.push(candidate);
           matched = true;
@@ -57,7 +74,7 @@ export function filteredRows(
       if (!matched && join.type === "LEFT") next.push([...left, bind(join.source, table.columns, null)]);
     }
     rows = next;
-  }
+  });
   const scopes = rows.map((bindings) => ({ bindings, outer }));
   // Typing and name checks happen even when there are no rows, as SQL Server binds names at compile time.
   if (stmt.where) inferOrCheck(stmt.where, rt, template);

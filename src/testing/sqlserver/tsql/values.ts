@@ -247,12 +247,20 @@ function compareNumbers(a: number | bigint, b: number | bigint): number {
 
 const toBig = (n: number | bigint) => (typeof n === "bigint" ? n : BigInt(Math.trunc(n)));
 
+/** `text` without its trailing spaces (only U+0020, as SQL Server pads), without a regex per call. */
+function withoutTrailingSpaces(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 32) end--;
+  return end === text.length ? text : text.slice(0, end);
+}
+
 /** Compares two values; null when either is NULL (UNKNOWN). Strings compare case-insensitively, trailing spaces ignored. */
 export function compareValues(a: SqlValue, b: SqlValue): number | null {
   if (a === null || b === null) return null;
   if (typeof a === "string" && typeof b === "string") {
-    const x = a.replace(/ +$/, "").toUpperCase();
-    const y = b.replace(/ +$/, "").toUpperCase();
+    if (a === b) return 0;
+    const x = withoutTrailingSpaces(a).toUpperCase();
+    const y = withoutTrailingSpaces(b).toUpperCase();
     return x < y ? -1 : x > y ? 1 : 0;
   }
   if (isNumeric(a) || isNumeric(b)) return compareNumbers(toNumber(a), toNumber(b));

@@ -3,7 +3,7 @@
  */
 import type { CatalogTable } from "../contract";
 import type { ModelContext } from "../context";
-import { localDatabase, receiving } from "../hadr-status";
+import { localDatabaseIndex, receiving, type LocalDatabaseLookup } from "../hadr-status";
 import type { DatabaseState } from "../state";
 import { date, T, table, type ColumnSpec } from "./columns";
 
@@ -36,13 +36,13 @@ const DATABASES: ColumnSpec[] = [
 ];
 
 /** Why the log cannot be truncated (sys.databases.log_reuse_wait/_desc). */
-function logReuseWait(m: ModelContext, db: DatabaseState): [number, string] {
+function logReuseWait(m: ModelContext, db: DatabaseState, local: LocalDatabaseLookup): [number, string] {
   const lagging = m.state.groups.some(
     (g) =>
       g.kind === "DAG" &&
       g.localRole === "PRIMARY" &&
-      localDatabase(m, g) === db &&
-      (!receiving(m, g) || g.link.remoteLsn !== db.lsn),
+      local(g) === db &&
+      (!receiving(m, g, local) || g.link.remoteLsn !== db.lsn),
   );
   if (lagging && db.logUsePercent > 5) return [9, "AVAILABILITY_REPLICA"];
   if (db.recoveryModel !== "SIMPLE" && db.chainFullBackupLsn && db.logUsePercent > 5)
@@ -52,13 +52,14 @@ function logReuseWait(m: ModelContext, db: DatabaseState): [number, string] {
 
 export function databasesView(m: ModelContext): CatalogTable {
   const compat = m.product.major * 10;
+  const localOf = localDatabaseIndex(m);
   return table(
     DATABASES,
     m.state.databases.map((db) => {
       const ag = m.groupOfDatabase(db.name);
       const agDb = ag?.databases.find((d) => m.sameName(d.name, db.name));
       const local = ag?.replicas.find((r) => m.sameName(r.serverName, m.state.serverName));
-      const [wait, waitDesc] = logReuseWait(m, db);
+      const [wait, waitDesc] = logReuseWait(m, db, localOf);
       return {
         name: db.name,
         database_id: db.id,

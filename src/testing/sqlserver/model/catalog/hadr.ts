@@ -5,7 +5,7 @@
  */
 import type { CatalogTable } from "../contract";
 import type { ModelContext } from "../context";
-import { linkView, type LinkView } from "../hadr-status";
+import { linkView, localDatabaseIndex, NameIndex, type LinkView } from "../hadr-status";
 import { LSN_STEP } from "../lsn";
 import type { SynchronizationState } from "../partner";
 import type { AvailabilityGroupState, DistributedGroupState } from "../state";
@@ -56,6 +56,7 @@ function linkHealth(view: LinkView): number {
 
 export function replicaStatesView(m: ModelContext): CatalogTable {
   const rows: Row[] = [];
+  const localDatabaseOf = localDatabaseIndex(m);
   for (const g of m.state.groups) {
     if (g.kind === "AG") {
       for (const r of g.replicas) {
@@ -79,7 +80,7 @@ export function replicaStatesView(m: ModelContext): CatalogTable {
       }
       continue;
     }
-    const view = linkView(m, g);
+    const view = linkView(m, g, localDatabaseOf);
     const health = linkHealth(view);
     for (const mb of g.members) {
       const local = m.sameName(mb.agName, g.localAgName);
@@ -170,12 +171,13 @@ const KB_PER_BLOCK = 60n;
 
 export function databaseReplicaStatesView(m: ModelContext): CatalogTable {
   const rows: Row[] = [];
+  const names = new NameIndex(m);
   const now = new Date(m.now());
   for (const g of m.state.groups) {
     if (g.kind === "AG") {
       const local = g.replicas.find((r) => m.sameName(r.serverName, m.state.serverName));
       for (const d of g.databases) {
-        const db = m.database(d.name);
+        const db = names.database(d.name);
         if (!db || !local) continue;
         const state: SynchronizationState =
           local.availabilityMode === "SYNCHRONOUS_COMMIT" ? "SYNCHRONIZED" : "SYNCHRONIZING";
@@ -205,9 +207,9 @@ export function databaseReplicaStatesView(m: ModelContext): CatalogTable {
       }
       continue;
     }
-    const view = linkView(m, g);
+    const view = linkView(m, g, names.localDatabase);
     const db = view.database;
-    const agDb = localAvailabilityGroup(m, g)?.databases[0];
+    const agDb = names.availabilityGroup(g.localAgName)?.databases[0];
     if (!db || !agDb) continue;
     const health = linkHealth(view);
     const primaryLsn = g.localRole === "PRIMARY" ? view.sqlServerLsn : view.managedInstanceLsn;
@@ -314,9 +316,10 @@ const SEEDED_BYTES = 64n * 1024n * 1024n;
 
 export function physicalSeedingView(m: ModelContext): CatalogTable {
   const rows: Row[] = [];
+  const localDatabaseOf = localDatabaseIndex(m);
   for (const g of m.state.groups) {
     if (g.kind !== "DAG" || g.link.seedingAttempts === 0) continue;
-    const view = linkView(m, g);
+    const view = linkView(m, g, localDatabaseOf);
     const l = g.link;
     rows.push({
       local_physical_seeding_id: g.groupId,
