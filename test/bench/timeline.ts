@@ -58,12 +58,12 @@ async function main(): Promise<void> {
     await world.stop();
     fs.rmSync(stateDir, { recursive: true, force: true });
   }
-  for (const row of rows.sort((a, b) => a.start - b.start)) {
-    process.stdout.write(
-      `${row.start.toFixed(2).padStart(6)} ${row.end.toFixed(2).padStart(6)}  ${row.what}\n`,
-    );
-  }
-  process.exit(0);
+  const table = rows
+    .sort((a, b) => a.start - b.start)
+    .map((row) => `${row.start.toFixed(2).padStart(6)} ${row.end.toFixed(2).padStart(6)}  ${row.what}\n`)
+    .join("");
+  // Exit once the table is written: a pipe takes it in chunks, and exiting earlier cuts it short.
+  process.stdout.write(table, () => process.exit(0));
 }
 
 void main();
