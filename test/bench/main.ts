@@ -41,11 +41,13 @@ async function main(): Promise<void> {
       loadAverage: [Number(loadBefore.toFixed(2)), Number(os.loadavg()[0].toFixed(2))],
     },
   };
-  process.stdout.write(json ? JSON.stringify(report) + "\n" : formatTable(report) + "\n");
+  const text = json ? JSON.stringify(report) + "\n" : formatTable(report) + "\n";
+  await new Promise<void>((resolve) => process.stdout.write(text, () => resolve()));
 }
 
 main().then(
-  // Pools of the in-process provider keep the event loop alive for their idle timeout.
+  // Pools of the in-process provider keep the event loop alive for their idle timeout. The report
+  // is written (flushed to a pipe too) before this runs.
   () => process.exit(0),
   (error: unknown) => {
     process.stderr.write(
