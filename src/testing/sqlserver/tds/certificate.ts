@@ -27,8 +27,7 @@ export function serverCertificate(): ServerCertificate {
   const forgeKey = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e);
-  // Positive serial: a leading zero nibble keeps the DER integer unsigned.
-  cert.serialNumber = "0" + randomBytes(8).toString("hex");
+  cert.serialNumber = positiveSerialHex();
   const now = new Date();
   cert.validity.notBefore = new Date(now.getTime() - 24 * 3600 * 1000);
   cert.validity.notAfter = new Date(now.getTime() + 365 * 24 * 3600 * 1000);
@@ -61,4 +60,15 @@ export function serverCertificate(): ServerCertificate {
     }),
   };
   return cached;
+}
+
+/**
+ * A serial number whose DER INTEGER is positive and minimal: first byte 0x01 to 0x7f. (A leading 00
+ * byte followed by one below 0x80 is a non-minimal encoding, which OpenSSL refuses as "illegal padding".)
+ */
+export function positiveSerialHex(): string {
+  const bytes = randomBytes(8);
+  bytes[0] &= 0x7f;
+  if (bytes[0] === 0) bytes[0] = 0x01;
+  return bytes.toString("hex");
 }
