@@ -186,16 +186,42 @@ describe("TdsServer", () => {
   });
 });
 
+/**
+ * A full emulator with a master key in master and a connection `p` to it; `certificateNames()` reads
+ * sys.certificates from the model, not over the wire.
+ */
+async function withFullEmulator(
+  work: (bed: {
+    emulator: import("./index").SqlServerEmulator;
+    p: sql.ConnectionPool;
+    info: ReturnType<import("./index").SqlServerEmulator["connectionInfo"]>;
+    certificateNames: () => unknown[];
+  }) => Promise<void>,
+): Promise<void> {
+  const { SqlServerEmulator } = await import("./index");
+  const emulator = new SqlServerEmulator();
+  await emulator.start();
+  const info = emulator.connectionInfo();
+  const p = await connectPool(info.port, { user: info.user, password: info.password });
+  const certificateNames = () => {
+    const context = { login: "sa", database: "master", inTransaction: false, info: () => undefined };
+    const table = emulator.model.catalogTable("sys.certificates", context);
+    const nameColumn = table!.columns.findIndex((c) => c.name === "name");
+    return table!.rows.map((row) => row[nameColumn]);
+  };
+  try {
+    await p.request().batch("CREATE MASTER KEY ENCRYPTION BY PASSWORD = 'Mk-Secret!4f9a2c'");
+    await work({ emulator, p, info, certificateNames });
+  } finally {
+    await p.close().catch(() => undefined);
+    await emulator.stop();
+  }
+}
+
 describe("TdsServer fault 'run-then-drop' on the full emulator", () => {
   it("runs the statement, then closes the socket: the catalog has the object, the client a lost connection", async () => {
-    const { SqlServerEmulator } = await import("./index");
-    const emulator = new SqlServerEmulator();
-    await emulator.start();
-    const info = emulator.connectionInfo();
-    const p = await connectPool(info.port, { user: info.user, password: info.password });
-    try {
+    await withFullEmulator(async ({ emulator, p, info, certificateNames }) => {
       emulator.tds.addFault({ on: { match: /CREATE CERTIFICATE/ }, action: "run-then-drop" });
-      await p.request().batch("CREATE MASTER KEY ENCRYPTION BY PASSWORD = 'Mk-Secret!4f9a2c'");
       const error = await p
         .request()
         .batch("CREATE CERTIFICATE [Lost_reply] WITH SUBJECT = 'lost', EXPIRY_DATE = '20990101'")
@@ -206,10 +232,7 @@ describe("TdsServer fault 'run-then-drop' on the full emulator", () => {
       expect(error?.code).toMatch(/ESOCKET|ECONNCLOSED|ECONNRESET/);
       // No SQL Server error number: the client cannot tell whether the statement ran.
       expect(typeof error?.number).not.toBe("number");
-      const context = { login: "sa", database: "master", inTransaction: false, info: () => undefined };
-      const table = emulator.model.catalogTable("sys.certificates", context);
-      const nameColumn = table!.columns.findIndex((c) => c.name === "name");
-      expect(table!.rows.map((row) => row[nameColumn])).toContain("Lost_reply");
+      expect(certificateNames()).toContain("Lost_reply");
       // The rule applied once: the same statement now gets its answer (here: already exists).
       const again = await connectPool(info.port, { user: info.user, password: info.password });
       await expect(
@@ -218,27 +241,18 @@ describe("TdsServer fault 'run-then-drop' on the full emulator", () => {
           .batch("CREATE CERTIFICATE [Lost_reply] WITH SUBJECT = 'lost', EXPIRY_DATE = '20990101'"),
       ).rejects.toMatchObject({ number: 15232 });
       await again.close();
-    } finally {
-      await p.close().catch(() => undefined);
-      await emulator.stop();
-    }
+    });
   });
 });
 
 describe("TdsServer fault 'run-then-error' on the full emulator", () => {
   it("runs the request, then answers with the error: the catalog has the object, the client an SQL error", async () => {
-    const { SqlServerEmulator } = await import("./index");
-    const emulator = new SqlServerEmulator();
-    await emulator.start();
-    const info = emulator.connectionInfo();
-    const p = await connectPool(info.port, { user: info.user, password: info.password });
-    try {
+    await withFullEmulator(async ({ emulator, p, certificateNames }) => {
       emulator.tds.addFault({
         on: { match: /CREATE CERTIFICATE/ },
         action: "run-then-error",
         error: { number: 208, message: "Invalid object name 'sys.no_such_view'." },
       });
-      await p.request().batch("CREATE MASTER KEY ENCRYPTION BY PASSWORD = 'Mk-Secret!4f9a2c'");
       await expect(
         p
           .request()
@@ -246,15 +260,9 @@ describe("TdsServer fault 'run-then-error' on the full emulator", () => {
             "CREATE CERTIFICATE [Ran_then_failed] WITH SUBJECT = 'x', EXPIRY_DATE = '20990101'; SELECT 1 AS a",
           ),
       ).rejects.toMatchObject({ number: 208 });
-      const context = { login: "sa", database: "master", inTransaction: false, info: () => undefined };
-      const table = emulator.model.catalogTable("sys.certificates", context);
-      const nameColumn = table!.columns.findIndex((c) => c.name === "name");
-      expect(table!.rows.map((row) => row[nameColumn])).toContain("Ran_then_failed");
+      expect(certificateNames()).toContain("Ran_then_failed");
       // The connection stays usable.
       await expect(p.request().batch("SELECT 1 AS a")).resolves.toMatchObject({ recordset: [{ a: 1 }] });
-    } finally {
-      await p.close().catch(() => undefined);
-      await emulator.stop();
-    }
+    });
   });
 });
