@@ -1,6 +1,3 @@
-import type * as mssql from "mssql";
-import { LOG_BACKUP_READINESS_QUERY } from "../../tsql/queries/log-backup-readiness";
-import { runQueryResultSets } from "../execute";
 import { number, optionalDate, optionalText, type Row } from "./values";
 
 export interface LogBackupReadiness {
@@ -15,27 +12,12 @@ export interface LogBackupReadiness {
 const ENDED_AUTOMATIC = ["COMPLETED", "FAILED"];
 const ENDED_PHYSICAL = ["SUCCESS", "FAILED"];
 
-/** What {@link readLogBackupReadiness} asks: `LOG_BACKUP_READINESS_QUERY` with these parameters. */
+/** The parameters of `LOG_BACKUP_READINESS_QUERY`. */
 export function logBackupReadinessParams(
   dagName: string,
   database: string,
 ): { dagName: string; database: string } {
   return { dagName, database };
-}
-
-/** Seeding of the link `dagName` and the newest log backup of `database`: one round trip. */
-export async function readLogBackupReadiness(
-  pool: mssql.ConnectionPool,
-  dagName: string,
-  database: string,
-): Promise<LogBackupReadiness> {
-  const sets = await runQueryResultSets(
-    pool,
-    LOG_BACKUP_READINESS_QUERY,
-    logBackupReadinessParams(dagName, database),
-    { action: "read the seeding state and log backups of database", object: `[${database}]` },
-  );
-  return parseLogBackupReadiness(sets);
 }
 
 /** The readiness from the result sets of `LOG_BACKUP_READINESS_QUERY`. */
