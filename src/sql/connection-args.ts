@@ -59,7 +59,8 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 600_000;
  * Connections per server and process, in two lanes of one pool each: the server-level objects
  * (master key, certificates, mirroring endpoint) are one short chain the link's Azure steps wait
  * for, while the per-database work is as wide as the number of databases. In their own lane the
- * chain never queues behind a hundred databases' statements; together the lanes stay at 8.
+ * chain never queues behind a hundred databases' statements; together the lanes stay at 8. The
+ * links' certificate check (endpoint and links in one read) ends the up in the server lane too.
  */
 export const POOL_LANES = { server: 2, databases: 6 } as const;
 export type PoolLane = keyof typeof POOL_LANES;

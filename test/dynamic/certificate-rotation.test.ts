@@ -7,6 +7,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  linkCertificateCheckOperations,
+  type LinkCertificateCheckInputs,
+} from "../../src/dynamic/certificates/link-certificate-check";
+import { toConnectionArgs } from "../../src/dynamic/common/connection";
+import { closeAllPools, POOL_LANES, runQuery, withConnection } from "../../src/sql";
 import { SqlServerEmulator } from "../../src/testing/sqlserver";
 import { destroy, up } from "../support/engine-steps";
 import { urnFor, type ProviderHost } from "../support/provider-host";
@@ -163,6 +169,40 @@ describe("certificate rotation at the providers", () => {
           "instance is not a member\\. The previous certificate was kept on both sides",
       ),
     );
+  });
+
+  it("the link check reads in the server lane: it does not queue behind the databases' statements", async () => {
+    // In this process (the host's pools are out of reach): every connection of the databases' lane
+    // busy for 3 s, as at the end of an up of many links, while the check makes its first read.
+    await certificate(NEW, dayFromNow(400));
+    await up(host, endpointUrn, endpointInputs(NEW));
+    const { host: sqlHost, port, user, password } = emulator.connectionInfo();
+    const inputs: LinkCertificateCheckInputs = {
+      connection: { host: sqlHost, port, user, trustServerCertificate: true },
+      password,
+      links: [{ dagName: "DAG_Sales", database: "Sales" }],
+      certificateName: NEW,
+      timeoutSeconds: 1,
+    };
+    let finished = 0;
+    try {
+      const busy = Array.from({ length: POOL_LANES.databases }, () =>
+        withConnection(toConnectionArgs(inputs), (pool) =>
+          runQuery(pool, "WAITFOR DELAY '00:00:03'; SELECT 1 AS n"),
+        ).then(() => finished++),
+      );
+      const waiting = () =>
+        emulator.tds.requestLog().filter((entry) => entry.text.startsWith("WAITFOR")).length;
+      await expect.poll(waiting, { timeout: 5_000 }).toBe(POOL_LANES.databases);
+      await expect(linkCertificateCheckOperations.create!(inputs)).rejects.toThrow(
+        /link \[DAG_Sales\] \(database \[Sales\]\): the managed instance is not a member/,
+      );
+      // It observed the links and gave up at its 1 s deadline, before any database request finished.
+      expect(finished).toBe(0);
+      await Promise.all(busy);
+    } finally {
+      await closeAllPools();
+    }
   });
 
   it("the link check refuses an empty or invalid list of links before anything runs", async () => {

@@ -9,7 +9,11 @@
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { readEndpointAndLinkConnections, withConnection, type EndpointAndLinkConnections } from "../../sql";
+import {
+  readEndpointAndLinkConnections,
+  withServerConnection,
+  type EndpointAndLinkConnections,
+} from "../../sql";
 import { validateCertificateName, validateDagName } from "../../tsql";
 import { validateUserDatabase } from "../availability-group-inputs";
 import { checkConnectionInputs, FailureCollector, isUnknown } from "../common/check";
@@ -175,7 +179,9 @@ async function verify(inputs: LinkCertificateCheckInputs): Promise<LinkCertifica
   const timeoutSeconds = inputs.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
   const intervalMs = Math.max(1, inputs.pollIntervalSeconds ?? 1) * 1000;
   const deadline = Date.now() + timeoutSeconds * 1000;
-  return withConnection(toConnectionArgs(inputs), async (pool) => {
+  // The server lane: the check reads the endpoint, and it is the last step of the up, where the
+  // databases' lane is still busy with their first log backups.
+  return withServerConnection(toConnectionArgs(inputs), async (pool) => {
     for (;;) {
       const polledAt = Date.now();
       // The endpoint and every link are observed in one round trip.
