@@ -2,9 +2,10 @@
  * The sequential baseline: the runbook "Configure link with scripts" done by hand, one database after
  * another, with the same drivers the package uses (mssql for the T-SQL scripts as written, ARM REST through
  * @azure/arm-sql's pipeline for the Azure steps). The server-level steps (master key, certificates,
- * endpoint) run once; then, per database: recovery and backup, the AG, the DAG, the link in Azure, and a
+ * endpoint) run once; then, per database: recovery and backup, the AG, the DAG, the link in Azure, a
  * wait (one query per second, as LinkReadiness does) until the link is CONNECTED and the database
- * SYNCHRONIZING, the level MiLink waits for by default.
+ * SYNCHRONIZING, the level MiLink waits for by default, and the runbook's "Take first transaction log
+ * backup" (MiLink's LogBackup takes it in the same up).
  */
 import { SqlManagementClient } from "@azure/arm-sql";
 import { StaticTokenCredential, type LocalWorld } from "pulumi-mi-link/testing";
@@ -22,6 +23,8 @@ export interface RunbookSession {
   prepareServer(): Promise<void>;
   /** Per database: recovery and backup, the AG, the DAG and the link in Azure (no wait). */
   createLink(database: string): Promise<string>;
+  /** The first log backup, once the link seeded the database. */
+  firstLogBackup(database: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -87,6 +90,11 @@ export async function openRunbookSession(world: LocalWorld): Promise<RunbookSess
       });
       return names.DAGName;
     },
+    async firstLogBackup(database) {
+      // The runbook links to "Back up log files on SQL Server" for the statement; the file is the
+      // database's own, next to its full backup.
+      await runner.runScript(`BACKUP LOG [${database}] TO DISK = N'/var/opt/mssql/backup/${database}.trn';`);
+    },
     close: () => runner.close(),
   };
 }
@@ -100,6 +108,7 @@ export async function runSequentialBaseline(world: LocalWorld, databases: string
     for (const database of databases) {
       const dagName = await session.createLink(database);
       await waitSynchronizing(world, database, dagName);
+      await session.firstLogBackup(database);
     }
     return (Date.now() - started) / 1000;
   } finally {
