@@ -214,6 +214,11 @@ export class SqlServerTrust extends pulumi.ComponentResource {
       parent,
     );
 
+    // The managed instance's certificate and the roots are needed only once the links connect,
+    // after two Azure operations. Until SQL Server's endpoint certificate exists they would compete
+    // with the chain the upload waits for (master key, endpoint certificate) for the server-level
+    // connections and the provider host's time: they follow it instead.
+    const afterEndpointCertificate = { ...parent, dependsOn: [this.endpointCertificate] };
     this.managedInstanceEndpointCertificate = new ManagedInstanceEndpointCertificate(
       `${name}-mi-endpoint-cert`,
       {
@@ -225,7 +230,7 @@ export class SqlServerTrust extends pulumi.ComponentResource {
         accessToken: mi.accessToken === undefined ? undefined : pulumi.secret(mi.accessToken),
         accessTokenConfig: mi.accessTokenConfig,
       },
-      parent,
+      afterEndpointCertificate,
     );
 
     this.rootCertificates = AZURE_ROOT_CERTIFICATES.map(
@@ -240,7 +245,7 @@ export class SqlServerTrust extends pulumi.ComponentResource {
             // Dropped on delete only when created here and no other managed instance's certificate
             // or link on this SQL Server relies on it (see TrustedCertificate).
           },
-          parent,
+          afterEndpointCertificate,
         ),
     );
 

@@ -412,6 +412,11 @@ describe("MiLink", () => {
     };
     depends("order-trust-endpoint-cert", "order-trust-master-key");
     depends("order-trust-sql-cert-on-mi", "order-trust-endpoint-cert");
+    // The chain to the upload (master key, endpoint certificate) has SQL Server's server-level
+    // connections and the provider host to itself; the rest of the trust follows it.
+    depends("order-trust-root-microsoftpki", "order-trust-endpoint-cert");
+    depends("order-trust-root-digicertpki", "order-trust-endpoint-cert");
+    depends("order-trust-mi-endpoint-cert", "order-trust-endpoint-cert");
     depends(
       "order-trust-mi-cert",
       "order-trust-root-microsoftpki",
