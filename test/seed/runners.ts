@@ -6,6 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import type * as mssql from "mssql";
+import type { MssqlConfig } from "../../src/sql/connection-args";
 import { splitBatches } from "./runbook";
 
 export interface BatchOutcome {
@@ -37,7 +38,7 @@ export interface ServerAddress {
 
 export async function openMssqlRunner(server: ServerAddress, encrypt = true): Promise<ScriptRunner> {
   const sql: typeof mssql = require("mssql");
-  const pool = new sql.ConnectionPool({
+  const config: MssqlConfig = {
     server: server.host,
     port: server.port,
     user: server.user,
@@ -48,7 +49,8 @@ export async function openMssqlRunner(server: ServerAddress, encrypt = true): Pr
     // default), which a person running the runbook does not pay either.
     pool: { max: 1 },
     validateConnection: false,
-  });
+  };
+  const pool = new sql.ConnectionPool(config);
   await pool.connect();
   return {
     name: "mssql",
