@@ -13,15 +13,8 @@
 import * as azureSql from "@pulumi/azure-native/sql";
 import * as pulumi from "@pulumi/pulumi";
 import type { SqlServerConnection } from "../dynamic/common/connection";
-import {
-  DEFAULT_ROTATE_BEFORE,
-  parseRotationWindow,
-  planEndpointCertificate,
-  type CurrentEndpointCertificate,
-} from "../dynamic/certificates/rotation";
-import { defaultEndpointCertificateSubject } from "../dynamic/endpoint-certificate";
+import type { CurrentEndpointCertificate } from "../dynamic/certificates/rotation";
 import { SqlServerHostPreparation } from "../hostprep/component";
-import { defaultEndpointCertificateName } from "../tsql/names";
 import { endpointUrl } from "../tsql/urls";
 import type { DatabaseFormat } from "../tsql/versions";
 import { DEFAULTS, type MiLinkArgs } from "./args";
@@ -33,11 +26,11 @@ import { preflight, type ManagedInstanceFacts } from "./preflight";
 import { logBackupWarnings } from "./preflight-log";
 import { MiLinkArgsError, MiLinkPreflightError } from "./problems";
 import { plaintextConfigWarnings, requireSecretConfig } from "./credential-config";
-import { renderScript } from "./script";
+import { miLinkScript } from "./mi-link-script";
 import { linksCertificateCheck } from "./links-certificate-check";
 import { subscriptionOf } from "./managed-instance-links";
 import { getSqlServerInfoOutput, type SqlServerInfo } from "./sql-server-info";
-import { defaultCertificateExpiry, SqlServerTrust } from "./sql-server-trust";
+import { SqlServerTrust } from "./sql-server-trust";
 import { databaseSlug } from "./slug";
 import { validateMiLinkArgs } from "./validate-args";
 
@@ -337,41 +330,19 @@ export class MiLink extends pulumi.ComponentResource {
     });
 
     // Known in preview: only the lookups feed it, no resource output.
-    this.script = plan.apply(([c, plain, backupTarget, current, cutover, logBackupSchedule]) => {
-      const subscriptionId = plain.subscriptionId ?? subscriptionOf(c.mi.id);
-      // The certificate this up creates or keeps: the rotation plan when the lookup ran.
-      const planned =
-        current === undefined ? undefined : scriptCertificate(c.info.serverName, plain, current, args);
-      const certificateName = planned?.name ?? defaultEndpointCertificateName(c.info.serverName);
-      const existing = c.info.mirroringEndpoint;
-      return renderScript({
-        serverName: c.info.serverName,
-        productVersion: c.info.productVersion,
-        certificateName,
-        certificateSubject: defaultEndpointCertificateSubject(certificateName),
-        // Without an explicit expiry: the day the certificate would get if created now.
-        certificateExpiry: planned?.expiryDate ?? plain.certificateExpiry ?? defaultCertificateExpiry(),
-        endpointName: plain.endpointName ?? DEFAULTS.endpointName,
-        endpointHost: plain.endpointHost,
-        endpointPort: plain.endpointPort,
-        endpointAlgorithms: plain.endpointAlgorithms,
-        existingEndpoint: existing
-          ? { name: existing.name, windowsAuth: /NTLM|KERBEROS|NEGOTIATE/.test(existing.authentication) }
-          : undefined,
-        subscriptionId,
-        resourceGroupName: plain.resourceGroupName,
-        managedInstanceName: c.mi.name,
-        managedInstanceFqdn: c.mi.fullyQualifiedDomainName,
+    this.script = plan.apply(([c, plain, backupTarget, current, cutover, logBackupSchedule]) =>
+      miLinkScript(c.info, c.mi, plain, {
+        args,
         links: linkNames,
         initialPrimary,
         failoverMode,
         replicationMode,
         backupTarget,
-        hostPreparation: args.hostPreparation,
-        logBackupSchedule,
+        currentCertificate: current,
         cutover: cutover === true,
-      });
-    });
+        logBackupSchedule,
+      }),
+    );
     this.links = built.apply((b) => b.links) as pulumi.Output<Record<string, DatabaseLinkStatus>>;
     this.sqlServerCertificate = built.apply((b) => b.sqlServerCertificate);
     this.managedInstanceCertificate = built.apply((b) => b.managedInstanceCertificate);
@@ -382,23 +353,6 @@ export class MiLink extends pulumi.ComponentResource {
       script: this.script,
     });
   }
-}
-
-/** The rotation plan of the component's own trust, for the script. */
-function scriptCertificate(
-  serverName: string,
-  plain: { certificateExpiry?: string },
-  current: CurrentEndpointCertificate | null,
-  args: MiLinkArgs,
-): { name: string; expiryDate: string } {
-  return planEndpointCertificate({
-    baseName: defaultEndpointCertificateName(serverName),
-    explicitExpiry: plain.certificateExpiry,
-    current,
-    rotateBeforeDays: parseRotationWindow(args.rotateCertificateBefore ?? DEFAULT_ROTATE_BEFORE),
-    validityYears: DEFAULTS.certificateValidityYears,
-    now: new Date(),
-  });
 }
 
 /** Resolves once `resource` has its URN and the registrations already started have been sent. */
