@@ -43,7 +43,13 @@ describe("npm run bench --quick --json", () => {
         destroyPerDatabase: number,
       },
       endToEnd: [
-        { databases: 1, seconds: number, startupSeconds: number, sequentialBaselineSeconds: number },
+        {
+          databases: 1,
+          seconds: number,
+          startupSeconds: number,
+          sequentialBaselineSeconds: number,
+          runs: { seconds: [number], startupSeconds: [number], sequentialBaselineSeconds: [number] },
+        },
         { databases: 2, seconds: number, sequentialBaselineSeconds: number },
       ],
       readinessDetectionSeconds: { p50: number, p95: number },

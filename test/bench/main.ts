@@ -23,8 +23,9 @@ async function main(): Promise<void> {
   progress(`program scale (${quick ? "1, 2 databases" : "1, 10, 100 databases, median of 3"})`);
   const build = await measureProgramScale(quick ? [1, 2] : [1, 10, 100], quick ? 1 : 3);
   const timings = quick ? { latencyMs: 0, armOperationMs: 50 } : { latencyMs: 20, armOperationMs: 2000 };
-  progress(`end to end and round trips (${quick ? "1, 2" : "1, 10"} links)`);
-  const rehearsed = await measureRehearsed(quick ? [1, 2] : [1, 10], timings);
+  const endToEndRepeats = quick ? 1 : 3;
+  progress(`end to end and round trips (${quick ? "1, 2" : "1, 10"} links, median of ${endToEndRepeats})`);
+  const rehearsed = await measureRehearsed(quick ? [1, 2] : [1, 10], timings, endToEndRepeats);
   progress("readiness detection");
   const readiness = await measureReadinessDetection(quick ? 2 : 20);
 

@@ -29,13 +29,24 @@ export interface WorldTimings {
 
 export interface EndToEnd {
   databases: number;
+  /** The median of `runs.seconds`. */
   seconds: number;
   /**
    * Of `seconds`, the time until MiLink registers its children: the rehearsal's process start, loading the
-   * SDK and the program, and the preflight lookup.
+   * SDK and the program, and the preflight lookup (the median over the runs).
    */
   startupSeconds: number;
+  /** The median of `runs.sequentialBaselineSeconds`. */
   sequentialBaselineSeconds: number;
+  /** Every run, in order; MiLink's and the baseline's alternate, each in a fresh world. */
+  runs: { seconds: number[]; startupSeconds: number[]; sequentialBaselineSeconds: number[] };
+}
+
+/** The middle value (the mean of the two middle ones for an even count). */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 export interface RoundTrips {
@@ -149,12 +160,14 @@ interface Lifecycle {
 }
 
 interface SizeRun {
-  endToEnd: EndToEnd;
+  seconds: number;
+  startupSeconds: number;
   createStatements: number;
   /** Only for the runs that go on to second up, refresh and destroy. */
   lifecycle?: Lifecycle;
 }
 
+/** One timed create of `count` links in a fresh world (and, with `lifecycle`, what follows it). */
 async function runSize(count: number, timings: WorldTimings, lifecycle: boolean): Promise<SizeRun> {
   const databases = benchDatabaseNames(count);
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "mi-link-bench-"));
@@ -170,15 +183,7 @@ async function runSize(count: number, timings: WorldTimings, lifecycle: boolean)
     const upStarted = Date.now();
     const up = ensureOk(await rehearsal.up(), `up of ${count} links`);
     const createStatements = withoutPolls(world.sql.tds.requestLog(), count);
-    result = {
-      endToEnd: {
-        databases: count,
-        seconds: up.seconds,
-        startupSeconds: (firstStepAt - upStarted) / 1000,
-        sequentialBaselineSeconds: 0,
-      },
-      createStatements,
-    };
+    result = { seconds: up.seconds, startupSeconds: (firstStepAt - upStarted) / 1000, createStatements };
     if (lifecycle) {
       const preflight = await measurePreflight(world, databases);
       world.sql.tds.resetCounters();
@@ -197,29 +202,53 @@ async function runSize(count: number, timings: WorldTimings, lifecycle: boolean)
     await world.stop();
     fs.rmSync(stateDir, { recursive: true, force: true });
   }
-  const baselineWorld = await newWorld(databases, timings);
-  try {
-    result.endToEnd.sequentialBaselineSeconds = await runSequentialBaseline(baselineWorld, databases);
-  } finally {
-    await baselineWorld.stop();
-  }
   return result;
 }
 
+/** The sequential baseline for `count` databases in a fresh world: wall seconds. */
+async function runBaseline(count: number, timings: WorldTimings): Promise<number> {
+  const databases = benchDatabaseNames(count);
+  const world = await newWorld(databases, timings);
+  try {
+    return await runSequentialBaseline(world, databases);
+  } finally {
+    await world.stop();
+  }
+}
+
 /**
- * Creates `sizes` links (e.g. [1, 10]) each in a fresh world, timed against the sequential baseline; the
- * smallest and the largest sizes also run a second up, a refresh and a destroy. Per-database
- * counts are the difference between the largest and the smallest size, divided by the difference in
- * databases, so the shared server-level work does not count.
+ * Creates `sizes` links (e.g. [1, 10]) `repeats` times each, every time in a fresh world, alternating with
+ * as many runs of the sequential baseline; the medians are reported. The first run of the smallest and
+ * the largest sizes also runs a second up, a refresh and a destroy. Per-database counts are the
+ * difference between the largest and the smallest size, divided by the difference in databases, so the
+ * shared server-level work does not count.
  */
 export async function measureRehearsed(
   sizes: number[],
   timings: WorldTimings,
+  repeats = 1,
 ): Promise<{ endToEnd: EndToEnd[]; roundTrips: RoundTrips }> {
   const small = Math.min(...sizes);
   const large = Math.max(...sizes);
   const runs = new Map<number, SizeRun>();
-  for (const size of sizes) runs.set(size, await runSize(size, timings, size === large || size === small));
+  const endToEnd: EndToEnd[] = [];
+  for (const size of sizes) {
+    const times: EndToEnd["runs"] = { seconds: [], startupSeconds: [], sequentialBaselineSeconds: [] };
+    for (let i = 0; i < repeats; i++) {
+      const run = await runSize(size, timings, i === 0 && (size === large || size === small));
+      if (i === 0) runs.set(size, run);
+      times.seconds.push(run.seconds);
+      times.startupSeconds.push(run.startupSeconds);
+      times.sequentialBaselineSeconds.push(await runBaseline(size, timings));
+    }
+    endToEnd.push({
+      databases: size,
+      seconds: median(times.seconds),
+      startupSeconds: median(times.startupSeconds),
+      sequentialBaselineSeconds: median(times.sequentialBaselineSeconds),
+      runs: times,
+    });
+  }
   const smallRun = runs.get(small)!;
   const largeRun = runs.get(large)!;
   const span = Math.max(1, large - small);
@@ -231,8 +260,5 @@ export async function measureRehearsed(
     refreshPerResource: Number(lifecycle.refreshPerResource.toFixed(2)),
     destroyPerDatabase: (lifecycle.destroyStatements - smallRun.lifecycle!.destroyStatements) / span,
   };
-  return {
-    endToEnd: sizes.map((size) => runs.get(size)!.endToEnd),
-    roundTrips,
-  };
+  return { endToEnd, roundTrips };
 }

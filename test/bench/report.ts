@@ -46,13 +46,19 @@ export function formatTable(report: BenchReport): string {
   lines.push(`  destroy per database: ${fixed(r.destroyPerDatabase, 1)}`);
   lines.push("");
   const s = report.settings;
-  lines.push(`End to end (${s.latencyMs} ms per round trip, ${s.armOperationMs} ms per Azure operation)`);
-  lines.push("  links  MiLink s  (startup s)  sequential runbook s  ratio");
+  const repeatsEndToEnd = report.endToEnd[0]?.runs.seconds.length ?? 1;
+  lines.push(
+    `End to end (${s.latencyMs} ms per round trip, ${s.armOperationMs} ms per Azure operation, ` +
+      `median of ${repeatsEndToEnd})`,
+  );
+  lines.push("  links  MiLink s  (startup s)  sequential runbook s  ratio  runs: MiLink s / runbook s");
+  const list = (values: number[]) => values.map((v) => fixed(v, 1)).join(", ");
   for (const e of report.endToEnd) {
     lines.push(
       `  ${String(e.databases).padStart(5)}  ${fixed(e.seconds, 1).padStart(8)}  ` +
         `${("(" + fixed(e.startupSeconds, 1) + ")").padStart(11)}  ` +
-        `${fixed(e.sequentialBaselineSeconds, 1).padStart(20)}  ${fixed(e.sequentialBaselineSeconds / e.seconds).padStart(5)}`,
+        `${fixed(e.sequentialBaselineSeconds, 1).padStart(20)}  ${fixed(e.sequentialBaselineSeconds / e.seconds).padStart(5)}` +
+        `  ${list(e.runs.seconds)} / ${list(e.runs.sequentialBaselineSeconds)}`,
     );
   }
   const d = report.readinessDetectionSeconds;
