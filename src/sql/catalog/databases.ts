@@ -32,13 +32,16 @@ export async function readDatabases(
 ): Promise<DatabaseInfo[]> {
   const unique = names ? [...new Set(names)] : [];
   if (names && unique.length === 0) return [];
-  const params: Record<string, string> = {};
-  unique.forEach((name, i) => (params[databaseParamName(i)] = name));
-  const rows = await runQuery(pool, databasesQuery(unique.length), params as SqlParams, {
+  const rows = await runQuery(pool, databasesQuery(unique.length), databaseParams(unique), {
     action: "read databases",
     object: unique.map((n) => `[${n}]`).join(", ") || undefined,
   });
   return rows.map(parseDatabase);
+}
+
+/** The parameters of `databasesQuery(names.length)`: one per name, in order. */
+export function databaseParams(names: readonly string[]): SqlParams {
+  return Object.fromEntries(names.map((name, i) => [databaseParamName(i), name]));
 }
 
 /** One database from a row of `databasesQuery`. */

@@ -1,9 +1,8 @@
 import type * as mssql from "mssql";
-import { databaseParamName } from "../../tsql/queries/databases";
 import { sqlServerLookupQuery } from "../../tsql/queries/sql-server-lookup";
-import { runQueryResultSets, type SqlParams } from "../execute";
+import { runQueryResultSets } from "../execute";
 import { parseCertificate, type CertificateInfo } from "./certificate";
-import { parseDatabase, type DatabaseInfo } from "./databases";
+import { databaseParams, parseDatabase, type DatabaseInfo } from "./databases";
 import { parseMirroringEndpoint, type MirroringEndpointInfo } from "./mirroring-endpoint";
 import { parseServerInfo, type ServerInfo } from "./server-info";
 
@@ -29,15 +28,13 @@ export async function readSqlServerLookup(
   databases: readonly string[],
 ): Promise<SqlServerLookup> {
   const unique = [...new Set(databases)];
-  const params: Record<string, string> = {};
-  unique.forEach((name, i) => (params[databaseParamName(i)] = name));
   const named =
     unique.length === 0
       ? ""
       : unique.length <= 5
         ? `the databases ${unique.map((n) => `[${n}]`).join(", ")}, `
         : `the ${unique.length} databases asked about, `;
-  const sets = await runQueryResultSets(pool, sqlServerLookupQuery(unique.length), params as SqlParams, {
+  const sets = await runQueryResultSets(pool, sqlServerLookupQuery(unique.length), databaseParams(unique), {
     action: `read the server's version and settings, ${named}the mirroring endpoint and its certificate`,
   });
   return parseSqlServerLookup(sets, unique.length > 0);
