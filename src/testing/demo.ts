@@ -16,7 +16,7 @@ import * as path from "node:path";
 import { readLinkState } from "../sql/catalog/link-state";
 import { withOneShotConnection } from "../sql/pool";
 import { defaultDagName } from "../tsql/names";
-import { Rehearsal, RunReport } from "./rehearsal";
+import { Rehearsal, RunReport, type ProviderHostStart } from "./rehearsal";
 import { leftovers, snapshotWorld } from "./rehearsal/snapshot";
 import { StackState, loadState } from "./rehearsal/state";
 import { LocalWorld, startLocalWorld } from "./world";
@@ -111,6 +111,8 @@ export interface ExampleRehearsalOptions {
   /** The stack config; {@link exampleConfig}'s keys, the secret ones marked as secrets. */
   config: Record<string, string>;
   print: (line: string) => void;
+  /** When the dynamic-provider host starts (see RehearsalOptions). Default `withProgram`. */
+  providerHostStart?: ProviderHostStart;
 }
 
 /** A rehearsal of a program against `world`'s emulators, run from this package's root. */

@@ -14,5 +14,12 @@ export type { ArmEmulatorOptions, FaultSpec, RequestCounters } from "./arm";
 export { startLocalWorld } from "./world";
 export type { LocalWorld, LocalWorldInfo, LocalWorldOptions } from "./world";
 export { Rehearsal } from "./rehearsal";
-export type { RehearsalOptions, RunReport, ArmTarget, StepEvent } from "./rehearsal";
+export type {
+  RehearsalOptions,
+  RunReport,
+  ArmTarget,
+  StepEvent,
+  ProviderHostStart,
+  ProviderHostStarted,
+} from "./rehearsal";
 export { runDemo } from "./demo";

@@ -50,7 +50,12 @@ describe("npm run bench --quick --json", () => {
           sequentialBaselineSeconds: number,
           runs: { seconds: [number], startupSeconds: [number], sequentialBaselineSeconds: [number] },
         },
-        { databases: 2, seconds: number, sequentialBaselineSeconds: number },
+        {
+          databases: 2,
+          seconds: number,
+          sequentialBaselineSeconds: number,
+          hostOnFirstUse: { seconds: number, runs: [number] },
+        },
       ],
       readinessDetectionSeconds: { p50: number, p95: number },
     });

@@ -61,6 +61,15 @@ export function formatTable(report: BenchReport): string {
         `  ${list(e.runs.seconds)} / ${list(e.runs.sequentialBaselineSeconds)}`,
     );
   }
+  for (const e of report.endToEnd) {
+    if (!e.hostOnFirstUse) continue;
+    const onFirstUse = e.hostOnFirstUse;
+    lines.push(
+      `  ${e.databases} links with the provider host started on first use, as the engine does: ` +
+        `${fixed(onFirstUse.seconds, 1)} s, ratio ${fixed(e.sequentialBaselineSeconds / onFirstUse.seconds)} ` +
+        `(runs ${list(onFirstUse.runs)})`,
+    );
+  }
   const d = report.readinessDetectionSeconds;
   lines.push("");
   lines.push(

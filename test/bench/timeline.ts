@@ -3,6 +3,8 @@
  * latencies, printing when each step started and ended (seconds from the fork of the rehearsal's process).
  * What the end-to-end figure is made of: the critical path reads off the table. With `--requests`, every
  * request that reached the SQL Server emulator is a row too (arrival time, login, first line of its text).
+ * With `--host-on-first-use`, the dynamic-provider host starts when the first dynamic resource needs it
+ * (as the Pulumi engine starts a provider plugin) instead of with the program.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -16,6 +18,7 @@ const packageRoot = path.resolve(__dirname, "..", "..");
 async function main(): Promise<void> {
   process.noDeprecation = true;
   const showRequests = process.argv.includes("--requests");
+  const providerHostStart = process.argv.includes("--host-on-first-use") ? "onFirstUse" : "withProgram";
   const count = Number(process.argv.slice(2).find((arg) => !arg.startsWith("--")) ?? "10");
   const databases = benchDatabaseNames(count);
   const world = await startLocalWorld({
@@ -38,11 +41,16 @@ async function main(): Promise<void> {
         const seconds = /\((\d+(?:\.\d+)?)s\)/.exec(line);
         rows.push({ start: seconds ? at - Number(seconds[1]) : at, end: at, what: line.trim() });
       },
+      providerHostStart,
     });
     started = Date.now();
     if (showRequests) process.stdout.write(`started at ${started}\n`);
     const up = await rehearsal.up();
     if (!up.ok) throw new Error(up.errors.join("; "));
+    if (up.providerHost) {
+      const at = up.providerHost.atSeconds;
+      rows.push({ start: at, end: at, what: "provider host spawned" });
+    }
     if (showRequests) {
       for (const request of world.sql.tds.requestLog()) {
         const at = (request.at.getTime() - started) / 1000;

@@ -17,7 +17,7 @@ import {
   retainedOnDelete,
   waitHealthy,
 } from "../../src/testing/demo";
-import { Rehearsal } from "../../src/testing/rehearsal";
+import { Rehearsal, type ProviderHostStart } from "../../src/testing/rehearsal";
 import { leftovers, snapshotWorld } from "../../src/testing/rehearsal/snapshot";
 import { loadState } from "../../src/testing/rehearsal/state";
 import { LocalWorld, startLocalWorld } from "../../src/testing/world";
@@ -35,8 +35,10 @@ function rehearsalFor(
   databases: string[],
   stateFile: string,
   lines: string[],
+  providerHostStart?: ProviderHostStart,
 ) {
   return new Rehearsal({
+    providerHostStart,
     program,
     stateFile,
     project: "rehearsal-test",
@@ -177,6 +179,33 @@ describe.concurrent("local rehearsal", () => {
       expect(destroyed.errors).toEqual([]);
       expect(destroyed.counts.delete).toBe(2);
       expect(leftovers(before, snapshotWorld(world))).toEqual([]);
+    } finally {
+      await world.stop();
+    }
+  }, 120_000);
+
+  it("the provider host starts with the program, or when the first dynamic resource needs it", async () => {
+    const world = await startLocalWorld({ armOperationMs: 10 });
+    const lines: string[] = [];
+    try {
+      const program = path.join(repoRoot, "test", "rehearsal", "fixtures", "trust-program.ts");
+      const stateFile = tempStateFile();
+      // As the engine does: the stack registers, then the first dynamic resource brings the host up.
+      const up = await rehearsalFor(world, program, [], stateFile, lines, "onFirstUse").up();
+      expect(up.errors, lines.join("\n")).toEqual([]);
+      expect(up.counts.create).toBe(3);
+      const beforeHost = up.steps.slice(0, up.providerHost!.afterSteps);
+      expect(beforeHost.map((step) => step.type)).toEqual(["pulumi:pulumi:Stack"]);
+
+      // The default: spawned before the program registers anything.
+      const destroyed = await rehearsalFor(world, program, [], stateFile, lines).destroy();
+      expect(destroyed.errors, lines.join("\n")).toEqual([]);
+      expect(destroyed.providerHost?.afterSteps).toBe(0);
+
+      // Nothing left that needs a provider: no host at all, whenever it would start.
+      const empty = await rehearsalFor(world, program, [], stateFile, lines, "onFirstUse").destroy();
+      expect(empty.errors).toEqual([]);
+      expect(empty.providerHost).toBeUndefined();
     } finally {
       await world.stop();
     }

@@ -125,8 +125,9 @@ async function run(job: RehearsalJob): Promise<DoneEvent> {
     unexpected.push(reason instanceof Error ? reason.message : String(reason));
   });
   let outputs: Record<string, unknown> = {};
-  // The host starts (a Node process loading the SDK) while this process loads the SDK and the program.
-  await engine.warmUp();
+  // The host starts (a Node process loading the SDK) while this process loads the SDK and the program,
+  // unless the job asks for the engine's order: when the first dynamic resource needs it.
+  if (job.providerHostStart === "withProgram") await engine.warmUp();
   try {
     if (job.operation === "up") outputs = await runUp(job, engine);
     else if (job.operation === "refresh") await engine.refresh();

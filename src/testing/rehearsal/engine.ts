@@ -106,7 +106,10 @@ export class RehearsalEngine implements RegistrationHandler {
         // It starts while this process loads the SDK and the program; on a loaded machine (many rehearsals
         // at once, as in the reliability suite) that can take well over the default 20 s.
         startTimeoutMs: 60_000,
-        onSpawned,
+        onSpawned: () => {
+          this.emit({ kind: "host" });
+          onSpawned?.();
+        },
       });
       const vars: Record<string, string | WireMap> = {};
       for (const [key, value] of Object.entries(this.job.config)) {

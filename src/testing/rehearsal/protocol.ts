@@ -20,7 +20,15 @@ export interface RehearsalJob {
   arm?: ArmTarget;
   /** Working directory of the dynamic-provider host (where `pulumi-mi-link` resolves). */
   hostCwd?: string;
+  /** When the dynamic-provider host starts (RehearsalOptions.providerHostStart). */
+  providerHostStart: ProviderHostStart;
 }
+
+/**
+ * `withProgram`: as the run begins, while the program loads. `onFirstUse`: when the first dynamic
+ * resource needs it, as the Pulumi engine loads a provider plugin once its default provider is needed.
+ */
+export type ProviderHostStart = "withProgram" | "onFirstUse";
 
 export type StepOp =
   | "create"
@@ -62,4 +70,9 @@ export interface DoneEvent {
   errors: string[];
 }
 
-export type RehearsalEvent = StepEvent | LogEvent | DoneEvent;
+/** The dynamic-provider host was spawned. */
+export interface HostEvent {
+  kind: "host";
+}
+
+export type RehearsalEvent = StepEvent | LogEvent | HostEvent | DoneEvent;

@@ -20,6 +20,7 @@ import { StepCounts, countSteps, formatStep, formatSummary } from "./progress";
 import type {
   DoneEvent,
   LogEvent,
+  ProviderHostStart,
   RehearsalEvent,
   RehearsalJob,
   RehearsalOperation,
@@ -48,6 +49,20 @@ export interface RehearsalOptions {
   hostCwd?: string;
   /** Receives each progress line. Default: written to stdout. Pass `() => {}` for silence. */
   print?: (line: string) => void;
+  /**
+   * When the dynamic-provider host starts. Default `withProgram`: as the run begins, so its start
+   * overlaps the program's (faster rehearsals). `onFirstUse`: when the first dynamic resource needs it,
+   * as the Pulumi engine starts a provider plugin once its default provider is first needed.
+   */
+  providerHostStart?: ProviderHostStart;
+}
+
+/** When the dynamic-provider host of a run was spawned. */
+export interface ProviderHostStarted {
+  /** How many step events the run had reported by then. */
+  afterSteps: number;
+  /** Seconds from the run's start. */
+  atSeconds: number;
 }
 
 export interface RunReport {
@@ -61,6 +76,8 @@ export interface RunReport {
   outputs: Record<string, unknown>;
   errors: string[];
   seconds: number;
+  /** Undefined when the run needed no dynamic-provider host. */
+  providerHost?: ProviderHostStarted;
 }
 
 const packageRoot = path.resolve(__dirname, "..", "..", "..");
@@ -115,6 +132,7 @@ export class Rehearsal {
       secretKeys: (this.options.secretConfig ?? []).map(qualify),
       arm: this.options.arm,
       hostCwd,
+      providerHostStart: this.options.providerHostStart ?? "withProgram",
     };
   }
 
@@ -125,6 +143,7 @@ export class Rehearsal {
     const steps: StepEvent[] = [];
     const logs: LogEvent[] = [];
     let done: DoneEvent | undefined;
+    let providerHost: ProviderHostStarted | undefined;
     print(
       `${operation}${this.options.program ? ` ${path.relative(process.cwd(), this.options.program) || "."}` : ""}`,
     );
@@ -147,6 +166,8 @@ export class Rehearsal {
         } else if (event.kind === "log") {
           logs.push(event);
           print(`   ${event.severity}: ${event.message}`);
+        } else if (event.kind === "host") {
+          providerHost = { afterSteps: steps.length, atSeconds: (Date.now() - started) / 1000 };
         } else done = event;
       });
       child.once("error", reject);
@@ -166,6 +187,7 @@ export class Rehearsal {
           outputs: done?.outputs ?? {},
           errors,
           seconds,
+          providerHost,
         });
       });
       child.send(this.job(operation));
