@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { testScratchDir } from "./test/support/scratch";
 
 export default defineConfig({
   test: {
@@ -10,5 +11,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: "forks",
     globalSetup: ["test/support/global-setup.ts"],
+    // Temporary files of the run go to its scratch folder, removed at the end.
+    env: { TMPDIR: testScratchDir() },
   },
 });

@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { testScratchDir } from "./test/support/scratch";
 
 /**
  * The reliability suite (npm run test:reliability, docs/reliability.md): faults, restarts, drift and
@@ -11,5 +12,7 @@ export default defineConfig({
     hookTimeout: 180_000,
     pool: "forks",
     globalSetup: ["test/support/global-setup.ts"],
+    // Temporary files of the run go to its scratch folder, removed at the end.
+    env: { TMPDIR: testScratchDir() },
   },
 });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TdsServer } from "../tds-server";
 import { ScriptedEngine } from "./test-engine";
 import { encodePassword } from "./login7";
-import { TEST_PASSWORD, TEST_USER } from "./test-clients";
+import { TEST_PASSWORD, TEST_USER, tsqlEnv } from "./test-clients";
 import { startRecordingProxy } from "./test-proxy";
 
 const TSQL = "/usr/bin/tsql";
@@ -31,7 +31,7 @@ function runTsql(
   writeFileSync(conf, `[global]\n\ttds version = ${tdsVersion}\n\tencryption = ${encryption}\n`);
   return new Promise<TsqlRun>((resolve, reject) => {
     const child = spawn(TSQL, ["-H", "127.0.0.1", "-p", String(port), "-U", TEST_USER, "-P", password], {
-      env: { ...process.env, FREETDSCONF: conf, TDSVER: tdsVersion, TDSDUMP: "" },
+      env: tsqlEnv({ FREETDSCONF: conf, TDSVER: tdsVersion }),
     });
     let stdout = "";
     let stderr = "";

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInstanceModel, type SqlServerInstance } from "../model";
 import { TdsServer } from "../tds-server";
 import { createSqlEngine } from "../tsql/engine";
-import { connectPool } from "./test-clients";
+import { connectPool, tsqlEnv } from "./test-clients";
 
 /** The front end over the real T-SQL engine and instance model: TLS clients and FreeTDS. */
 describe("TDS front end over the T-SQL engine", () => {
@@ -40,7 +40,7 @@ describe("TDS front end over the T-SQL engine", () => {
         "/usr/bin/tsql",
         ["-H", "127.0.0.1", "-p", String(port), "-U", "linkadmin", "-P", "L1nk!Passw0rd"],
         {
-          env: { ...process.env, TDSVER: "7.4", TDSDUMP: "" },
+          env: tsqlEnv({ TDSVER: "7.4" }),
         },
       );
       let text = "";

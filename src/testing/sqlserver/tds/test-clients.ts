@@ -4,6 +4,16 @@ import { Connection, type ConnectionConfiguration } from "tedious";
 export const TEST_USER = "sa";
 export const TEST_PASSWORD = "Str0ng!Passw0rd";
 
+/**
+ * The environment of a FreeTDS `tsql` child: this process's, with `settings` and without TDSDUMP.
+ * FreeTDS writes a protocol log to /tmp/freetds.log.<pid> whenever TDSDUMP is set, even to "".
+ */
+export function tsqlEnv(settings: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...settings };
+  delete env.TDSDUMP;
+  return env;
+}
+
 export interface PoolOptions {
   encrypt?: boolean;
   user?: string;
