@@ -2,6 +2,7 @@
  * `npm run bench`: program scale, SQL round trips, end to end against a sequential baseline, and readiness
  * detection, measured against the local emulators (see docs/benchmarks.md). Prints a table, or with
  * `--json` one JSON document. `--quick` runs small sizes only (a smoke run: shape, not goals).
+ * `--repeats N` takes the end to end's median over N alternated runs per size instead of 3.
  */
 import * as os from "node:os";
 import { measureProgramScale } from "./program-scale";
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   progress(`program scale (${quick ? "1, 2 databases" : "1, 10, 100 databases, median of 3"})`);
   const build = await measureProgramScale(quick ? [1, 2] : [1, 10, 100], quick ? 1 : 3);
   const timings = quick ? { latencyMs: 0, armOperationMs: 50 } : { latencyMs: 20, armOperationMs: 2000 };
-  const endToEndRepeats = quick ? 1 : 3;
+  const endToEndRepeats = quick ? 1 : repeatsArgument();
   progress(`end to end and round trips (${quick ? "1, 2" : "1, 10"} links, median of ${endToEndRepeats})`);
   const rehearsed = await measureRehearsed(quick ? [1, 2] : [1, 10], timings, endToEndRepeats);
   progress("readiness detection");
@@ -44,6 +45,16 @@ async function main(): Promise<void> {
   };
   const text = json ? JSON.stringify(report) + "\n" : formatTable(report) + "\n";
   await new Promise<void>((resolve) => process.stdout.write(text, () => resolve()));
+}
+
+/** `--repeats N` (a whole number ≥ 1); 3 without it. */
+function repeatsArgument(): number {
+  const at = process.argv.indexOf("--repeats");
+  if (at < 0) return 3;
+  const value = Number(process.argv[at + 1]);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`--repeats needs a whole number of runs, at least 1 (got ${process.argv[at + 1]})`);
+  return value;
 }
 
 main().then(
