@@ -5,6 +5,7 @@
  * `--repeats N` takes the end to end's median over N alternated runs per size instead of 3.
  */
 import * as os from "node:os";
+import { parseBenchArgs } from "./args";
 import { measureProgramScale } from "./program-scale";
 import { measureReadinessDetection } from "./readiness";
 import { measureRehearsed } from "./rehearsed";
@@ -13,8 +14,7 @@ import { formatTable, type BenchReport } from "./report";
 async function main(): Promise<void> {
   // tedious warns about TLS to an IP address (the emulators listen on 127.0.0.1): noise here.
   process.noDeprecation = true;
-  const json = process.argv.includes("--json");
-  const quick = process.argv.includes("--quick");
+  const { json, quick, repeats: endToEndRepeats } = parseBenchArgs(process.argv.slice(2));
   const loadBefore = os.loadavg()[0];
   const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
   // The provider run in this process logs through the console (no engine here): keep stdout for the report.
@@ -24,7 +24,6 @@ async function main(): Promise<void> {
   progress(`program scale (${quick ? "1, 2 databases" : "1, 10, 100 databases, median of 3"})`);
   const build = await measureProgramScale(quick ? [1, 2] : [1, 10, 100], quick ? 1 : 3);
   const timings = quick ? { latencyMs: 0, armOperationMs: 50 } : { latencyMs: 20, armOperationMs: 2000 };
-  const endToEndRepeats = quick ? 1 : repeatsArgument();
   progress(`end to end and round trips (${quick ? "1, 2" : "1, 10"} links, median of ${endToEndRepeats})`);
   const rehearsed = await measureRehearsed(quick ? [1, 2] : [1, 10], timings, endToEndRepeats);
   progress("readiness detection");
@@ -45,16 +44,6 @@ async function main(): Promise<void> {
   };
   const text = json ? JSON.stringify(report) + "\n" : formatTable(report) + "\n";
   await new Promise<void>((resolve) => process.stdout.write(text, () => resolve()));
-}
-
-/** `--repeats N` (a whole number ≥ 1); 3 without it. */
-function repeatsArgument(): number {
-  const at = process.argv.indexOf("--repeats");
-  if (at < 0) return 3;
-  const value = Number(process.argv[at + 1]);
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`--repeats needs a whole number of runs, at least 1 (got ${process.argv[at + 1]})`);
-  return value;
 }
 
 main().then(
