@@ -60,15 +60,13 @@ export function formatTable(report: BenchReport): string {
         `${fixed(e.sequentialBaselineSeconds, 1).padStart(20)}  ${fixed(e.sequentialBaselineSeconds / e.seconds).padStart(5)}` +
         `  ${list(e.runs.seconds)} / ${list(e.runs.sequentialBaselineSeconds)}`,
     );
-  }
-  for (const e of report.endToEnd) {
-    if (!e.hostOnFirstUse) continue;
     const onFirstUse = e.hostOnFirstUse;
-    lines.push(
-      `  ${e.databases} links with the provider host started on first use, as the engine does: ` +
-        `${fixed(onFirstUse.seconds, 1)} s, ratio ${fixed(e.sequentialBaselineSeconds / onFirstUse.seconds)} ` +
-        `(runs ${list(onFirstUse.runs)})`,
-    );
+    if (onFirstUse)
+      lines.push(
+        `  ${e.databases} links with the provider host started on first use, as the engine does: ` +
+          `${fixed(onFirstUse.seconds, 1)} s, ratio ${fixed(e.sequentialBaselineSeconds / onFirstUse.seconds)} ` +
+          `(runs ${list(onFirstUse.runs)})`,
+      );
   }
   const d = report.readinessDetectionSeconds;
   lines.push("");

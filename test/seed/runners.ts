@@ -7,6 +7,7 @@
 import { spawn } from "node:child_process";
 import type * as mssql from "mssql";
 import type { MssqlConfig } from "../../src/sql/connection-args";
+import { tsqlEnv } from "../../src/testing/sqlserver/tds/test-clients";
 import { splitBatches } from "./runbook";
 
 export interface BatchOutcome {
@@ -122,7 +123,7 @@ function runTsql(server: ServerAddress, input: string): Promise<{ stdout: string
         "-r",
         ROW_SEPARATOR + "\n",
       ],
-      { env: { ...process.env, TDSVER: "7.4" } },
+      { env: tsqlEnv({ TDSVER: "7.4" }) },
     );
     let stdout = "";
     let stderr = "";
