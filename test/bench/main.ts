@@ -2,7 +2,8 @@
  * `npm run bench`: program scale, SQL round trips, end to end against a sequential baseline, and readiness
  * detection, measured against the local emulators (see docs/benchmarks.md). Prints a table, or with
  * `--json` one JSON document. `--quick` runs small sizes only (a smoke run: shape, not goals).
- * `--repeats N` takes the end to end's median over N alternated runs per size instead of 3.
+ * `--repeats N` takes the end to end's median over N alternated runs per size instead of 3;
+ * `--links 1,10,12` sets the end to end's sizes (default 1 and 10).
  */
 import * as os from "node:os";
 import { parseBenchArgs } from "./args";
@@ -14,7 +15,7 @@ import { formatTable, type BenchReport } from "./report";
 async function main(): Promise<void> {
   // tedious warns about TLS to an IP address (the emulators listen on 127.0.0.1): noise here.
   process.noDeprecation = true;
-  const { json, quick, repeats: endToEndRepeats } = parseBenchArgs(process.argv.slice(2));
+  const { json, quick, repeats: endToEndRepeats, links } = parseBenchArgs(process.argv.slice(2));
   const loadBefore = os.loadavg()[0];
   const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
   // The provider run in this process logs through the console (no engine here): keep stdout for the report.
@@ -24,8 +25,8 @@ async function main(): Promise<void> {
   progress(`program scale (${quick ? "1, 2 databases" : "1, 10, 100 databases, median of 3"})`);
   const build = await measureProgramScale(quick ? [1, 2] : [1, 10, 100], quick ? 1 : 3);
   const timings = quick ? { latencyMs: 0, armOperationMs: 50 } : { latencyMs: 20, armOperationMs: 2000 };
-  progress(`end to end and round trips (${quick ? "1, 2" : "1, 10"} links, median of ${endToEndRepeats})`);
-  const rehearsed = await measureRehearsed(quick ? [1, 2] : [1, 10], timings, endToEndRepeats);
+  progress(`end to end and round trips (${links.join(", ")} links, median of ${endToEndRepeats})`);
+  const rehearsed = await measureRehearsed(links, timings, endToEndRepeats);
   progress("readiness detection");
   const readiness = await measureReadinessDetection(quick ? 2 : 20);
 

@@ -47,7 +47,7 @@ export interface EndToEnd {
   /** Every run, in order; MiLink's and the baseline's alternate, each in a fresh world. */
   runs: { seconds: number[]; startupSeconds: number[]; sequentialBaselineSeconds: number[] };
   /**
-   * Largest size only: MiLink's create with the dynamic-provider host started when the first dynamic
+   * Every size but the smallest: MiLink's create with the dynamic-provider host started when the first dynamic
    * resource needs it, as the Pulumi engine starts a provider plugin (the rehearsal's default starts it
    * with the program). The median, and every run (each alternating with the runs above).
    */
@@ -243,7 +243,8 @@ async function runBaseline(count: number, timings: WorldTimings): Promise<number
 
 /**
  * Creates `sizes` links (e.g. [1, 10]) `repeats` times each, every time in a fresh world, alternating with
- * as many runs of the sequential baseline; the medians are reported. The first run of the smallest and
+ * as many runs of the sequential baseline, and (but the smallest size) with as many runs of MiLink with the
+ * provider host started on first use; the medians are reported. The first run of the smallest and
  * the largest sizes also runs a second up, a refresh and a destroy. Per-database counts are the
  * difference between the largest and the smallest size, divided by the difference in databases, so the
  * shared server-level work does not count.
@@ -266,7 +267,7 @@ export async function measureRehearsed(
       times.seconds.push(run.seconds);
       times.startupSeconds.push(run.startupSeconds);
       times.sequentialBaselineSeconds.push(await runBaseline(size, timings));
-      if (size === large) onFirstUse.push((await runSize(size, timings, false, "onFirstUse")).seconds);
+      if (size !== small) onFirstUse.push((await runSize(size, timings, false, "onFirstUse")).seconds);
     }
     endToEnd.push({
       databases: size,
@@ -274,7 +275,7 @@ export async function measureRehearsed(
       startupSeconds: median(times.startupSeconds),
       sequentialBaselineSeconds: median(times.sequentialBaselineSeconds),
       runs: times,
-      ...(size === large ? { hostOnFirstUse: { seconds: median(onFirstUse), runs: onFirstUse } } : {}),
+      ...(size !== small ? { hostOnFirstUse: { seconds: median(onFirstUse), runs: onFirstUse } } : {}),
     });
   }
   const smallRun = runs.get(small)!;
