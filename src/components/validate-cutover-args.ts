@@ -3,13 +3,9 @@
  * `firstBackupTimeoutSeconds`, `logBackupSchedule`): pure, run with the other argument checks
  * before anything is registered. Outputs and Promises are skipped: their resources check them.
  */
-import * as pulumi from "@pulumi/pulumi";
 import type { MiLinkArgs } from "./args";
+import { isLater } from "./arg-problems";
 import type { Problem } from "./problems";
-
-function isLater(value: unknown): boolean {
-  return pulumi.Output.isInstance(value) || value instanceof Promise;
-}
 
 /** Every problem of those arguments, each with its fix; empty when they are fine. */
 export function cutoverAndLogBackupProblems(args: MiLinkArgs): Problem[] {
