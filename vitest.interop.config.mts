@@ -1,14 +1,11 @@
 import { defineConfig } from "vitest/config";
-import { testScratchDir } from "./test/support/scratch";
+import { sharedTestOptions } from "./test/support/scratch";
 
 export default defineConfig({
   test: {
+    ...sharedTestOptions(),
     include: ["test/interop/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    pool: "forks",
-    globalSetup: ["test/support/global-setup.ts"],
-    // Temporary files of the run go to its scratch folder, removed at the end.
-    env: { TMPDIR: testScratchDir() },
   },
 });

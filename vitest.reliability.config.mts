@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import { testScratchDir } from "./test/support/scratch";
+import { sharedTestOptions } from "./test/support/scratch";
 
 /**
  * The reliability suite (npm run test:reliability, docs/reliability.md): faults, restarts, drift and
@@ -7,12 +7,9 @@ import { testScratchDir } from "./test/support/scratch";
  */
 export default defineConfig({
   test: {
+    ...sharedTestOptions(),
     include: ["test/reliability/**/*.test.ts"],
     testTimeout: 120_000,
     hookTimeout: 180_000,
-    pool: "forks",
-    globalSetup: ["test/support/global-setup.ts"],
-    // Temporary files of the run go to its scratch folder, removed at the end.
-    env: { TMPDIR: testScratchDir() },
   },
 });

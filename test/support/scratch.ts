@@ -10,3 +10,15 @@ import * as path from "node:path";
 export function testScratchDir(): string {
   return path.join(os.tmpdir(), `pulumi-mi-link-tests-${process.pid}`);
 }
+
+/**
+ * What every vitest config of the project sets: tests in forked workers, the global setup (the package
+ * linked under its own name, the scratch folder made and removed), and TMPDIR pointed at that folder.
+ */
+export function sharedTestOptions() {
+  return {
+    pool: "forks" as const,
+    globalSetup: ["test/support/global-setup.ts"],
+    env: { TMPDIR: testScratchDir() },
+  };
+}
