@@ -17,6 +17,7 @@ export function nowOrUnknown<T>(value: pulumi.Input<T> | undefined): T | string 
   return isLater(value) ? PULUMI_UNKNOWN_VALUE : (value as T | undefined);
 }
 
+/** The problems found so far, one per field and fault, each with its fix. */
 export class ArgProblems {
   readonly list: Problem[] = [];
 

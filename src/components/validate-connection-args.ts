@@ -16,6 +16,7 @@ const AUTHENTICATION_TYPES = ["default", "ntlm", "azure-active-directory-access-
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const RESOURCE_GROUP = /^[-\w._()]{1,90}$/;
 
+/** Records the problems of `sqlServer`: its connection, credentials and mirroring endpoint settings. */
 export function checkSqlServer(args: MiLinkArgs, problems: ArgProblems): void {
   const sql = args.sqlServer;
   if (typeof sql !== "object" || sql === null) {
@@ -116,6 +117,7 @@ export function checkSqlServer(args: MiLinkArgs, problems: ArgProblems): void {
   }
 }
 
+/** Records the problems of `managedInstance`: its names, credential, subscription and ARM endpoint. */
 export function checkManagedInstance(args: MiLinkArgs, problems: ArgProblems): void {
   const mi = args.managedInstance;
   if (typeof mi !== "object" || mi === null) {
