@@ -3,6 +3,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as grpc from "@grpc/grpc-js";
+import { EngineClient } from "@pulumi/pulumi/proto/engine_grpc_pb";
+import { startEngineServer } from "../../src/testing/rehearsal/engine-server";
 import { ProviderHost, ProviderHostError, startProviderHost, urnFor } from "../support/provider-host";
 import { serializeProvider, serializeProviders } from "../support/serialize";
 import { UNKNOWN, isSecretValue, plaintextPaths, secretKeys } from "../support/wire";
@@ -203,6 +206,35 @@ describe("a host started like the CLI starts it (no engine address in the enviro
       await cliLike.stop();
     }
     expect(() => process.kill(cliLike.pid, 0)).toThrow();
+  });
+});
+
+describe("a host given an engine server that already listens", () => {
+  it("calls that server, collects its logs there, and stops it with the host", async () => {
+    const engine = await startEngineServer();
+    const given = await startProviderHost({ engineServer: engine });
+    try {
+      expect(given.engineAddress).toBe(engine.address);
+      await given.configure({ "project:greeting": "created" });
+      const urn = urnFor(type, "given-engine");
+      await given.create(urn, {
+        __provider: providerText,
+        file: storeFile("given"),
+        name: "kappa",
+        value: 0,
+      });
+      const entry = await given.waitForLog((e) => e.message.includes("obj-kappa"));
+      expect(entry).toEqual({ source: "engine", severity: "info", message: "created obj-kappa" });
+      expect(engine.logs).toContainEqual(entry);
+    } finally {
+      await given.stop();
+    }
+    const client = new EngineClient(engine.address, grpc.credentials.createInsecure());
+    const reached = await new Promise<boolean>((resolve) =>
+      client.waitForReady(Date.now() + 300, (error) => resolve(!error)),
+    );
+    client.close();
+    expect(reached).toBe(false);
   });
 });
 

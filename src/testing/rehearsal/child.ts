@@ -125,8 +125,10 @@ async function run(job: RehearsalJob): Promise<DoneEvent> {
     unexpected.push(reason instanceof Error ? reason.message : String(reason));
   });
   let outputs: Record<string, unknown> = {};
-  // The host starts (a Node process loading the SDK) while this process loads the SDK and the program,
-  // unless the job asks for the engine's order: when the first dynamic resource needs it.
+  // The server the host calls back listens from the start. The host starts (a Node process loading the
+  // SDK) while this process loads the SDK and the program, unless the job asks for the engine's order:
+  // when the first dynamic resource needs it.
+  void engine.listen();
   if (job.providerHostStart === "withProgram") await engine.warmUp();
   try {
     if (job.operation === "up") outputs = await runUp(job, engine);

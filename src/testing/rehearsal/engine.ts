@@ -6,6 +6,7 @@
  * engine's rules in ./engine-steps); azure-native resources go to ARM (./azure-native); components and
  * providers only enter the state.
  */
+import { startEngineServer, type EngineServer } from "./engine-server";
 import { ProviderHostError, startProviderHost, type ProviderHost } from "./provider-host";
 import {
   destroy as destroyStep,
@@ -66,6 +67,7 @@ export class RehearsalEngine implements RegistrationHandler {
   private pendingDeletes: ResourceRecord[];
   private hostPromise?: Promise<ProviderHost>;
   private startedHost?: ProviderHost;
+  private engineServer?: Promise<EngineServer>;
   private logsSent = 0;
   readonly errors: string[] = [];
 
@@ -79,15 +81,30 @@ export class RehearsalEngine implements RegistrationHandler {
     this.pendingDeletes = loaded.pendingDeletes ?? [];
   }
 
+  /** Whether the run may need the dynamic-provider host: an up, or resources of the state served by it. */
+  private mayNeedHost(): boolean {
+    return this.job.operation === "up" || [...this.current.values()].some((r) => r.kind === "dynamic");
+  }
+
+  /**
+   * Opens the server the provider host calls back (its logs) as the run begins, as the engine's own
+   * server is up before the program starts. A host started on first use is then spawned as soon as the
+   * first dynamic resource registers, not once the program's thread is next idle to complete a bind.
+   * Resolves once the server listens (or could not).
+   */
+  listen(): Promise<void> {
+    if (this.mayNeedHost()) this.engineServer ??= startEngineServer();
+    // A failed bind surfaces where the host is started.
+    return this.engineServer?.then(() => undefined).catch(() => undefined) ?? Promise.resolve();
+  }
+
   /**
    * Starts the dynamic-provider host now rather than at the first dynamic resource, when the run may need
-   * it (an up, or resources of the state served by it). Resolves once its process is spawned (or could not
-   * be), so the caller can let the host start while it loads the SDK and the program.
+   * it. Resolves once its process is spawned (or could not be), so the caller can let the host start while
+   * it loads the SDK and the program.
    */
   warmUp(): Promise<void> {
-    const needed =
-      this.job.operation === "up" || [...this.current.values()].some((r) => r.kind === "dynamic");
-    if (!needed) return Promise.resolve();
+    if (!this.mayNeedHost()) return Promise.resolve();
     return new Promise<void>((resolve) => {
       this.host(resolve).then(
         () => resolve(),
@@ -100,6 +117,7 @@ export class RehearsalEngine implements RegistrationHandler {
     this.hostPromise ??= (async () => {
       // Node's own warnings on the host's stderr are not the providers' messages.
       const host = await startProviderHost({
+        ...(this.engineServer ? { engineServer: await this.engineServer } : {}),
         cwd: this.job.hostCwd,
         project: this.job.project,
         env: { NODE_NO_WARNINGS: "1" },
@@ -381,7 +399,10 @@ export class RehearsalEngine implements RegistrationHandler {
   }
 
   async stop(): Promise<void> {
-    if (!this.hostPromise) return;
+    if (!this.hostPromise) {
+      await (await this.engineServer?.catch(() => undefined))?.stop();
+      return;
+    }
     const host = await this.hostPromise;
     // Providers rarely await their log calls: give the last ones a moment to arrive.
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -27,7 +27,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
-import { HostLogEntry, startEngineServer } from "./engine-server";
+import { HostLogEntry, startEngineServer, type EngineServer } from "./engine-server";
 import { toProviderHostError, type ProviderHostError } from "./host-error";
 import { WireMap, annotateSecrets, stripSecrets, toWire } from "./wire";
 
@@ -57,6 +57,12 @@ export interface ProviderHostOptions {
   replyLog?: string;
   /** Called once the host's process is spawned, before it is ready. */
   onSpawned?: () => void;
+  /**
+   * The engine server the host calls (its Log calls land in the server's `logs`, with the host's stdout
+   * and stderr lines), already listening: the host is then spawned without waiting for a bind. Default:
+   * one started here. Stopped with the host either way.
+   */
+  engineServer?: EngineServer;
 }
 
 type Props = Record<string, unknown>;
@@ -198,8 +204,8 @@ function logReply(file: string, method: string, err: unknown, res: unknown): voi
 export async function startProviderHost(options: ProviderHostOptions = {}): Promise<ProviderHost> {
   const cwd = options.cwd ?? process.cwd();
   const hostScript = require.resolve("@pulumi/pulumi/cmd/dynamic-provider/index.js", { paths: [cwd] });
-  const logs: HostLogEntry[] = [];
-  const engine = await startEngineServer(logs);
+  const engine = options.engineServer ?? (await startEngineServer());
+  const logs = engine.logs;
   const env: NodeJS.ProcessEnv = { ...process.env, PULUMI_NODEJS_PROJECT: options.project ?? "project" };
   delete env.PULUMI_NODEJS_ENGINE;
   if (options.logThroughEngine ?? true) env.PULUMI_NODEJS_ENGINE = engine.address;
