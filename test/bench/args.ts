@@ -1,4 +1,6 @@
 /** The command line of `npm run bench` (see main.ts). */
+import { DEFAULTS } from "../../src/components/args";
+
 export interface BenchArgs {
   /** `--json`: one JSON document instead of a table. */
   json: boolean;
@@ -12,9 +14,6 @@ export interface BenchArgs {
    */
   links: number[];
 }
-
-/** A managed instance holds at most 100 links. */
-const MAX_LINKS = 100;
 
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const quick = argv.includes("--quick");
@@ -43,11 +42,11 @@ function parseLinks(value: string): number[] {
   const distinct = [...new Set(sizes)].sort((a, b) => a - b);
   if (
     value.trim() === "" ||
-    sizes.some((n) => !Number.isInteger(n) || n < 1 || n > MAX_LINKS) ||
+    sizes.some((n) => !Number.isInteger(n) || n < 1 || n > DEFAULTS.maxLinks) ||
     distinct.length < 2
   )
     throw new Error(
-      `--links needs at least two different numbers of links from 1 to ${MAX_LINKS}, comma-separated, ` +
+      `--links needs at least two different numbers of links from 1 to ${DEFAULTS.maxLinks}, comma-separated, ` +
         `such as 1,10,12 (got ${value || "nothing"})`,
     );
   return distinct;

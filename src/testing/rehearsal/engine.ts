@@ -400,7 +400,9 @@ export class RehearsalEngine implements RegistrationHandler {
 
   async stop(): Promise<void> {
     if (!this.hostPromise) {
-      await (await this.engineServer?.catch(() => undefined))?.stop();
+      // A server no host took (the run needed none): close it here; a host closes its own.
+      const server = await this.engineServer?.catch(() => undefined);
+      await server?.stop();
       return;
     }
     const host = await this.hostPromise;
