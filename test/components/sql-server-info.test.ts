@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getSqlServerInfo } from "../../src/components/sql-server-info";
+import * as pulumi from "@pulumi/pulumi";
+import { getSqlServerInfo, getSqlServerInfoOutput } from "../../src/components/sql-server-info";
 import { SqlServerOperationError } from "../../src/sql";
 import { SqlServerEmulator } from "../../src/testing/sqlserver";
 import { defaultEndpointCertificateName } from "../../src/tsql/names";
@@ -137,6 +138,14 @@ describe("getSqlServerInfo", () => {
     expect((failure as SqlServerOperationError).number).toBe(18456);
     expect((failure as Error).message).not.toContain("Wrong-Password-1!");
     expect(productStatements(emulator.tds.requestLog())).toEqual([]);
+  });
+
+  it("as an Output: resolves to the same report and is not secret when the password is", async () => {
+    const plain = connection();
+    const output = getSqlServerInfoOutput({ ...plain, password: pulumi.secret(plain.password) }, ["Db0"]);
+    const value = await new Promise((resolve) => output.apply(resolve));
+    expect(value).toEqual(await getSqlServerInfo(plain, ["Db0"]));
+    expect(await pulumi.isSecret(output)).toBe(false);
   });
 
   it("leaves no connection open behind it", async () => {
