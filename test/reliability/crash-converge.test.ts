@@ -7,9 +7,14 @@
  * The fault-free run also serves the secrets scan: no password, master key password or token in clear in
  * the state (inputs, outputs, serialized providers), the progress lines, the logs or the errors.
  *
- * Which statements are interrupted: every statement of create and of destroy that changes SQL Server,
- * each once with an error and once with a dropped connection (CREATE_FAULTS / DESTROY_FAULTS, listed in
- * docs/reliability.md); the coverage case fails when the fault-free run sends one that is not listed.
+ * Which statements are interrupted:
+ * - by text, every statement of create and of destroy that changes SQL Server, each once with an error and
+ *   once with a dropped connection (CREATE_FAULTS / DESTROY_FAULTS, listed in docs/reliability.md); the
+ *   coverage case fails when the fault-free run sends one that is not listed;
+ * - by number, every request k of create and of destroy (reads, the driver's session batches and changes
+ *   alike), once each, an error at odd k and a dropped connection at even k. The links are created in
+ *   parallel, so request k is not always the same statement from one run to the next: these cases prove
+ *   that an interruption at any point converges, the cases by text that every change was interrupted.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunReport } from "../../src/testing/rehearsal";
@@ -83,6 +88,23 @@ const DESTROY_FAULTS: FaultCase[] = [
   ...DESTROY_STATEMENTS.map((statement) => ({ statement, action: "drop" as const })),
 ];
 
+/** The requests of the fault-free create and destroy (session batches included); the coverage case checks them. */
+const CREATE_REQUESTS = 46;
+const DESTROY_REQUESTS = 29;
+
+interface NumberedFault {
+  requestNumber: number;
+  action: FaultAction;
+}
+
+/** Request 1 to `count`, an error at odd numbers and a dropped connection at even ones. */
+function numberedFaults(count: number): NumberedFault[] {
+  return Array.from({ length: count }, (_, i) => ({
+    requestNumber: i + 1,
+    action: i % 2 === 0 ? ("error" as const) : ("drop" as const),
+  }));
+}
+
 /** What the fault-free run produced. */
 interface Baseline {
   objects: string[];
@@ -91,6 +113,16 @@ interface Baseline {
   destroyStatements: string[];
 }
 let baseline: Baseline;
+
+/**
+ * How the interrupted runs ended, for docs/reliability.md: failed, or completed (a retry absorbed the
+ * fault); by the cases' kind, faults placed by statement text or by request number.
+ */
+const outcomes = { text: { failed: 0, completed: 0 }, number: { failed: 0, completed: 0 } };
+function tally(run: RunReport, placed: keyof typeof outcomes): void {
+  if (run.errors.length > 0) outcomes[placed].failed++;
+  else outcomes[placed].completed++;
+}
 
 function expectNoSecrets(stack: TestStack, reports: RunReport[]): void {
   const text = visibleText(stack, reports);
@@ -104,6 +136,17 @@ function armFault(stack: TestStack, fault: FaultCase): void {
 
 function hit(stack: TestStack, statement: RegExp): boolean {
   return stack.world.sql.tds.requestLog().some((entry) => statement.test(entry.text));
+}
+
+/** Arms a fault at request `requestNumber` counted from now. */
+function armNumberedFault(stack: TestStack, fault: NumberedFault): void {
+  stack.world.sql.tds.resetCounters();
+  stack.world.sql.tds.addFault({ on: { requestNumber: fault.requestNumber }, action: fault.action });
+}
+
+/** The run reached the faulted request (so the fault fired). */
+function reached(stack: TestStack, fault: NumberedFault): boolean {
+  return stack.world.sql.tds.counters().requests >= fault.requestNumber;
 }
 
 describe("crash anywhere, converge", () => {
@@ -163,30 +206,41 @@ describe("crash anywhere, converge", () => {
       expect(uncovered(baseline.destroyStatements, DESTROY_FAULTS, action), `destroy, ${action}`).toEqual([]);
     }
     expect(baseline.objects.length).toBeGreaterThan(10);
+    // The cases by number interrupt every request of the fault-free runs. A slow run may poll once more
+    // or open one more connection: a request past the count must repeat one the cases interrupt.
+    const beyond = (texts: string[], count: number) =>
+      texts.slice(count).filter((text) => !texts.slice(0, count).includes(text));
+    expect(baseline.createStatements.length, "update CREATE_REQUESTS").toBeGreaterThanOrEqual(
+      CREATE_REQUESTS,
+    );
+    expect(beyond(baseline.createStatements, CREATE_REQUESTS), "update CREATE_REQUESTS").toEqual([]);
+    expect(baseline.destroyStatements.length, "update DESTROY_REQUESTS").toBeGreaterThanOrEqual(
+      DESTROY_REQUESTS,
+    );
+    expect(beyond(baseline.destroyStatements, DESTROY_REQUESTS), "update DESTROY_REQUESTS").toEqual([]);
   });
 
   describe.concurrent("create interrupted, then run again", () => {
     it.each(CREATE_FAULTS.map((f) => [`${f.action} at ${f.statement.source}`, f] as const))(
       "%s",
-      async (_label, fault) => {
-        const stack = await startStack();
-        try {
-          armFault(stack, fault);
-          const interrupted = await stack.rehearsal.up();
-          expect(hit(stack, fault.statement), stack.lines.join("\n")).toBe(true);
-          const again = await stack.rehearsal.up();
-          expect(again.errors, stack.lines.join("\n")).toEqual([]);
-          expect(objects(stack)).toEqual(baseline.objects);
-          expect(stateResources(stack)).toEqual(baseline.resources);
-          expectNoSecrets(stack, [interrupted, again]);
-
-          const keep = retained(stack);
-          expect((await stack.rehearsal.destroy()).errors).toEqual([]);
-          expect(leftoversAfterDestroy(stack, keep)).toEqual([]);
-        } finally {
-          await stack.world.stop();
-        }
-      },
+      (_label, fault) =>
+        createInterruptedThenAgain(
+          "text",
+          (stack) => armFault(stack, fault),
+          (stack) => hit(stack, fault.statement),
+        ),
+      180_000,
+    );
+    it.each(
+      numberedFaults(CREATE_REQUESTS).map((f) => [`${f.action} at request ${f.requestNumber}`, f] as const),
+    )(
+      "%s",
+      (_label, fault) =>
+        createInterruptedThenAgain(
+          "number",
+          (stack) => armNumberedFault(stack, fault),
+          (stack) => reached(stack, fault),
+        ),
       180_000,
     );
   });
@@ -194,32 +248,89 @@ describe("crash anywhere, converge", () => {
   describe.concurrent("destroy interrupted, then run again", () => {
     it.each(DESTROY_FAULTS.map((f) => [`${f.action} at ${f.statement.source}`, f] as const))(
       "%s",
-      async (_label, fault) => {
-        const stack = await startStack();
-        try {
-          expect((await stack.rehearsal.up()).errors, stack.lines.join("\n")).toEqual([]);
-          const keep = retained(stack);
-          armFault(stack, fault);
-          const interrupted = await stack.rehearsal.destroy();
-          expect(hit(stack, fault.statement), stack.lines.join("\n")).toBe(true);
-          const again = await stack.rehearsal.destroy();
-          expect(again.errors, stack.lines.join("\n")).toEqual([]);
-          expect(loadState(stack.stateFile).resources).toEqual([]);
-          expect(leftoversAfterDestroy(stack, keep)).toEqual([]);
-          expectNoSecrets(stack, [interrupted, again]);
-        } finally {
-          await stack.world.stop();
-        }
-      },
+      (_label, fault) =>
+        destroyInterruptedThenAgain(
+          "text",
+          (stack) => armFault(stack, fault),
+          (stack) => hit(stack, fault.statement),
+        ),
+      180_000,
+    );
+    it.each(
+      numberedFaults(DESTROY_REQUESTS).map((f) => [`${f.action} at request ${f.requestNumber}`, f] as const),
+    )(
+      "%s",
+      (_label, fault) =>
+        destroyInterruptedThenAgain(
+          "number",
+          (stack) => armNumberedFault(stack, fault),
+          (stack) => reached(stack, fault),
+        ),
       180_000,
     );
   });
 });
 
+/**
+ * A create with the fault `arm` places, which must fire (`fired`), then a create without faults: both
+ * sides and the state end as after the fault-free run, and destroy then leaves nothing behind.
+ */
+async function createInterruptedThenAgain(
+  placed: keyof typeof outcomes,
+  arm: (stack: TestStack) => void,
+  fired: (stack: TestStack) => boolean,
+): Promise<void> {
+  const stack = await startStack();
+  try {
+    arm(stack);
+    const interrupted = await stack.rehearsal.up();
+    expect(fired(stack), stack.lines.join("\n")).toBe(true);
+    tally(interrupted, placed);
+    const again = await stack.rehearsal.up();
+    expect(again.errors, stack.lines.join("\n")).toEqual([]);
+    expect(objects(stack)).toEqual(baseline.objects);
+    expect(stateResources(stack)).toEqual(baseline.resources);
+    expectNoSecrets(stack, [interrupted, again]);
+
+    const keep = retained(stack);
+    expect((await stack.rehearsal.destroy()).errors).toEqual([]);
+    expect(leftoversAfterDestroy(stack, keep)).toEqual([]);
+  } finally {
+    await stack.world.stop();
+  }
+}
+
+/** A destroy with the fault `arm` places (it must fire), then a destroy without faults: nothing is left. */
+async function destroyInterruptedThenAgain(
+  placed: keyof typeof outcomes,
+  arm: (stack: TestStack) => void,
+  fired: (stack: TestStack) => boolean,
+): Promise<void> {
+  const stack = await startStack();
+  try {
+    expect((await stack.rehearsal.up()).errors, stack.lines.join("\n")).toEqual([]);
+    const keep = retained(stack);
+    arm(stack);
+    const interrupted = await stack.rehearsal.destroy();
+    expect(fired(stack), stack.lines.join("\n")).toBe(true);
+    tally(interrupted, placed);
+    const again = await stack.rehearsal.destroy();
+    expect(again.errors, stack.lines.join("\n")).toEqual([]);
+    expect(loadState(stack.stateFile).resources).toEqual([]);
+    expect(leftoversAfterDestroy(stack, keep)).toEqual([]);
+    expectNoSecrets(stack, [interrupted, again]);
+  } finally {
+    await stack.world.stop();
+  }
+}
+
 afterAll(() => {
   // Figures for docs/reliability.md.
   console.log(
-    `crash-converge: ${CREATE_FAULTS.length} create faults, ${DESTROY_FAULTS.length} destroy faults; ` +
-      `create issues ${baseline?.createStatements.length} requests, destroy ${baseline?.destroyStatements.length}`,
+    `crash-converge: ${CREATE_FAULTS.length} + ${CREATE_REQUESTS} create faults, ` +
+      `${DESTROY_FAULTS.length} + ${DESTROY_REQUESTS} destroy faults; ` +
+      `create issues ${baseline?.createStatements.length} requests, destroy ${baseline?.destroyStatements.length}; ` +
+      `interrupted runs failed / completed: by text ${outcomes.text.failed} / ${outcomes.text.completed}, ` +
+      `by number ${outcomes.number.failed} / ${outcomes.number.completed}`,
   );
 });
