@@ -8,7 +8,7 @@ import { getSqlServerInfo } from "../../src/components/sql-server-info";
 import { SqlServerEmulator } from "../../src/testing/sqlserver";
 import { defaultEndpointCertificateName } from "../../src/tsql/names";
 import { productStatements } from "../dynamic/support/availability-groups";
-import { adminBatch } from "../dynamic/support/emulator";
+import { adminBatch, lookupConnection } from "../dynamic/support/emulator";
 
 // Outputs resolve under the mock runtime, as in a program's preview.
 void pulumi.runtime.setMocks(
@@ -35,16 +35,7 @@ describe("lookupEndpointCertificate", () => {
     await emulator?.stop();
   });
 
-  const connection = () => {
-    const info = emulator.connectionInfo();
-    return {
-      host: info.host,
-      port: info.port,
-      user: info.user,
-      password: info.password,
-      trustServerCertificate: true,
-    };
-  };
+  const connection = () => lookupConnection(emulator);
 
   /** The lookup's result with what it sent: product statements and connections. */
   async function measured(baseName: string, endpointCertificateName?: string | null) {

@@ -5,7 +5,7 @@ import { SqlServerOperationError } from "../../src/sql";
 import { SqlServerEmulator } from "../../src/testing/sqlserver";
 import { defaultEndpointCertificateName } from "../../src/tsql/names";
 import { productStatements } from "../dynamic/support/availability-groups";
-import { adminBatch } from "../dynamic/support/emulator";
+import { adminBatch, lookupConnection } from "../dynamic/support/emulator";
 
 describe("getSqlServerInfo", () => {
   let emulator: SqlServerEmulator;
@@ -29,16 +29,7 @@ describe("getSqlServerInfo", () => {
     await emulator?.stop();
   });
 
-  const connection = () => {
-    const info = emulator.connectionInfo();
-    return {
-      host: info.host,
-      port: info.port,
-      user: info.user,
-      password: info.password,
-      trustServerCertificate: true,
-    };
-  };
+  const connection = () => lookupConnection(emulator);
 
   it("reports the server, the databases asked about and the endpoint", async () => {
     const info = await getSqlServerInfo(connection(), ["Db0", "Db1", "Simple", "Missing"]);

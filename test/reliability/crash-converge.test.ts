@@ -221,65 +221,53 @@ describe("crash anywhere, converge", () => {
   });
 
   describe.concurrent("create interrupted, then run again", () => {
-    it.each(CREATE_FAULTS.map((f) => [`${f.action} at ${f.statement.source}`, f] as const))(
+    it.each(interruptions(CREATE_FAULTS, CREATE_REQUESTS).map((c) => [c.label, c] as const))(
       "%s",
-      (_label, fault) =>
-        createInterruptedThenAgain(
-          "text",
-          (stack) => armFault(stack, fault),
-          (stack) => hit(stack, fault.statement),
-        ),
-      180_000,
-    );
-    it.each(
-      numberedFaults(CREATE_REQUESTS).map((f) => [`${f.action} at request ${f.requestNumber}`, f] as const),
-    )(
-      "%s",
-      (_label, fault) =>
-        createInterruptedThenAgain(
-          "number",
-          (stack) => armNumberedFault(stack, fault),
-          (stack) => reached(stack, fault),
-        ),
+      (_label, interruption) => createInterruptedThenAgain(interruption),
       180_000,
     );
   });
 
   describe.concurrent("destroy interrupted, then run again", () => {
-    it.each(DESTROY_FAULTS.map((f) => [`${f.action} at ${f.statement.source}`, f] as const))(
+    it.each(interruptions(DESTROY_FAULTS, DESTROY_REQUESTS).map((c) => [c.label, c] as const))(
       "%s",
-      (_label, fault) =>
-        destroyInterruptedThenAgain(
-          "text",
-          (stack) => armFault(stack, fault),
-          (stack) => hit(stack, fault.statement),
-        ),
-      180_000,
-    );
-    it.each(
-      numberedFaults(DESTROY_REQUESTS).map((f) => [`${f.action} at request ${f.requestNumber}`, f] as const),
-    )(
-      "%s",
-      (_label, fault) =>
-        destroyInterruptedThenAgain(
-          "number",
-          (stack) => armNumberedFault(stack, fault),
-          (stack) => reached(stack, fault),
-        ),
+      (_label, interruption) => destroyInterruptedThenAgain(interruption),
       180_000,
     );
   });
 });
 
+/** One case: where its fault goes (`arm`) and whether the interrupted run reached it (`fired`). */
+interface Interruption {
+  label: string;
+  placed: keyof typeof outcomes;
+  arm(stack: TestStack): void;
+  fired(stack: TestStack): boolean;
+}
+
+/** The cases of one operation: each statement by its text, then each request by its number. */
+function interruptions(statements: FaultCase[], requests: number): Interruption[] {
+  return [
+    ...statements.map((fault) => ({
+      label: `${fault.action} at ${fault.statement.source}`,
+      placed: "text" as const,
+      arm: (stack: TestStack) => armFault(stack, fault),
+      fired: (stack: TestStack) => hit(stack, fault.statement),
+    })),
+    ...numberedFaults(requests).map((fault) => ({
+      label: `${fault.action} at request ${fault.requestNumber}`,
+      placed: "number" as const,
+      arm: (stack: TestStack) => armNumberedFault(stack, fault),
+      fired: (stack: TestStack) => reached(stack, fault),
+    })),
+  ];
+}
+
 /**
- * A create with the fault `arm` places, which must fire (`fired`), then a create without faults: both
+ * A create with the case's fault, which must fire, then a create without faults: both
  * sides and the state end as after the fault-free run, and destroy then leaves nothing behind.
  */
-async function createInterruptedThenAgain(
-  placed: keyof typeof outcomes,
-  arm: (stack: TestStack) => void,
-  fired: (stack: TestStack) => boolean,
-): Promise<void> {
+async function createInterruptedThenAgain({ placed, arm, fired }: Interruption): Promise<void> {
   const stack = await startStack();
   try {
     arm(stack);
@@ -300,12 +288,8 @@ async function createInterruptedThenAgain(
   }
 }
 
-/** A destroy with the fault `arm` places (it must fire), then a destroy without faults: nothing is left. */
-async function destroyInterruptedThenAgain(
-  placed: keyof typeof outcomes,
-  arm: (stack: TestStack) => void,
-  fired: (stack: TestStack) => boolean,
-): Promise<void> {
+/** A destroy with the case's fault (it must fire), then a destroy without faults: nothing is left. */
+async function destroyInterruptedThenAgain({ placed, arm, fired }: Interruption): Promise<void> {
   const stack = await startStack();
   try {
     expect((await stack.rehearsal.up()).errors, stack.lines.join("\n")).toEqual([]);

@@ -25,6 +25,21 @@ export function connectionInputs(
 }
 
 /**
+ * The flat connection the components' read-only lookups take (`getSqlServerInfo`,
+ * `lookupEndpointCertificate`) for an emulator, as its administrator, password included.
+ */
+export function lookupConnection(emulator: SqlServerEmulator) {
+  const info = emulator.connectionInfo();
+  return {
+    host: info.host,
+    port: info.port,
+    user: info.user,
+    password: info.password,
+    trustServerCertificate: true,
+  };
+}
+
+/**
  * Runs a batch as the emulator's administrator over its own connection (not the provider's), so
  * set-up and out-of-band changes go through the same TDS path as a DBA's tool would.
  */
