@@ -29,8 +29,8 @@ import { checkConnectionInputs, FailureCollector } from "./common/check";
 import {
   CONNECTION_INPUT_KEYS,
   CONNECTION_SECRET_OUTPUTS,
+  keptOnUpdate,
   toConnectionArgs,
-  withoutCredentials,
   type ConnectionInputs,
 } from "./common/connection";
 import { forwardingProvider, PACKAGE_NAME, type ProviderOperations } from "./common/delegate";
@@ -261,8 +261,7 @@ export class MirroringEndpointProvider implements pulumi.dynamic.ResourceProvide
     // A create whose reply was lost is finished: the endpoint is made or found, and is the stack's.
     if (createOutcomeUnknown(olds)) return { outs: await this.createOrFinish(news, true) };
     const kept: Outputs = {
-      ...withoutCredentials(olds),
-      ...news,
+      ...keptOnUpdate(olds, news, ["algorithms"]),
       name: olds.name,
       port: olds.port,
       adopted: olds.adopted,

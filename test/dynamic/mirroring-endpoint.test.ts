@@ -183,6 +183,29 @@ describe("MirroringEndpoint provider", () => {
     await destroy(host, repaired.state);
   });
 
+  it("repairs drifted algorithms to the default and then sees no change", async () => {
+    const created = await up(host, urn, inputs());
+    await admin(
+      "ALTER ENDPOINT [database_mirroring_endpoint] FOR DATABASE_MIRRORING (ENCRYPTION = REQUIRED ALGORITHM RC4)",
+    );
+    const refreshed = await refresh(host, created.state);
+    expect(refreshed?.state.outputs).toMatchObject({ algorithms: ["RC4"], encryptionAlgorithm: "RC4" });
+    const repaired = await up(host, urn, inputs(), refreshed!.state);
+    expect(repaired.op).toBe("update");
+    expect(rows("sys.database_mirroring_endpoints")[0].encryption_algorithm_desc).toBe("AES");
+    // The state holds the algorithms now in use, so the repair is not run again at every up.
+    expect(repaired.state.outputs).not.toHaveProperty("algorithms");
+    expect((await preview(host, urn, inputs(), repaired.state)).op).toBe("same");
+    expect((await refresh(host, repaired.state))?.changed).toBe(false);
+
+    // The same when the program stops setting the algorithms it had set.
+    const explicit = await up(host, urn, inputs({ algorithms: ["AES", "RC4"] }), repaired.state);
+    const defaulted = await up(host, urn, inputs(), explicit.state);
+    expect(defaulted.op).toBe("update");
+    expect((await preview(host, urn, inputs(), defaulted.state)).op).toBe("same");
+    await destroy(host, defaulted.state);
+  });
+
   it("adopts a Windows (NEGOTIATE) endpoint with RC4, adds the certificate and AES, and restores it on delete", async () => {
     await admin(
       "CREATE ENDPOINT [Hadr_endpoint] STATE = STARTED AS TCP (LISTENER_PORT = 5022) " +

@@ -72,6 +72,22 @@ export function withoutCredentials<T extends object>(olds: T): T {
   return kept as T;
 }
 
+/**
+ * The outputs an in-place update starts from: `olds` under the inputs of `news`, without the credentials of
+ * `olds` (see {@link withoutCredentials}) and without its `optionalInputs`: an optional input the program
+ * no longer sets takes its default now, and a stale value kept in the state would show as a change at every
+ * later diff.
+ */
+export function keptOnUpdate<O extends object, N extends object>(
+  olds: O,
+  news: N,
+  optionalInputs: readonly (keyof N & string)[],
+): O & N {
+  const kept = withoutCredentials(olds) as Record<string, unknown>;
+  for (const key of optionalInputs) delete kept[key];
+  return { ...kept, ...news } as O & N;
+}
+
 /** The credentials of the inputs, read from the stack config where given by reference. */
 export interface Credentials {
   password?: string;
