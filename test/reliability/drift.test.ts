@@ -1,0 +1,175 @@
+/**
+ * Drift, object by object: one out-of-band change per case on a two-link stack (an object dropped, or
+ * altered, on SQL Server or on the managed instance). Refresh must report exactly the resources the change
+ * touched, the next up must repair exactly those, and both sides must then hold what the fault-free up
+ * made, down to the altered properties; a further up changes nothing and destroy leaves nothing behind.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import type { RunReport } from "../../src/testing/rehearsal";
+import { buildIfStale } from "../support/build";
+import { type TestStack, destroyedClean, objects, startStack, withStack } from "./support/stack";
+
+/** What refresh reports of a resource, and what the repairing up does with it. */
+type Reported = "gone" | "drift";
+type Repair = "create" | "update" | "replace";
+
+interface DriftCase {
+  label: string;
+  /** The change made behind the stack's back. */
+  change(stack: TestStack): Promise<void>;
+  /** Resource name → what refresh must report (no other resource may be reported). */
+  refresh: Record<string, Reported>;
+  /** Resource name → what the next up must do (no other resource may change). */
+  repair: Record<string, Repair>;
+}
+
+const CASES: DriftCase[] = [
+  {
+    label: "a root certificate dropped on SQL Server",
+    change: (stack) => adminBatch(stack, "DROP CERTIFICATE [DigiCertPKI];"),
+    refresh: { "erp-trust-root-digicertpki": "gone" },
+    repair: { "erp-trust-root-digicertpki": "create" },
+  },
+  {
+    label: "the managed instance's certificate dropped on SQL Server",
+    change: (stack) => adminBatch(stack, `DROP CERTIFICATE [${stack.world.info.arm.fqdn}];`),
+    refresh: { "erp-trust-mi-cert": "gone" },
+    repair: { "erp-trust-mi-cert": "create" },
+  },
+  {
+    label: "the mirroring endpoint stopped",
+    change: (stack) => adminBatch(stack, "ALTER ENDPOINT [database_mirroring_endpoint] STATE = STOPPED;"),
+    refresh: { "erp-trust-endpoint": "drift" },
+    repair: { "erp-trust-endpoint": "update" },
+  },
+  {
+    label: "the mirroring endpoint switched to Windows authentication and RC4",
+    change: (stack) =>
+      adminBatch(
+        stack,
+        `ALTER ENDPOINT [database_mirroring_endpoint] FOR DATABASE_MIRRORING
+           (AUTHENTICATION = WINDOWS NEGOTIATE, ENCRYPTION = REQUIRED ALGORITHM RC4);`,
+      ),
+    refresh: { "erp-trust-endpoint": "drift" },
+    repair: { "erp-trust-endpoint": "update" },
+  },
+  {
+    label: "the mirroring endpoint dropped",
+    change: (stack) => adminBatch(stack, "DROP ENDPOINT [database_mirroring_endpoint];"),
+    refresh: { "erp-trust-endpoint": "gone" },
+    repair: { "erp-trust-endpoint": "create" },
+  },
+  {
+    label: "an availability group's replica given another endpoint URL",
+    change: (stack) =>
+      adminBatch(
+        stack,
+        `ALTER AVAILABILITY GROUP [AG_Sales] MODIFY REPLICA ON N'SQL1' WITH (ENDPOINT_URL = N'TCP://10.9.9.9:5022');`,
+      ),
+    refresh: { "erp-sales-ag": "drift" },
+    repair: { "erp-sales-ag": "update" },
+  },
+  {
+    label: "the server trust certificate deleted on the managed instance",
+    change: async (stack) => {
+      stack.world.arm.managedInstance().trustCertificates.delete("Cert_SQL1_endpoint");
+    },
+    refresh: { "erp-trust-sql-cert-on-mi": "gone" },
+    repair: { "erp-trust-sql-cert-on-mi": "create" },
+  },
+];
+
+/**
+ * The links and their readiness checks carry the link's live status in their outputs (replica state,
+ * hardened LSN, when it was observed): every refresh reports them as changed, drift or not.
+ */
+const LIVE_STATUS = /-link(-readiness)?$/;
+
+/** What refresh reported beyond the links' live status, name → op. */
+function reportedBeyondLiveStatus(run: RunReport): Record<string, string> {
+  const reported = stepsDoing(run, ["gone", "drift"]);
+  return Object.fromEntries(
+    Object.entries(reported).filter(([name, op]) => !(LIVE_STATUS.test(name) && op === "drift")),
+  );
+}
+
+/** The resources a run's steps did `ops` to, name → op. */
+function stepsDoing(run: RunReport, ops: readonly string[]): Record<string, string> {
+  return Object.fromEntries(
+    run.steps.filter((step) => step.custom && ops.includes(step.op)).map((step) => [step.name, step.op]),
+  );
+}
+
+/** What an out-of-band change can alter that a name does not show: the endpoint and the replicas' URLs. */
+function properties(stack: TestStack): unknown {
+  const rows = (table: string) => {
+    const t = stack.world.sql.model.catalogTable(table, {
+      login: "sa",
+      database: "master",
+      inTransaction: false,
+      info: () => undefined,
+    });
+    return (t?.rows ?? []).map((row) => Object.fromEntries(t!.columns.map((c, i) => [c.name, row[i]])));
+  };
+  return {
+    endpoints: rows("sys.database_mirroring_endpoints").map((e) => ({
+      name: e.name,
+      state: e.state_desc,
+      auth: e.connection_auth_desc,
+      encryption: e.encryption_algorithm_desc,
+      port: e.port,
+    })),
+    replicas: rows("sys.availability_replicas")
+      .map((r) => `${String(r.replica_server_name)} ${String(r.endpoint_url)}`)
+      .sort(),
+  };
+}
+
+async function adminBatch(stack: TestStack, text: string): Promise<void> {
+  const sql: typeof import("mssql") = require("mssql");
+  const { host, port, user, password } = stack.world.info.sql;
+  const pool = await new sql.ConnectionPool({
+    server: host,
+    port,
+    user,
+    password,
+    options: { encrypt: false },
+  }).connect();
+  try {
+    await pool.request().batch(text);
+  } finally {
+    await pool.close();
+  }
+}
+
+describe.concurrent("drift: each object dropped or altered out of band", () => {
+  beforeAll(async () => {
+    await buildIfStale();
+  }, 180_000);
+
+  it.each(CASES.map((c) => [c.label, c] as const))(
+    "%s: refresh reports it, the next up repairs exactly it",
+    async (_label, drift) => {
+      await withStack(startStack(), async (stack) => {
+        const up = await stack.rehearsal.up();
+        expect(up.errors, stack.lines.join("\n")).toEqual([]);
+        const made = { objects: objects(stack), properties: properties(stack) };
+
+        await drift.change(stack);
+        const refreshed = await stack.rehearsal.refresh();
+        expect(refreshed.errors, stack.lines.join("\n")).toEqual([]);
+        expect(reportedBeyondLiveStatus(refreshed)).toEqual(drift.refresh);
+
+        const repaired = await stack.rehearsal.up();
+        expect(repaired.errors, stack.lines.join("\n")).toEqual([]);
+        expect(stepsDoing(repaired, ["create", "update", "replace"])).toEqual(drift.repair);
+        expect({ objects: objects(stack), properties: properties(stack) }).toEqual(made);
+
+        const again = await stack.rehearsal.up();
+        expect(again.changes, stack.lines.join("\n")).toBe(0);
+        await destroyedClean(stack, [up, refreshed, repaired, again]);
+      });
+    },
+    180_000,
+  );
+});
