@@ -70,6 +70,14 @@ const CASES: DriftCase[] = [
     repair: { "erp-sales-ag": "update" },
   },
   {
+    label: "a link deleted on the managed instance",
+    change: async (stack) => {
+      stack.world.arm.managedInstance().links.delete("DAG_Sales");
+    },
+    refresh: { "erp-sales-link": "gone" },
+    repair: { "erp-sales-link": "create" },
+  },
+  {
     label: "the server trust certificate deleted on the managed instance",
     change: async (stack) => {
       stack.world.arm.managedInstance().trustCertificates.delete("Cert_SQL1_endpoint");
