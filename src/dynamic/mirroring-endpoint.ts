@@ -7,12 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { runStatement, withServerConnection } from "../sql";
-import {
-  createOutcomeUnknown,
-  keepUnfinishedCreate,
-  runCreateStatement,
-  type CreateOutcomeFlag,
-} from "./common/create-outcome";
+import { createOutcomeUnknown, keepUnfinishedCreate, runCreateStatement } from "./common/create-outcome";
 import { readReplicasOnPort } from "../sql/catalog/endpoint-replicas";
 import { readMirroringEndpoint } from "../sql/catalog/mirroring-endpoint";
 import type { EndpointAlgorithm } from "../sql/catalog/endpoint-settings";
@@ -31,7 +26,6 @@ import {
   CONNECTION_SECRET_OUTPUTS,
   keptOnUpdate,
   toConnectionArgs,
-  type ConnectionInputs,
 } from "./common/connection";
 import { forwardingProvider, PACKAGE_NAME, type ProviderOperations } from "./common/delegate";
 import { diffInputs } from "./common/diff";
@@ -57,6 +51,7 @@ import {
   servesLink,
   type EndpointOriginal,
 } from "./mirroring-endpoint-plan";
+import type { MirroringEndpointInputs, MirroringEndpointOutputs } from "./mirroring-endpoint-model";
 import {
   alterForLink,
   endpointObject,
@@ -64,31 +59,7 @@ import {
   wrongPortError,
 } from "./mirroring-endpoint-statements";
 
-export interface MirroringEndpointInputs extends ConnectionInputs {
-  /** Name of the endpoint when it is created. Default "database_mirroring_endpoint". */
-  name?: string;
-  /** TCP port. Default 5022. */
-  port?: number;
-  /** The endpoint certificate (in master, with its private key) the link authenticates with. */
-  certificateName: string;
-  /** Encryption algorithms in order of preference; must include AES. Default ["AES"]. */
-  algorithms?: EndpointAlgorithm[];
-}
-
-export interface MirroringEndpointOutputs
-  extends MirroringEndpointInputs, Partial<EndpointOriginal>, CreateOutcomeFlag {
-  /** The endpoint's actual name (an adopted endpoint keeps its own). */
-  name: string;
-  port: number;
-  /** The endpoint existed before this resource: it is restored, never dropped, on delete. */
-  adopted: boolean;
-  /** connection_auth_desc, e.g. "CERTIFICATE" or "NEGOTIATE, CERTIFICATE". */
-  connectionAuth: string;
-  /** encryption_algorithm_desc, e.g. "AES" or "RC4, AES". */
-  encryptionAlgorithm: string;
-  /** STARTED, STOPPED or DISABLED. */
-  state: string;
-}
+export type { MirroringEndpointInputs, MirroringEndpointOutputs } from "./mirroring-endpoint-model";
 
 /** Inputs that only change how SQL Server is reached, not the endpoint. */
 const CONNECTION_KEYS = CONNECTION_INPUT_KEYS;
@@ -176,6 +147,7 @@ export class MirroringEndpointProvider implements pulumi.dynamic.ResourceProvide
       ...inputs,
       name,
       port,
+      listenerPort: port,
       adopted: false,
       connectionAuth: expectedConnectionAuth(null),
       encryptionAlgorithm: expectedEncryption(algorithms),
@@ -221,6 +193,7 @@ export class MirroringEndpointProvider implements pulumi.dynamic.ResourceProvide
         ...inputs,
         name: existing.name,
         port,
+        listenerPort: port,
         adopted: true,
         connectionAuth: existing.authentication.description,
         encryptionAlgorithm: existing.encryption.description,
@@ -239,7 +212,7 @@ export class MirroringEndpointProvider implements pulumi.dynamic.ResourceProvide
     if (!endpoint || endpoint.name.toLowerCase() !== props.name.toLowerCase()) return { id: "", props: {} };
     const reported: Outputs = {
       ...props,
-      port: endpoint.port ?? props.port,
+      listenerPort: endpoint.port ?? props.port,
       certificateName: endpoint.authentication.certificateName ?? "",
       connectionAuth: endpoint.authentication.description,
       encryptionAlgorithm: endpoint.encryption.description,
@@ -364,6 +337,8 @@ export class MirroringEndpoint extends DynamicResource {
   /** The endpoint's actual name (an adopted endpoint keeps its own). */
   public readonly name!: pulumi.Output<string>;
   public readonly port!: pulumi.Output<number>;
+  /** The port the endpoint listened on when last read (differs from `port` after a move out of band). */
+  public readonly listenerPort!: pulumi.Output<number | undefined>;
   /** The endpoint existed before this resource: it is restored as found, never dropped, on delete. */
   public readonly adopted!: pulumi.Output<boolean>;
   /** connection_auth_desc, e.g. "CERTIFICATE" or "NEGOTIATE, CERTIFICATE". */
@@ -398,6 +373,7 @@ export class MirroringEndpoint extends DynamicResource {
           "originalAlgorithms",
           "name",
           "port",
+          "listenerPort",
         ],
       ),
       withSecretOutputs(opts, CONNECTION_SECRET_OUTPUTS),

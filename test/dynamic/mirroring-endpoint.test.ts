@@ -183,6 +183,28 @@ describe("MirroringEndpoint provider", () => {
     await destroy(host, repaired.state);
   });
 
+  it("reports a move to another port as the listener's, keeps the managed port, and refuses the move", async () => {
+    const created = await up(host, urn, inputs());
+    expect(created.state.outputs).toMatchObject({ port: 5022, listenerPort: 5022 });
+    await admin("ALTER ENDPOINT [database_mirroring_endpoint] AS TCP (LISTENER_PORT = 5023)");
+    const refreshed = await refresh(host, created.state);
+    expect(refreshed?.changed).toBe(true);
+    expect(refreshed?.state.outputs).toMatchObject({ port: 5022, listenerPort: 5023 });
+    // Not a replacement, which would drop an endpoint other applications may use now.
+    expect((await preview(host, urn, inputs(), refreshed!.state)).op).toBe("same");
+    const forced = await up(host, urn, inputs({ algorithms: ["AES", "RC4"] }), refreshed!.state).catch(
+      (error: Error) => error,
+    );
+    expect(String(forced)).toMatch(/already exists on port 5023, not on port 5022.*Set `port` to 5023/s);
+    expect(catalogEndpoint()?.port).toBe(5023);
+
+    await admin("ALTER ENDPOINT [database_mirroring_endpoint] AS TCP (LISTENER_PORT = 5022)");
+    const back = await refresh(host, refreshed!.state);
+    expect(back?.state.outputs).toMatchObject({ port: 5022, listenerPort: 5022 });
+    await destroy(host, back!.state);
+    expect(rows("sys.database_mirroring_endpoints")).toEqual([]);
+  });
+
   it("repairs drifted algorithms to the default and then sees no change", async () => {
     const created = await up(host, urn, inputs());
     await admin(
