@@ -9,6 +9,8 @@ import type { RunReport } from "../../src/testing/rehearsal";
 import { buildIfStale } from "../support/build";
 import { type TestStack, destroyedClean, objects, startStack, withStack } from "./support/stack";
 
+const DDL = /^\s*(CREATE|ALTER|DROP|BACKUP|RESTORE|GRANT|DENY|REVOKE)\b/im;
+
 /** What refresh reports of a resource, and what the repairing up does with it. */
 type Reported = "gone" | "drift";
 type Repair = "create" | "update" | "replace";
@@ -124,8 +126,9 @@ function properties(stack: TestStack): unknown {
       name: e.name,
       state: e.state_desc,
       auth: e.connection_auth_desc,
+      certificateId: e.certificate_id,
       encryption: e.encryption_algorithm_desc,
-      port: e.port,
+      port: rows("sys.tcp_endpoints").find((t) => t.endpoint_id === e.endpoint_id)?.port,
     })),
     replicas: rows("sys.availability_replicas")
       .map((r) => `${String(r.replica_server_name)} ${String(r.endpoint_url)}`)
@@ -180,4 +183,30 @@ describe.concurrent("drift: each object dropped or altered out of band", () => {
     },
     180_000,
   );
+
+  it("the endpoint moved to another port: refresh reports it, the next up refuses before any change, naming the field and the fix", async () => {
+    await withStack(startStack(), async (stack) => {
+      const up = await stack.rehearsal.up();
+      expect(up.errors, stack.lines.join("\n")).toEqual([]);
+      const endpoint = "ALTER ENDPOINT [database_mirroring_endpoint] AS TCP (LISTENER_PORT = %);";
+      await adminBatch(stack, endpoint.replace("%", "5023"));
+      const refreshed = await stack.rehearsal.refresh();
+      expect(reportedBeyondLiveStatus(refreshed)).toEqual({ "erp-trust-endpoint": "drift" });
+      const moved = { objects: objects(stack), properties: properties(stack) };
+
+      // Other applications may use the port now: the stack does not move it back by itself.
+      stack.world.sql.tds.resetCounters();
+      const refused = await stack.rehearsal.up();
+      expect(refused.errors.join("\n")).toMatch(
+        /sqlServer\.endpointPort.*5023.*Set sqlServer\.endpointPort: 5023/s,
+      );
+      expect(stack.world.sql.tds.requestLog().filter((entry) => DDL.test(entry.text))).toEqual([]);
+      expect({ objects: objects(stack), properties: properties(stack) }).toEqual(moved);
+
+      await adminBatch(stack, endpoint.replace("%", "5022"));
+      const back = await stack.rehearsal.up();
+      expect(back.errors, stack.lines.join("\n")).toEqual([]);
+      await destroyedClean(stack, [up, refreshed, refused, back]);
+    });
+  }, 180_000);
 });
