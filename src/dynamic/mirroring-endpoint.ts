@@ -68,7 +68,7 @@ type Outputs = MirroringEndpointOutputs;
 
 /**
  * Inputs that differ from the state, `algorithms` with its default applied. `name` and `port` are
- * left out: `diff` compares them with the endpoint itself (they replace, never update).
+ * left out: `diff` compares them on their own (they replace, never update).
  */
 function changedInputs(olds: Outputs, news: MirroringEndpointInputs): string[] {
   const { changed } = diffInputs(
@@ -114,7 +114,8 @@ export class MirroringEndpointProvider implements pulumi.dynamic.ResourceProvide
 
   async diff(_id: string, olds: Outputs, news: MirroringEndpointInputs): Promise<pulumi.dynamic.DiffResult> {
     const updates = changedInputs(olds, news);
-    // `name` and `port` are compared with what the endpoint has (outputs), defaults applied.
+    // `name` and `port` are compared with the state's, defaults applied (`port` is the managed one:
+    // a move out of band shows in `listenerPort` and is refused, see update).
     // The name only matters when creating: an adopted endpoint keeps its own.
     const replaces: string[] = [];
     if (!olds.adopted && (news.name ?? DEFAULT_ENDPOINT_NAME).toLowerCase() !== olds.name.toLowerCase()) {
@@ -251,6 +252,7 @@ export class MirroringEndpointProvider implements pulumi.dynamic.ResourceProvide
         );
       }
       if (existing.port !== olds.port) throw wrongPortError(existing, olds.port);
+      const listening = { ...kept, listenerPort: olds.port };
       if (!olds.adopted) {
         const algorithms = news.algorithms ?? [...DEFAULT_ALGORITHMS];
         await runStatement(
@@ -265,7 +267,7 @@ export class MirroringEndpointProvider implements pulumi.dynamic.ResourceProvide
           statementContext(news, "switch the database mirroring endpoint to the certificate", olds.name),
         );
         return {
-          ...kept,
+          ...listening,
           connectionAuth: expectedConnectionAuth(null),
           encryptionAlgorithm: expectedEncryption(algorithms),
           state: "STARTED",
@@ -273,7 +275,7 @@ export class MirroringEndpointProvider implements pulumi.dynamic.ResourceProvide
       }
       // Record what it was like before the first change, once.
       const original = olds.originalAuthentication === undefined ? originalOf(existing) : {};
-      return { ...kept, ...original, ...(await alterForLink(pool, news, existing, olds)) };
+      return { ...listening, ...original, ...(await alterForLink(pool, news, existing, olds)) };
     });
     return { outs };
   }

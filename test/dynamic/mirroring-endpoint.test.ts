@@ -198,10 +198,11 @@ describe("MirroringEndpoint provider", () => {
     expect(String(forced)).toMatch(/already exists on port 5023, not on port 5022.*Set `port` to 5023/s);
     expect(catalogEndpoint()?.port).toBe(5023);
 
+    // Moved back: an update that reads the endpoint records where it listens again.
     await admin("ALTER ENDPOINT [database_mirroring_endpoint] AS TCP (LISTENER_PORT = 5022)");
-    const back = await refresh(host, refreshed!.state);
-    expect(back?.state.outputs).toMatchObject({ port: 5022, listenerPort: 5022 });
-    await destroy(host, back!.state);
+    const back = await up(host, urn, inputs({ algorithms: ["AES", "RC4"] }), refreshed!.state);
+    expect(back.state.outputs).toMatchObject({ port: 5022, listenerPort: 5022 });
+    await destroy(host, back.state);
     expect(rows("sys.database_mirroring_endpoints")).toEqual([]);
   });
 
