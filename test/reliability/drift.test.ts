@@ -7,6 +7,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunReport } from "../../src/testing/rehearsal";
 import { buildIfStale } from "../support/build";
+import { adminBatch, catalogRows } from "../dynamic/support/emulator";
 import { type TestStack, destroyedClean, objects, startStack, withStack } from "./support/stack";
 
 const DDL = /^\s*(CREATE|ALTER|DROP|BACKUP|RESTORE|GRANT|DENY|REVOKE)\b/im;
@@ -18,7 +19,7 @@ type Repair = "create" | "update" | "replace";
 interface DriftCase {
   label: string;
   /** The change made behind the stack's back. */
-  change(stack: TestStack): Promise<void>;
+  change(stack: TestStack): Promise<unknown>;
   /** Resource name → what refresh must report (no other resource may be reported). */
   refresh: Record<string, Reported>;
   /** Resource name → what the next up must do (no other resource may change). */
@@ -28,19 +29,20 @@ interface DriftCase {
 const CASES: DriftCase[] = [
   {
     label: "a root certificate dropped on SQL Server",
-    change: (stack) => adminBatch(stack, "DROP CERTIFICATE [DigiCertPKI];"),
+    change: (stack) => adminBatch(stack.world.sql, "DROP CERTIFICATE [DigiCertPKI];"),
     refresh: { "erp-trust-root-digicertpki": "gone" },
     repair: { "erp-trust-root-digicertpki": "create" },
   },
   {
     label: "the managed instance's certificate dropped on SQL Server",
-    change: (stack) => adminBatch(stack, `DROP CERTIFICATE [${stack.world.info.arm.fqdn}];`),
+    change: (stack) => adminBatch(stack.world.sql, `DROP CERTIFICATE [${stack.world.info.arm.fqdn}];`),
     refresh: { "erp-trust-mi-cert": "gone" },
     repair: { "erp-trust-mi-cert": "create" },
   },
   {
     label: "the mirroring endpoint stopped",
-    change: (stack) => adminBatch(stack, "ALTER ENDPOINT [database_mirroring_endpoint] STATE = STOPPED;"),
+    change: (stack) =>
+      adminBatch(stack.world.sql, "ALTER ENDPOINT [database_mirroring_endpoint] STATE = STOPPED;"),
     refresh: { "erp-trust-endpoint": "drift" },
     repair: { "erp-trust-endpoint": "update" },
   },
@@ -48,7 +50,7 @@ const CASES: DriftCase[] = [
     label: "the mirroring endpoint switched to Windows authentication and RC4",
     change: (stack) =>
       adminBatch(
-        stack,
+        stack.world.sql,
         `ALTER ENDPOINT [database_mirroring_endpoint] FOR DATABASE_MIRRORING
            (AUTHENTICATION = WINDOWS NEGOTIATE, ENCRYPTION = REQUIRED ALGORITHM RC4);`,
       ),
@@ -57,7 +59,7 @@ const CASES: DriftCase[] = [
   },
   {
     label: "the mirroring endpoint dropped",
-    change: (stack) => adminBatch(stack, "DROP ENDPOINT [database_mirroring_endpoint];"),
+    change: (stack) => adminBatch(stack.world.sql, "DROP ENDPOINT [database_mirroring_endpoint];"),
     refresh: { "erp-trust-endpoint": "gone" },
     repair: { "erp-trust-endpoint": "create" },
   },
@@ -65,7 +67,7 @@ const CASES: DriftCase[] = [
     label: "an availability group's replica given another endpoint URL",
     change: (stack) =>
       adminBatch(
-        stack,
+        stack.world.sql,
         `ALTER AVAILABILITY GROUP [AG_Sales] MODIFY REPLICA ON N'SQL1' WITH (ENDPOINT_URL = N'TCP://10.9.9.9:5022');`,
       ),
     refresh: { "erp-sales-ag": "drift" },
@@ -112,15 +114,7 @@ function stepsDoing(run: RunReport, ops: readonly string[]): Record<string, stri
 
 /** What an out-of-band change can alter that a name does not show: the endpoint and the replicas' URLs. */
 function properties(stack: TestStack): unknown {
-  const rows = (table: string) => {
-    const t = stack.world.sql.model.catalogTable(table, {
-      login: "sa",
-      database: "master",
-      inTransaction: false,
-      info: () => undefined,
-    });
-    return (t?.rows ?? []).map((row) => Object.fromEntries(t!.columns.map((c, i) => [c.name, row[i]])));
-  };
+  const rows = (table: string) => catalogRows(stack.world.sql, table);
   return {
     endpoints: rows("sys.database_mirroring_endpoints").map((e) => ({
       name: e.name,
@@ -134,23 +128,6 @@ function properties(stack: TestStack): unknown {
       .map((r) => `${String(r.replica_server_name)} ${String(r.endpoint_url)}`)
       .sort(),
   };
-}
-
-async function adminBatch(stack: TestStack, text: string): Promise<void> {
-  const sql: typeof import("mssql") = require("mssql");
-  const { host, port, user, password } = stack.world.info.sql;
-  const pool = await new sql.ConnectionPool({
-    server: host,
-    port,
-    user,
-    password,
-    options: { encrypt: false },
-  }).connect();
-  try {
-    await pool.request().batch(text);
-  } finally {
-    await pool.close();
-  }
 }
 
 describe.concurrent("drift: each object dropped or altered out of band", () => {
@@ -189,7 +166,7 @@ describe.concurrent("drift: each object dropped or altered out of band", () => {
       const up = await stack.rehearsal.up();
       expect(up.errors, stack.lines.join("\n")).toEqual([]);
       const endpoint = "ALTER ENDPOINT [database_mirroring_endpoint] AS TCP (LISTENER_PORT = %);";
-      await adminBatch(stack, endpoint.replace("%", "5023"));
+      await adminBatch(stack.world.sql, endpoint.replace("%", "5023"));
       const refreshed = await stack.rehearsal.refresh();
       expect(reportedBeyondLiveStatus(refreshed)).toEqual({ "erp-trust-endpoint": "drift" });
       const moved = { objects: objects(stack), properties: properties(stack) };
@@ -203,7 +180,7 @@ describe.concurrent("drift: each object dropped or altered out of band", () => {
       expect(stack.world.sql.tds.requestLog().filter((entry) => DDL.test(entry.text))).toEqual([]);
       expect({ objects: objects(stack), properties: properties(stack) }).toEqual(moved);
 
-      await adminBatch(stack, endpoint.replace("%", "5022"));
+      await adminBatch(stack.world.sql, endpoint.replace("%", "5022"));
       const back = await stack.rehearsal.up();
       expect(back.errors, stack.lines.join("\n")).toEqual([]);
       await destroyedClean(stack, [up, refreshed, refused, back]);

@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildIfStale } from "../support/build";
+import { adminBatch } from "../dynamic/support/emulator";
 import { type TestStack, destroyedClean, objects, startStack, visibleText, withStack } from "./support/stack";
 
 const DDL = /^\s*(CREATE|ALTER|DROP|BACKUP|RESTORE|GRANT|DENY|REVOKE)\b/im;
@@ -15,23 +16,6 @@ function withDestroyedStack(work: (stack: TestStack) => Promise<void>): Promise<
     await work(stack);
     await destroyedClean(stack, []);
   });
-}
-
-async function adminBatch(stack: TestStack, text: string): Promise<void> {
-  const sql: typeof import("mssql") = require("mssql");
-  const { host, port, user, password } = stack.world.info.sql;
-  const pool = await new sql.ConnectionPool({
-    server: host,
-    port,
-    user,
-    password,
-    options: { encrypt: false },
-  }).connect();
-  try {
-    await pool.request().batch(text);
-  } finally {
-    await pool.close();
-  }
 }
 
 describe.concurrent("recovery", () => {
@@ -82,7 +66,7 @@ describe.concurrent("recovery", () => {
     await withDestroyedStack(async (stack) => {
       expect((await stack.rehearsal.up()).errors, stack.lines.join("\n")).toEqual([]);
       const expected = objects(stack);
-      await adminBatch(stack, "DROP CERTIFICATE [MicrosoftPKI];");
+      await adminBatch(stack.world.sql, "DROP CERTIFICATE [MicrosoftPKI];");
       stack.world.arm.managedInstance().trustCertificates.delete("Cert_SQL1_endpoint");
       const refreshed = await stack.rehearsal.refresh();
       expect(refreshed.counts.gone).toBe(2);
