@@ -8,9 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { RunReport } from "../../src/testing/rehearsal";
 import { buildIfStale } from "../support/build";
 import { adminBatch, catalogRows } from "../dynamic/support/emulator";
-import { type TestStack, destroyedClean, objects, startStack, withStack } from "./support/stack";
-
-const DDL = /^\s*(CREATE|ALTER|DROP|BACKUP|RESTORE|GRANT|DENY|REVOKE)\b/im;
+import { type TestStack, destroyedClean, objects, startStack, withStack, DDL } from "./support/stack";
 
 /** What refresh reports of a resource, and what the repairing up does with it. */
 type Reported = "gone" | "drift";

@@ -6,9 +6,15 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildIfStale } from "../support/build";
 import { adminBatch } from "../dynamic/support/emulator";
-import { type TestStack, destroyedClean, objects, startStack, visibleText, withStack } from "./support/stack";
-
-const DDL = /^\s*(CREATE|ALTER|DROP|BACKUP|RESTORE|GRANT|DENY|REVOKE)\b/im;
+import {
+  type TestStack,
+  destroyedClean,
+  objects,
+  startStack,
+  visibleText,
+  withStack,
+  DDL,
+} from "./support/stack";
 
 /** Runs `work` against a fresh stack, then checks destroy leaves nothing behind. */
 function withDestroyedStack(work: (stack: TestStack) => Promise<void>): Promise<void> {

@@ -19,6 +19,9 @@ import { type LocalWorld, type LocalWorldOptions, startLocalWorld } from "../../
 import { repoRoot } from "../../support/provider-host";
 import { plaintextPaths, type WireValue } from "../../support/wire";
 
+/** A line of a request that changes SQL Server (DDL, a backup, a grant, a procedure run), as bad-input.test.ts counts it too. */
+export const DDL = /^\s*(CREATE|ALTER|DROP|BACKUP|RESTORE|GRANT|DENY|REVOKE|EXEC)\b/im;
+
 /** The two databases every stack links. */
 export const DATABASES = ["Sales", "Orders"];
 
