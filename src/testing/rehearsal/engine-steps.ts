@@ -14,7 +14,7 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import { CheckResult, DiffResult, ProviderHost } from "./provider-host";
-import { WireMap, markSecret } from "./wire";
+import { WireMap, WireValue, markSecret, stripSecrets } from "./wire";
 
 export interface ResourceState {
   urn: string;
@@ -40,6 +40,8 @@ export interface StepOptions {
    * `replaced`), as the engine deletes originals only after every other step of the update.
    */
   deferReplacedDelete?: boolean;
+  /** The resource's `replacementTrigger` changed: replace it whatever the diff says. */
+  replace?: boolean;
 }
 
 export type StepOp = "create" | "update" | "replace" | "same";
@@ -60,6 +62,17 @@ export class CheckFailedError extends Error {
     super(`check of ${urn} failed: ${failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`);
     this.name = "CheckFailedError";
   }
+}
+
+/**
+ * Whether a resource's `replacementTrigger` asks for its replacement: a value different from the one last
+ * recorded, secrets compared by their values. A resource without the option is never replaced by it. A
+ * trigger recorded for the first time counts as a change: Pulumi's documentation does not say, and a
+ * replacement is the cautious reading.
+ */
+export function replacementTriggered(recorded: WireValue | undefined, next: WireValue | undefined): boolean {
+  if (next === undefined) return false;
+  return recorded === undefined || !isDeepStrictEqual(stripSecrets(recorded), stripSecrets(next));
 }
 
 /** `pulumi preview` for one resource: check, then diff against the prior state. Nothing is changed. */
@@ -91,7 +104,8 @@ export async function up(
   prior?: ResourceState,
   options: StepOptions = {},
 ): Promise<{ op: StepOp; state: ResourceState; plan: Plan; replaced?: ResourceState }> {
-  const plan = await preview(host, urn, news, prior);
+  const planned = await preview(host, urn, news, prior);
+  const plan: Plan = prior && options.replace ? { ...planned, op: "replace" } : planned;
   const { inputs } = plan;
   const secretOutputs = options.additionalSecretOutputs ?? prior?.additionalSecretOutputs ?? [];
   const stateOf = (id: string, outputs: WireMap): ResourceState => ({

@@ -11,6 +11,7 @@ import { ProviderHostError, startProviderHost, type ProviderHost } from "./provi
 import {
   destroy as destroyStep,
   refresh as refreshStep,
+  replacementTriggered,
   up as upStep,
   type ResourceState,
 } from "./engine-steps";
@@ -215,7 +216,12 @@ export class RehearsalEngine implements RegistrationHandler {
       ...(registration.additionalSecretOutputs.length > 0
         ? { additionalSecretOutputs: registration.additionalSecretOutputs }
         : {}),
+      ...(registration.replacementTrigger !== undefined
+        ? { replacementTrigger: registration.replacementTrigger }
+        : {}),
     });
+    const replace =
+      prior !== undefined && replacementTriggered(prior.replacementTrigger, registration.replacementTrigger);
     const { result } = await this.step(
       { ...registration, custom: kind !== "component" },
       prior ? "update" : "create",
@@ -229,9 +235,9 @@ export class RehearsalEngine implements RegistrationHandler {
             kind === "provider" ? inputs : {},
           );
         } else if (kind === "dynamic") {
-          ({ op, next } = await this.dynamicUp(registration, inputs, prior, record));
+          ({ op, next } = await this.dynamicUp(registration, inputs, prior, record, replace));
         } else {
-          ({ op, next } = await this.azureUp(registration, inputs, prior, record));
+          ({ op, next } = await this.azureUp(registration, inputs, prior, record, replace));
         }
         this.current.set(registration.urn, next);
         this.save();
@@ -246,6 +252,7 @@ export class RehearsalEngine implements RegistrationHandler {
     inputs: WireMap,
     prior: ResourceRecord | undefined,
     record: (id: string, outputs: WireMap, checked?: WireMap) => ResourceRecord,
+    replace: boolean,
   ): Promise<{ op: StepOp; next: ResourceRecord }> {
     const host = await this.host();
     const priorState: ResourceState | undefined =
@@ -265,6 +272,7 @@ export class RehearsalEngine implements RegistrationHandler {
       const { op, state, replaced } = await upStep(host, registration.urn, inputs, priorState, {
         additionalSecretOutputs: registration.additionalSecretOutputs,
         deferReplacedDelete: true,
+        replace,
       });
       if (replaced && prior)
         this.pendingDeletes.push({ ...prior, id: replaced.id, outputs: replaced.outputs });
@@ -290,6 +298,7 @@ export class RehearsalEngine implements RegistrationHandler {
     inputs: WireMap,
     prior: ResourceRecord | undefined,
     record: (id: string, outputs: WireMap) => ResourceRecord,
+    replace: boolean,
   ): Promise<{ op: StepOp; next: ResourceRecord }> {
     const target = this.arm();
     const { type, name } = registration;
@@ -297,7 +306,7 @@ export class RehearsalEngine implements RegistrationHandler {
       const created = await createAzureResource(target, type, name, inputs);
       return { op: "create", next: record(created.id, created.outputs) };
     }
-    const plan = diffAzureInputs(type, prior.inputs, inputs);
+    const plan = replace ? "replace" : diffAzureInputs(type, prior.inputs, inputs);
     if (plan === "same") return { op: "same", next: record(prior.id, prior.outputs) };
     if (plan === "update") {
       return { op: "update", next: record(prior.id, await putAzureResource(target, type, prior.id, inputs)) };

@@ -1,13 +1,14 @@
 /**
  * Pulumi's mock resource monitor with registrations served for real. `MockMonitor` hands its `newResource`
  * callback only the type, name and inputs; the rehearsal also needs what the engine gets (parent,
- * dependencies, `additionalSecretOutputs`, `ignoreChanges`, `deleteBeforeReplace`) and the inputs in wire
- * form (secrets still marked), so `registerResource` is served here from the request itself.
+ * dependencies, `additionalSecretOutputs`, `ignoreChanges`, `deleteBeforeReplace`, `replacementTrigger`) and
+ * the inputs in wire form (secrets still marked), so `registerResource` is served here from the request
+ * itself.
  */
 import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 import * as resproto from "@pulumi/pulumi/proto/resource_pb";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
-import type { WireMap } from "./wire";
+import type { WireMap, WireValue } from "./wire";
 
 // setMockOptions and the store are internal to the SDK (no typings); setMocks uses them the same way.
 const settings = require("@pulumi/pulumi/runtime/settings") as {
@@ -30,6 +31,8 @@ export interface Registration {
   additionalSecretOutputs: string[];
   ignoreChanges: string[];
   deleteBeforeReplace: boolean;
+  /** The `replacementTrigger` option's value in wire form; absent when the option is not set. */
+  replacementTrigger?: WireValue;
 }
 
 export interface RegistrationResult {
@@ -53,6 +56,8 @@ interface RegisterRequest {
   getAdditionalsecretoutputsList(): string[];
   getIgnorechangesList(): string[];
   getDeletebeforereplace(): boolean;
+  hasReplacementTrigger(): boolean;
+  getReplacementTrigger(): structproto.Value | undefined;
 }
 
 type Callback = (err: unknown, response: unknown) => void;
@@ -82,6 +87,9 @@ class RehearsalMonitor extends MockMonitor {
         additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
         ignoreChanges: req.getIgnorechangesList(),
         deleteBeforeReplace: req.getDeletebeforereplace(),
+        ...(req.hasReplacementTrigger()
+          ? { replacementTrigger: req.getReplacementTrigger()?.toJavaScript() as WireValue }
+          : {}),
       });
       this.resources.set(urn, { urn, id: result.id, state: result.outputs });
       const response = new resproto.RegisterResourceResponse();

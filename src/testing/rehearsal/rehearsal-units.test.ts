@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { azureResourceId, diffAzureInputs } from "./azure-native";
-import { up } from "./engine-steps";
+import { replacementTriggered, up } from "./engine-steps";
 import type { ProviderHost } from "./provider-host";
 import { countSteps, displayType, formatStep, formatSummary } from "./progress";
 import { resolveProgramFile } from "./program";
@@ -172,5 +172,37 @@ describe("a partially created resource", () => {
     expect(next.state.initErrors).toBeUndefined();
     const { initErrors: _none, ...complete } = prior;
     expect((await up(quietHost(calls), "u", { a: 1 }, complete)).op).toBe("same");
+  });
+});
+
+describe("replacementTrigger", () => {
+  it("replaces on a new value, secrets compared by value; never without the option", () => {
+    const id = "sql1:1433/distributed-availability-group/DAG_Sales#A1";
+    expect(replacementTriggered(id, id)).toBe(false);
+    expect(replacementTriggered(secretValue(id), id)).toBe(false);
+    expect(replacementTriggered(id, id.replace("A1", "B2"))).toBe(true);
+    expect(replacementTriggered(undefined, id)).toBe(true);
+    expect(replacementTriggered(id, undefined)).toBe(false);
+    expect(replacementTriggered(undefined, undefined)).toBe(false);
+  });
+
+  it("turns a dynamic resource's 'same' into a replacement, created before the original is deleted", async () => {
+    const calls: string[] = [];
+    const host = {
+      check: async (_urn: string, _olds: unknown, news: Record<string, unknown>) => ({
+        inputs: news,
+        state: news,
+        failures: [],
+      }),
+      diff: async () => ({ changes: "none", replaces: [], deleteBeforeReplace: false }),
+      create: async () => (calls.push("create"), { id: "y", state: { a: 1 } }),
+      delete: async () => void calls.push("delete"),
+    } as unknown as ProviderHost;
+    const prior = { urn: "u", id: "x", inputs: { a: 1 }, outputs: { a: 1 } };
+    expect((await up(host, "u", { a: 1 }, prior)).op).toBe("same");
+    const replaced = await up(host, "u", { a: 1 }, prior, { replace: true });
+    expect(replaced.op).toBe("replace");
+    expect(replaced.state.id).toBe("y");
+    expect(calls).toEqual(["create", "delete"]);
   });
 });

@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { WireMap } from "./wire";
+import type { WireMap, WireValue } from "./wire";
 
 export type ResourceKind = "dynamic" | "azure-native" | "component" | "provider";
 
@@ -24,6 +24,8 @@ export interface ResourceRecord {
   /** URNs this resource depends on (`dependsOn` and the resources its inputs came from). */
   dependencies: string[];
   additionalSecretOutputs?: string[];
+  /** The `replacementTrigger` option's last value: a different one replaces the resource. */
+  replacementTrigger?: WireValue;
   /** Set on a partially created resource: why it failed; the next up updates it. */
   initErrors?: string[];
 }
