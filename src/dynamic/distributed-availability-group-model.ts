@@ -55,6 +55,11 @@ export interface DistributedAvailabilityGroupOutputs extends Omit<
   localRole: string | null;
   /** The CREATE was sent but its reply was lost: the next update finishes the create. */
   createOutcomeUnknown?: boolean;
+  /**
+   * The group's `group_id` in `sys.availability_groups`. A group dropped and made again has a new one,
+   * and the managed instance's side of the link stays bound to the old one.
+   */
+  groupId?: string;
 }
 
 export const REPLACE_ON = [
@@ -134,7 +139,7 @@ export function observed(
   dag: DistributedAgInfo,
 ): Pick<
   DistributedAvailabilityGroupOutputs,
-  "members" | "localRole" | "availabilityMode" | "sessionTimeout"
+  "members" | "localRole" | "availabilityMode" | "sessionTimeout" | "groupId"
 > {
   const members = dag.members.map((m) => ({
     agName: m.agName,
@@ -153,5 +158,6 @@ export function observed(
     // Members in different modes show as no mode, so the next update sets both again.
     availabilityMode: modes.size === 1 ? ([...modes][0] as AvailabilityMode) : null,
     sessionTimeout: sql?.sessionTimeout ?? inputs.sessionTimeout,
+    groupId: dag.groupId,
   };
 }

@@ -147,8 +147,8 @@ export class DistributedAvailabilityGroupProvider implements pulumi.dynamic.Reso
 
   async create(raw: DistributedAvailabilityGroupInputs): Promise<pulumi.dynamic.CreateResult> {
     const inputs = withDefaults(raw);
-    const id = objectId(inputs.connection, "distributed-availability-group", inputs.name);
-    return { id, outs: await this.createOrFinish(inputs, false) };
+    const outs = await this.createOrFinish(inputs, false);
+    return { id: distributedAgId(inputs, outs.groupId), outs };
   }
 
   /**
@@ -159,7 +159,7 @@ export class DistributedAvailabilityGroupProvider implements pulumi.dynamic.Reso
     inputs: DistributedAvailabilityGroupInputs,
     finishing: boolean,
   ): Promise<DistributedAvailabilityGroupOutputs> {
-    const id = objectId(inputs.connection, "distributed-availability-group", inputs.name);
+    const id = distributedAgId(inputs);
     return withConnection(toConnectionArgs(inputs), async (pool) => {
       const existing = await readDistributedAg(pool, inputs.name);
       if (existing) {
@@ -205,7 +205,12 @@ export class DistributedAvailabilityGroupProvider implements pulumi.dynamic.Reso
   async read(id: string, props: DistributedAvailabilityGroupOutputs): Promise<pulumi.dynamic.ReadResult> {
     const dag = await withConnection(toConnectionArgs(props), (pool) => readDistributedAg(pool, props.name));
     if (!dag || !dag.isDistributed) return { id: "", props: {} };
-    return { id, props: { ...props, ...observed(props, dag) } };
+    // Made again out of band: a new group, which the link's side on the managed instance never joined.
+    const madeAgain = props.groupId !== undefined && dag.groupId !== props.groupId;
+    return {
+      id: madeAgain ? distributedAgId(props, dag.groupId) : id,
+      props: { ...props, ...observed(props, dag) },
+    };
   }
 
   async update(
@@ -222,6 +227,7 @@ export class DistributedAvailabilityGroupProvider implements pulumi.dynamic.Reso
       adopted: olds.adopted,
       members: olds.members,
       localRole: olds.localRole,
+      ...(olds.groupId !== undefined ? { groupId: olds.groupId } : {}),
     };
     if (olds.availabilityMode === news.availabilityMode && olds.members.length > 0) return { outs: base };
     const outs = await withConnection(toConnectionArgs(news), async (pool) => {
@@ -257,6 +263,20 @@ export class DistributedAvailabilityGroupProvider implements pulumi.dynamic.Reso
       });
     });
   }
+}
+
+/**
+ * The resource's id: the server, the group's name and, once known, its `group_id`. A group made again
+ * (by the stack after it was dropped, or out of band) gets a new id, which the Azure link of `MiLink`
+ * takes as its replacement trigger: the managed instance's side of a link only joins the group it was
+ * made with. A create whose reply was lost has no `group_id` in its id, and the group it made keeps it.
+ */
+export function distributedAgId(
+  inputs: Pick<DistributedAvailabilityGroupInputs, "connection" | "name">,
+  groupId?: string,
+): string {
+  const base = objectId(inputs.connection, "distributed-availability-group", inputs.name);
+  return groupId ? `${base}#${groupId}` : base;
 }
 
 /** The outputs with what the catalog now shows. */
@@ -329,6 +349,8 @@ export class DistributedAvailabilityGroup extends DynamicResource {
   /** The role of SQL Server's member (PRIMARY or SECONDARY). */
   public readonly localRole!: pulumi.Output<string | null>;
   public readonly availabilityMode!: pulumi.Output<AvailabilityMode>;
+  /** The group's `group_id` on SQL Server: new whenever the group is made again. */
+  public readonly groupId!: pulumi.Output<string>;
 
   constructor(name: string, args: DistributedAvailabilityGroupArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -349,7 +371,7 @@ export class DistributedAvailabilityGroup extends DynamicResource {
           sessionTimeout: args.sessionTimeout,
           dropAdoptedOnDelete: args.dropAdoptedOnDelete,
         },
-        ["adopted", "members", "localRole", "name", "availabilityMode"],
+        ["adopted", "members", "localRole", "name", "availabilityMode", "groupId"],
       ),
       withSecretOutputs(opts, CONNECTION_SECRET_OUTPUTS),
       DYNAMIC_MODULE,

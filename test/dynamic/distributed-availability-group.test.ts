@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SqlServerEmulator } from "../../src/testing/sqlserver";
+import { buildCreateDistributedAgSql } from "../../src/tsql";
 import { destroy, preview, refresh, up } from "../support/engine-steps";
 import { urnFor, type ProviderHost } from "../support/provider-host";
 import { plaintextPaths, UNKNOWN } from "../support/wire";
@@ -71,6 +72,12 @@ describe("DistributedAvailabilityGroup provider", () => {
          WHERE ag.name = N'${name}' AND ag.is_distributed = 1 ORDER BY r.replica_server_name`,
       )
     )[0];
+  const groupIdOf = async (name = DAG) =>
+    String(
+      (
+        await adminQuery(emulator, `SELECT group_id FROM sys.availability_groups WHERE name = N'${name}'`)
+      )[0][0]?.group_id,
+    );
   const dropDags = async () => {
     const rows = (
       await adminQuery(emulator, "SELECT name FROM sys.availability_groups WHERE is_distributed = 1")
@@ -168,6 +175,50 @@ describe("DistributedAvailabilityGroup provider", () => {
     expect(await dagMembers()).toEqual([]);
     expect(await refresh(host, again.state)).toBeUndefined();
     await destroy(host, again.state); // already gone
+  });
+
+  it("carries the group's group_id in its id: kept while the group stays, new when the group is made again", async () => {
+    await dropDags();
+    const created = await up(host, urn, inputs());
+    const first = await groupIdOf();
+    expect(created.state.id).toMatch(new RegExp(`/distributed-availability-group/${DAG}#${first}$`));
+    expect(created.state.outputs.groupId).toBe(first);
+    expect((await refresh(host, created.state))?.changed).toBe(false);
+    const sync = await up(host, urn, inputs({ availabilityMode: "SYNCHRONOUS_COMMIT" }), created.state);
+    expect(sync.op).toBe("update");
+    expect(sync.state.outputs.groupId).toBe(first);
+
+    // Dropped and made again out of band, the same definition: a new group, which refresh reports.
+    await adminQuery(emulator, `DROP AVAILABILITY GROUP [${DAG}]`);
+    const remade = buildCreateDistributedAgSql({
+      dagName: DAG,
+      agName: AG,
+      miAgName: MI_AG,
+      sqlServerListenerUrl: SQL_URL,
+      miFqdn: MI_FQDN,
+      miName: "sqlmi1",
+      database: DB,
+      initialPrimary: "SqlServer",
+      availabilityMode: "SYNCHRONOUS_COMMIT",
+    });
+    await adminQuery(emulator, remade);
+    const second = await groupIdOf();
+    expect(second).not.toBe(first);
+    const refreshed = await refresh(host, sync.state);
+    expect(refreshed?.changed).toBe(true);
+    expect(refreshed?.state.id).toBe(created.state.id.replace(first, second));
+    expect(refreshed?.state.outputs.groupId).toBe(second);
+    expect(
+      (await preview(host, urn, inputs({ availabilityMode: "SYNCHRONOUS_COMMIT" }), refreshed!.state)).op,
+    ).toBe("same");
+
+    // Dropped, then made again by the next up: a new id too.
+    await adminQuery(emulator, `DROP AVAILABILITY GROUP [${DAG}]`);
+    expect(await refresh(host, refreshed!.state)).toBeUndefined();
+    const recreated = await up(host, urn, inputs());
+    const third = await groupIdOf();
+    expect(recreated.state.id).toBe(created.state.id.replace(first, third));
+    await destroy(host, recreated.state);
   });
 
   it("replaces on names and URLs, deleting first when the name stays", async () => {
@@ -349,6 +400,9 @@ describe("DistributedAvailabilityGroup provider", () => {
       additionalSecretOutputs: ["password", "accessToken"],
     });
     expect(run.rerun.state.outputs.members).toHaveLength(2);
+    // Its id was given before the reply that carried the group_id: the group it made keeps it.
+    expect(run.rerun.state.id).toMatch(new RegExp(`/distributed-availability-group/${DAG}$`));
+    expect(run.rerun.state.outputs.groupId).toEqual(expect.stringMatching(/^[0-9A-F-]{36}$/i));
   });
 
   it("a CREATE of the distributed group that ran although its request failed stays the stack's: finished by the next up, dropped by destroy", async () => {
