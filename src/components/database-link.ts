@@ -293,6 +293,12 @@ export class DatabaseLink extends pulumi.ComponentResource {
         ],
         // Failovers change the role outside Pulumi: the next up must not flip it back.
         ignoreChanges: ["instanceLinkRole"],
+        // The managed instance's side of a link stays bound to the distributed group it joined: a group
+        // made again (dropped out of band, then re-created by the next up) needs a new link. Its id
+        // changes only then, and is known in a preview of anything else.
+        replacementTrigger: this.distributedAvailabilityGroup.id,
+        // Same name, same Azure resource: the old link goes before the new one is made.
+        deleteBeforeReplace: true,
       },
     );
 
@@ -305,8 +311,8 @@ export class DatabaseLink extends pulumi.ComponentResource {
         waitFor: args.waitFor,
         timeoutSeconds: args.waitTimeoutSeconds,
       },
-      // The managed instance only joins once the Azure link exists.
-      { ...parent, dependsOn: [this.link] },
+      // The managed instance only joins once the Azure link exists; a new link is waited for again.
+      { ...parent, dependsOn: [this.link], replacementTrigger: this.distributedAvailabilityGroup.id },
     );
 
     // Re-runs whenever the endpoint certificate changes (a rotation): the old generation is only

@@ -6,6 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunReport } from "../../src/testing/rehearsal";
+import { buildCreateDistributedAgSql } from "../../src/tsql";
 import { buildIfStale } from "../support/build";
 import { adminBatch, catalogRows } from "../dynamic/support/emulator";
 import { type TestStack, destroyedClean, objects, startStack, withStack, DDL } from "./support/stack";
@@ -70,6 +71,40 @@ const CASES: DriftCase[] = [
       ),
     refresh: { "erp-sales-ag": "drift" },
     repair: { "erp-sales-ag": "update" },
+  },
+  {
+    label: "the distributed availability group dropped on SQL Server",
+    change: (stack) => adminBatch(stack.world.sql, "DROP AVAILABILITY GROUP [DAG_Sales];"),
+    refresh: { "erp-sales-dag": "gone", "erp-sales-link-readiness": "gone" },
+    // The managed instance's side of the link stays bound to the dropped group: a new link joins the new one.
+    repair: { "erp-sales-dag": "create", "erp-sales-link": "replace", "erp-sales-link-readiness": "create" },
+  },
+  {
+    label: "the distributed availability group dropped and made again out of band",
+    change: async (stack) => {
+      const groups = catalogRows(stack.world.sql, "sys.availability_groups");
+      const dag = groups.find((g) => g.name === "DAG_Sales");
+      const sqlMember = catalogRows(stack.world.sql, "sys.availability_replicas").find(
+        (r) => r.group_id === dag?.group_id && r.replica_server_name === "AG_Sales",
+      );
+      const { fqdn, managedInstanceName } = stack.world.info.arm;
+      await adminBatch(stack.world.sql, "DROP AVAILABILITY GROUP [DAG_Sales];");
+      await adminBatch(
+        stack.world.sql,
+        buildCreateDistributedAgSql({
+          dagName: "DAG_Sales",
+          agName: "AG_Sales",
+          miAgName: "AG_Sales_MI",
+          sqlServerListenerUrl: String(sqlMember?.endpoint_url),
+          miFqdn: fqdn,
+          miName: managedInstanceName,
+          database: "Sales",
+          initialPrimary: "SqlServer",
+        }),
+      );
+    },
+    refresh: { "erp-sales-dag": "drift" },
+    repair: { "erp-sales-link": "replace", "erp-sales-link-readiness": "replace" },
   },
   {
     label: "a link deleted on the managed instance",
