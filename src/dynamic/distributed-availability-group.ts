@@ -339,7 +339,11 @@ export interface DistributedAvailabilityGroupArgs extends ConnectionArgs {
   dropAdoptedOnDelete?: pulumi.Input<boolean>;
 }
 
-/** The link's distributed availability group on one SQL Server. */
+/**
+ * The link's distributed availability group on one SQL Server. Its id carries the group's `group_id`:
+ * give it to the Azure link as `replacementTrigger` (with `deleteBeforeReplace`), as `MiLink` does, so
+ * that a group made again gets a new link.
+ */
 export class DistributedAvailabilityGroup extends DynamicResource {
   /** The group existed before this resource and is left in place on delete. */
   public readonly adopted!: pulumi.Output<boolean>;
