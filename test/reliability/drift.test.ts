@@ -194,6 +194,39 @@ describe.concurrent("drift: each object dropped or altered out of band", () => {
     180_000,
   );
 
+  it("the repair of a dropped distributed group interrupted after the old link's delete: the next up completes it", async () => {
+    await withStack(startStack(), async (stack) => {
+      const up = await stack.rehearsal.up();
+      expect(up.errors, stack.lines.join("\n")).toEqual([]);
+      const made = { objects: objects(stack), properties: properties(stack) };
+      await adminBatch(stack.world.sql, "DROP AVAILABILITY GROUP [DAG_Sales];");
+      const refreshed = await stack.rehearsal.refresh();
+      expect(refreshed.errors, stack.lines.join("\n")).toEqual([]);
+
+      // The new link's PUT fails, after the old link was deleted (same name: deleted first).
+      const newLink = { method: "PUT", pathRegex: /\/distributedAvailabilityGroups\/DAG_Sales(\?|$)/ };
+      stack.world.arm.addFault({ match: newLink, status: 500, times: 1000 });
+      const failed = await stack.rehearsal.up();
+      expect(failed.ok).toBe(false);
+      expect(failed.errors.join("\n")).toMatch(/erp-sales-link/);
+      const links = stack.world.arm.managedInstance().links;
+      expect(links.has("DAG_Sales")).toBe(false);
+      expect(links.has("DAG_Orders")).toBe(true);
+
+      stack.world.arm.clearFaults();
+      const resumed = await stack.rehearsal.up();
+      expect(resumed.errors, stack.lines.join("\n")).toEqual([]);
+      expect(stepsDoing(resumed, ["create", "update", "replace"])).toEqual({
+        "erp-sales-link": "replace",
+        "erp-sales-link-readiness": "create",
+      });
+      expect({ objects: objects(stack), properties: properties(stack) }).toEqual(made);
+      const again = await stack.rehearsal.up();
+      expect(again.changes, stack.lines.join("\n")).toBe(0);
+      await destroyedClean(stack, [up, refreshed, failed, resumed, again]);
+    });
+  }, 180_000);
+
   it("the endpoint moved to another port: refresh reports it, the next up refuses before any change, naming the field and the fix", async () => {
     await withStack(startStack(), async (stack) => {
       const up = await stack.rehearsal.up();
