@@ -14,7 +14,7 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import { CheckResult, DiffResult, ProviderHost } from "./provider-host";
-import { WireMap, WireValue, markSecret, stripSecrets } from "./wire";
+import { WireMap, markSecret } from "./wire";
 
 export interface ResourceState {
   urn: string;
@@ -62,17 +62,6 @@ export class CheckFailedError extends Error {
     super(`check of ${urn} failed: ${failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`);
     this.name = "CheckFailedError";
   }
-}
-
-/**
- * Whether a resource's `replacementTrigger` asks for its replacement: a value different from the one last
- * recorded, secrets compared by their values. A resource without the option is never replaced by it. A
- * trigger recorded for the first time counts as a change: Pulumi's documentation does not say, and a
- * replacement is the cautious reading.
- */
-export function replacementTriggered(recorded: WireValue | undefined, next: WireValue | undefined): boolean {
-  if (next === undefined) return false;
-  return recorded === undefined || !isDeepStrictEqual(stripSecrets(recorded), stripSecrets(next));
 }
 
 /** `pulumi preview` for one resource: check, then diff against the prior state. Nothing is changed. */

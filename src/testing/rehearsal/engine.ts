@@ -11,7 +11,6 @@ import { ProviderHostError, startProviderHost, type ProviderHost } from "./provi
 import {
   destroy as destroyStep,
   refresh as refreshStep,
-  replacementTriggered,
   up as upStep,
   type ResourceState,
 } from "./engine-steps";
@@ -25,31 +24,10 @@ import {
   azureResourceId,
 } from "./azure-native";
 import type { Registration, RegistrationHandler, RegistrationResult } from "./monitor";
+import { applyIgnoreChanges, kindOf, replacementTriggered } from "./registration-rules";
 import type { RehearsalEvent, RehearsalJob, StepOp } from "./protocol";
-import { ResourceKind, ResourceRecord, dependencyOrder, loadState, saveState } from "./state";
+import { ResourceRecord, dependencyOrder, loadState, saveState } from "./state";
 import { WireMap, annotateSecrets, markSecret, secretValue } from "./wire";
-
-function kindOf(registration: { type: string; custom: boolean }): ResourceKind {
-  if (!registration.custom) return "component";
-  if (registration.type.startsWith("pulumi:providers:")) return "provider";
-  if (registration.type.startsWith("pulumi-nodejs:dynamic")) return "dynamic";
-  if (registration.type.startsWith("azure-native:")) return "azure-native";
-  throw new Error(
-    `the rehearsal cannot create ${registration.type}: it serves dynamic resources, ` +
-      `azure-native:sql resources of the link and component resources`,
-  );
-}
-
-/** The engine's `ignoreChanges` for top-level properties: the old value is kept. */
-function applyIgnoreChanges(news: WireMap, olds: WireMap | undefined, ignore: string[]): WireMap {
-  if (!olds || ignore.length === 0) return news;
-  const result = { ...news };
-  for (const key of ignore) {
-    if (key in olds) result[key] = olds[key];
-    else delete result[key];
-  }
-  return result;
-}
 
 function messageOf(error: unknown): string {
   if (error instanceof ProviderHostError) return error.details;
