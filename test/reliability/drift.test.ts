@@ -80,6 +80,16 @@ const CASES: DriftCase[] = [
     repair: { "erp-sales-dag": "create", "erp-sales-link": "replace", "erp-sales-link-readiness": "create" },
   },
   {
+    label: "the distributed availability group's member on SQL Server switched to synchronous commit",
+    change: (stack) =>
+      adminBatch(
+        stack.world.sql,
+        `ALTER AVAILABILITY GROUP [DAG_Sales] MODIFY AVAILABILITY GROUP ON N'AG_Sales' WITH (AVAILABILITY_MODE = SYNCHRONOUS_COMMIT);`,
+      ),
+    refresh: { "erp-sales-dag": "drift" },
+    repair: { "erp-sales-dag": "update" },
+  },
+  {
     label: "the distributed availability group dropped and made again out of band",
     change: async (stack) => {
       const groups = catalogRows(stack.world.sql, "sys.availability_groups");
@@ -145,7 +155,7 @@ function stepsDoing(run: RunReport, ops: readonly string[]): Record<string, stri
   );
 }
 
-/** What an out-of-band change can alter that a name does not show: the endpoint and the replicas' URLs. */
+/** What an out-of-band change can alter that a name does not show: the endpoint, the replicas' URLs and modes. */
 function properties(stack: TestStack): unknown {
   const rows = (table: string) => catalogRows(stack.world.sql, table);
   return {
@@ -158,7 +168,7 @@ function properties(stack: TestStack): unknown {
       port: rows("sys.tcp_endpoints").find((t) => t.endpoint_id === e.endpoint_id)?.port,
     })),
     replicas: rows("sys.availability_replicas")
-      .map((r) => `${String(r.replica_server_name)} ${String(r.endpoint_url)}`)
+      .map((r) => [r.replica_server_name, r.endpoint_url, r.availability_mode_desc].map(String).join(" "))
       .sort(),
   };
 }
