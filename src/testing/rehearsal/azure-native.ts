@@ -1,7 +1,8 @@
 /**
  * What azure-native would do for the few resources and functions the link uses, played against ARM with
  * API version 2023-08-01: a create GETs first and refuses a resource that already exists ("cannot create
- * already existing resource", as azure-native does), then PUTs and polls; a read is a GET (404 = gone); an
+ * already existing resource", as azure-native does), then PUTs and polls; a read is a GET (404 = gone)
+ * that records a link's inputs as ARM reports them (so the next diff sees an out-of-band change); an
  * update is a PUT of the whole body; a delete is a DELETE that tolerates 404. Outputs are the ARM body
  * flattened the way azure-native flattens it (`properties.*` at the top level, plus `azureApiVersion`).
  */
@@ -18,6 +19,12 @@ interface AzureResourceSpec {
   idInputs: string[];
   /** Inputs sent as `properties`. */
   propertyInputs: string[];
+  /**
+   * Inputs a read takes back from ARM's answer, as azure-native's read records the resource's inputs from
+   * it: an out-of-band change to one then shows in the next diff. Nested objects keep the fields the inputs
+   * gave.
+   */
+  refreshedInputs: string[];
 }
 
 const managedInstanceChild =
@@ -30,11 +37,23 @@ const SPECS: Record<string, AzureResourceSpec> = {
     childPath: managedInstanceChild("serverTrustCertificates", "certificateName"),
     idInputs: ["resourceGroupName", "managedInstanceName", "certificateName"],
     propertyInputs: ["publicBlob"],
+    // ARM answers the blob in its own spelling (hex without 0x, upper case): compared as given.
+    refreshedInputs: [],
   },
   "azure-native:sql:DistributedAvailabilityGroup": {
     childPath: managedInstanceChild("distributedAvailabilityGroups", "distributedAvailabilityGroupName"),
     idInputs: ["resourceGroupName", "managedInstanceName", "distributedAvailabilityGroupName"],
     propertyInputs: [
+      "databases",
+      "failoverMode",
+      "instanceAvailabilityGroupName",
+      "instanceLinkRole",
+      "partnerAvailabilityGroupName",
+      "partnerEndpoint",
+      "replicationMode",
+      "seedingMode",
+    ],
+    refreshedInputs: [
       "databases",
       "failoverMode",
       "instanceAvailabilityGroupName",
@@ -106,6 +125,30 @@ export async function readAzureResource(
   if (res.status === 404) return undefined;
   ensureSuccess("GET", id, res);
   return flatten(res.body, inputs);
+}
+
+/** The inputs a read records: `inputs`, with the {@link AzureResourceSpec.refreshedInputs} ARM now reports. */
+export function refreshedAzureInputs(type: string, inputs: WireMap, outputs: WireMap): WireMap {
+  const result = { ...inputs };
+  for (const key of specOf(type).refreshedInputs) {
+    if (key in inputs && outputs[key] !== undefined) result[key] = shapedAs(inputs[key], outputs[key]);
+  }
+  return result;
+}
+
+/** `value` with only the object fields `shape` has, element by element. */
+function shapedAs(shape: WireValue, value: WireValue): WireValue {
+  if (Array.isArray(shape) && Array.isArray(value)) {
+    return value.map((item, index) => shapedAs(shape[index] ?? shape[0] ?? null, item));
+  }
+  if (isObject(shape) && isObject(value)) {
+    return Object.fromEntries(Object.keys(shape).map((key) => [key, value[key] ?? null]));
+  }
+  return value;
+}
+
+function isObject(value: WireValue): value is { [key: string]: WireValue } {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** GET (must be 404), PUT, poll, GET: the created resource's id and outputs. */

@@ -21,6 +21,7 @@ import {
   invokeAzureFunction,
   putAzureResource,
   readAzureResource,
+  refreshedAzureInputs,
   azureResourceId,
 } from "./azure-native";
 import type { Registration, RegistrationHandler, RegistrationResult } from "./monitor";
@@ -371,6 +372,7 @@ export class RehearsalEngine implements RegistrationHandler {
           if (read) ({ outputs, id, inputs } = read.state);
         } else {
           outputs = await readAzureResource(this.arm(), record.type, record.id, record.inputs);
+          if (outputs) inputs = refreshedAzureInputs(record.type, record.inputs, outputs);
         }
         if (!outputs) {
           this.current.delete(record.urn);

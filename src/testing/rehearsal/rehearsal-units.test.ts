@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { azureResourceId, diffAzureInputs } from "./azure-native";
+import { azureResourceId, diffAzureInputs, refreshedAzureInputs } from "./azure-native";
 import { up } from "./engine-steps";
 import { replacementTriggered } from "./registration-rules";
 import type { ProviderHost } from "./provider-host";
@@ -92,6 +92,25 @@ describe("azure-native diff and ids", () => {
     expect(diffAzureInputs(type, inputs, { ...inputs, publicBlob: "CD" })).toBe("update");
     expect(diffAzureInputs(type, inputs, { ...inputs, certificateName: "B" })).toBe("replace");
     expect(diffAzureInputs(type, inputs, { ...inputs, managedInstanceName: "mi2" })).toBe("replace");
+  });
+
+  it("a read records the link's inputs as ARM reports them, nested objects kept to the inputs' fields", () => {
+    const link = "azure-native:sql:DistributedAvailabilityGroup";
+    const inputs = {
+      resourceGroupName: "rg",
+      replicationMode: "Async",
+      databases: [{ databaseName: "Sales" }],
+    };
+    const outputs = {
+      replicationMode: "Sync",
+      databases: [{ databaseName: "Sales", synchronizationHealth: "HEALTHY" }],
+      partnerEndpoint: "TCP://10.0.0.4:5022",
+    };
+    expect(refreshedAzureInputs(link, inputs, outputs)).toEqual({ ...inputs, replicationMode: "Sync" });
+    const trust = "azure-native:sql:ServerTrustCertificate";
+    expect(refreshedAzureInputs(trust, { publicBlob: "0xab" }, { publicBlob: "AB" })).toEqual({
+      publicBlob: "0xab",
+    });
   });
 
   it("refuses types it does not serve", () => {
