@@ -20,11 +20,11 @@ interface AzureResourceSpec {
   /** Inputs sent as `properties`. */
   propertyInputs: string[];
   /**
-   * Inputs a read takes back from ARM's answer, as azure-native's read records the resource's inputs from
-   * it: an out-of-band change to one then shows in the next diff. Nested objects keep the fields the inputs
-   * gave.
+   * Whether a read takes the property inputs back from ARM's answer, as azure-native's read records the
+   * resource's inputs from it: an out-of-band change to one then shows in the next diff. Nested objects keep
+   * the fields the inputs gave.
    */
-  refreshedInputs: string[];
+  refreshesInputs: boolean;
 }
 
 const managedInstanceChild =
@@ -38,7 +38,7 @@ const SPECS: Record<string, AzureResourceSpec> = {
     idInputs: ["resourceGroupName", "managedInstanceName", "certificateName"],
     propertyInputs: ["publicBlob"],
     // ARM answers the blob in its own spelling (hex without 0x, upper case): compared as given.
-    refreshedInputs: [],
+    refreshesInputs: false,
   },
   "azure-native:sql:DistributedAvailabilityGroup": {
     childPath: managedInstanceChild("distributedAvailabilityGroups", "distributedAvailabilityGroupName"),
@@ -53,16 +53,7 @@ const SPECS: Record<string, AzureResourceSpec> = {
       "replicationMode",
       "seedingMode",
     ],
-    refreshedInputs: [
-      "databases",
-      "failoverMode",
-      "instanceAvailabilityGroupName",
-      "instanceLinkRole",
-      "partnerAvailabilityGroupName",
-      "partnerEndpoint",
-      "replicationMode",
-      "seedingMode",
-    ],
+    refreshesInputs: true,
   },
 };
 
@@ -127,10 +118,12 @@ export async function readAzureResource(
   return flatten(res.body, inputs);
 }
 
-/** The inputs a read records: `inputs`, with the {@link AzureResourceSpec.refreshedInputs} ARM now reports. */
+/** The inputs a read records: `inputs`, with the property inputs as ARM now reports them where it should. */
 export function refreshedAzureInputs(type: string, inputs: WireMap, outputs: WireMap): WireMap {
+  const spec = specOf(type);
+  if (!spec.refreshesInputs) return inputs;
   const result = { ...inputs };
-  for (const key of specOf(type).refreshedInputs) {
+  for (const key of spec.propertyInputs) {
     if (key in inputs && outputs[key] !== undefined) result[key] = shapedAs(inputs[key], outputs[key]);
   }
   return result;
