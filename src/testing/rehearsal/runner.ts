@@ -171,7 +171,9 @@ export class Rehearsal {
         } else done = event;
       });
       child.once("error", reject);
-      child.once("exit", (code, signal) => {
+      // "close", not "exit": a process can exit before its last messages are read from the channel
+      // (the report sent just before `process.exit` was then lost); "close" waits for the channel to end.
+      child.once("close", (code, signal) => {
         const errors = done?.errors ?? [`the rehearsal process exited (${signal ?? code}) without a report`];
         const counts = countSteps(steps);
         const seconds = (Date.now() - started) / 1000;
