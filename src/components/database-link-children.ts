@@ -66,6 +66,10 @@ export function logBackupChildren(
   link: {
     connection: ConnectionArgs;
     dagName: pulumi.Input<string>;
+    /** The distributed group's id: a group made again replaces the first log backup (shown in a preview). */
+    dagId: pulumi.Input<string>;
+    /** The Azure link's distributedAvailabilityGroupId: a link made again seeds again. */
+    linkId: pulumi.Input<string>;
     linkReadiness: LinkReadiness;
     miPrimary: boolean;
     parent: { parent: pulumi.Resource };
@@ -83,8 +87,9 @@ export function logBackupChildren(
             dagName: link.dagName,
             backupTarget: args.backupTarget,
             seedingWaitSeconds: args.waitTimeoutSeconds ?? 600,
+            linkId: link.linkId,
           },
-          { ...link.parent, dependsOn: [link.linkReadiness] },
+          { ...link.parent, dependsOn: [link.linkReadiness], replacementTrigger: link.dagId },
         );
   const schedule = args.logBackupSchedule;
   const logBackupJob =

@@ -310,8 +310,10 @@ export class DatabaseLink extends pulumi.ComponentResource {
         database,
         waitFor: args.waitFor,
         timeoutSeconds: args.waitTimeoutSeconds,
+        linkId: this.link.distributedAvailabilityGroupId,
       },
-      // The managed instance only joins once the Azure link exists; a new link is waited for again.
+      // The managed instance only joins once the Azure link exists. A new link (new linkId) is waited
+      // for again; the trigger shows it in a preview when the group was made again.
       { ...parent, dependsOn: [this.link], replacementTrigger: this.distributedAvailabilityGroup.id },
     );
 
@@ -333,6 +335,8 @@ export class DatabaseLink extends pulumi.ComponentResource {
     ({ logBackup: this.logBackup, logBackupJob: this.logBackupJob } = logBackupChildren(name, args, {
       connection,
       dagName: this.distributedAvailabilityGroup.name,
+      dagId: this.distributedAvailabilityGroup.id,
+      linkId: this.link.distributedAvailabilityGroupId,
       linkReadiness: this.linkReadiness,
       miPrimary,
       parent,

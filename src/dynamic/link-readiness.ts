@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { readLinkState, withConnection } from "../sql";
 import { validateDagName } from "../tsql";
 import { validateUserDatabase } from "./availability-group-inputs";
-import { checkConnectionInputs, FailureCollector } from "./common/check";
+import { checkConnectionInputs, checkLinkId, FailureCollector } from "./common/check";
 import { CONNECTION_SECRET_OUTPUTS, toConnectionArgs, type ConnectionInputs } from "./common/connection";
 import { forwardingProvider, PACKAGE_NAME, type ProviderOperations } from "./common/delegate";
 import { diffInputs } from "./common/diff";
@@ -43,6 +43,8 @@ export interface LinkReadinessInputs extends ConnectionInputs {
   timeoutSeconds?: number;
   /** Default 1; at least 1. */
   pollIntervalSeconds?: number;
+  /** The Azure link's distributedAvailabilityGroupId: a new one is a new link, waited for again. */
+  linkId?: string;
 }
 
 export interface LinkReadinessOutputs extends LinkReadinessInputs {
@@ -109,6 +111,7 @@ export class LinkReadinessProvider implements pulumi.dynamic.ResourceProvider {
         (Number.isFinite(news.pollIntervalSeconds) && news.pollIntervalSeconds >= MIN_POLL_SECONDS),
       `must be at least ${MIN_POLL_SECONDS} second (default 1): at most one query per second per link`,
     );
+    checkLinkId(news.linkId, collector);
     return { inputs: withDefaults(news), failures: collector.failures };
   }
 
@@ -121,7 +124,7 @@ export class LinkReadinessProvider implements pulumi.dynamic.ResourceProvider {
     const outcome = diffInputs(
       olds as unknown as Record<string, unknown>,
       news as unknown as Record<string, unknown>,
-      { replaceOn: ["dagName", "database"] },
+      { replaceOn: ["dagName", "database"], replaceOnKnownChange: ["linkId"] },
     );
     return { changes: outcome.changes, replaces: outcome.replaces, deleteBeforeReplace: false };
   }
@@ -218,6 +221,12 @@ export interface LinkReadinessArgs extends ConnectionArgs {
   timeoutSeconds?: pulumi.Input<number>;
   /** Seconds between two observations; at least 1. Default 1. */
   pollIntervalSeconds?: pulumi.Input<number>;
+  /**
+   * The Azure link's `distributedAvailabilityGroupId`. Azure gives a link a new one each time it is
+   * created, so a link made again (deleted on the managed instance, then created by the next up) is
+   * waited for again. Replaces, once known. Default: none (the readiness follows no particular link).
+   */
+  linkId?: pulumi.Input<string>;
 }
 
 /** Waits until a link connects and its database replicates, as SQL Server sees it. */
@@ -243,6 +252,7 @@ export class LinkReadiness extends DynamicResource {
           waitFor: args.waitFor,
           timeoutSeconds: args.timeoutSeconds,
           pollIntervalSeconds: args.pollIntervalSeconds,
+          linkId: args.linkId,
         },
         ["connectedState", "synchronizationState", "seedingProgressPercent", "lastHardenedLsn", "observedAt"],
       ),

@@ -26,7 +26,7 @@ import {
   validateIdentifier,
   type BackupTarget,
 } from "../tsql";
-import { checkConnectionInputs, FailureCollector, isUnknown } from "./common/check";
+import { checkConnectionInputs, checkLinkId, FailureCollector, isUnknown } from "./common/check";
 import {
   CONNECTION_SECRET_OUTPUTS,
   connectionSecrets,
@@ -55,6 +55,8 @@ export interface LogBackupInputs extends ConnectionInputs {
   backupTarget: BackupTarget;
   /** How long to wait for a seeding in progress to complete before refusing, in seconds. Default 0. */
   seedingWaitSeconds?: number;
+  /** The Azure link's distributedAvailabilityGroupId: a new link seeds again, and is backed up again. */
+  linkId?: string;
 }
 
 export interface LogBackupOutputs extends LogBackupInputs {
@@ -189,6 +191,7 @@ export class LogBackupProvider implements pulumi.dynamic.ResourceProvider {
         (Number.isFinite(news.seedingWaitSeconds) && news.seedingWaitSeconds >= 0),
       "must be zero or a positive number of seconds (default 0: refuse at once while seeding runs)",
     );
+    checkLinkId(news.linkId, collector);
     if (news.backupTarget === undefined) {
       collector.add("backupTarget", "is required: where the log backup goes ({ disk } or { url })");
     } else if (!isUnknown(news.backupTarget)) {
@@ -203,13 +206,14 @@ export class LogBackupProvider implements pulumi.dynamic.ResourceProvider {
   }
 
   async diff(_id: string, olds: LogBackupOutputs, news: LogBackupInputs): Promise<pulumi.dynamic.DiffResult> {
-    // Taken once: only another database or link is another first log backup; other changes
-    // (target, wait, connection, credentials) are only recorded.
+    // Taken once: only another database or link (another group, or the link made again in Azure) is
+    // another first log backup; other changes (target, wait, connection, credentials) are only recorded.
     const outcome = diffInputs(
       olds as unknown as Record<string, unknown>,
       news as unknown as Record<string, unknown>,
       {
         replaceOn: ["database", "dagName"],
+        replaceOnKnownChange: ["linkId"],
         deleteBeforeReplace: false,
       },
     );
@@ -273,6 +277,12 @@ export interface LogBackupArgs extends ConnectionArgs {
   backupTarget: pulumi.Input<BackupTarget>;
   /** How long to wait for a seeding in progress to complete before refusing, in seconds. Default 0. */
   seedingWaitSeconds?: pulumi.Input<number>;
+  /**
+   * The Azure link's `distributedAvailabilityGroupId`. Azure gives a link a new one each time it is
+   * created: a link made again seeds again, and its first log backup is taken again (or the one
+   * already taken since that seeding is adopted). Replaces, once known. Default: none.
+   */
+  linkId?: pulumi.Input<string>;
 }
 
 /** The first log backup after the link seeded the database; refused while seeding runs. */
@@ -293,6 +303,7 @@ export class LogBackup extends DynamicResource {
           dagName: args.dagName,
           backupTarget: args.backupTarget,
           seedingWaitSeconds: args.seedingWaitSeconds,
+          linkId: args.linkId,
         },
         ["backupSetId", "finishedAt", "backupTaken", "seedingCompletedAt"],
       ),

@@ -121,6 +121,7 @@ describe("LinkReadiness provider", () => {
         timeoutSeconds: -1,
         pollIntervalSeconds: 0.1,
         connection: { host: "", port: 1433 },
+        linkId: "",
       }),
     );
     expect(bad.failures.map((f) => f.property).sort()).toEqual([
@@ -128,6 +129,7 @@ describe("LinkReadiness provider", () => {
       "connection.user",
       "dagName",
       "database",
+      "linkId",
       "pollIntervalSeconds",
       "timeoutSeconds",
       "waitFor",
@@ -135,7 +137,7 @@ describe("LinkReadiness provider", () => {
     const unknown = await host.check(
       urn,
       {},
-      inputs({ dagName: UNKNOWN, database: UNKNOWN, timeoutSeconds: UNKNOWN }),
+      inputs({ dagName: UNKNOWN, database: UNKNOWN, timeoutSeconds: UNKNOWN, linkId: UNKNOWN }),
     );
     expect(unknown.failures).toEqual([]);
     expect(world.sql.tds.counters().requests).toBe(0);
@@ -219,6 +221,16 @@ describe("LinkReadiness provider", () => {
     expect(world.sql.tds.counters().requests).toBe(0);
     const other = await preview(host, urn, inputs({ dagName: "DAG_Other" }), patient.state);
     expect(other.diff).toMatchObject({ replaces: ["dagName"], deleteBeforeReplace: false });
+    // A link made again in Azure has a new id: waited for again (one query: it is ready). Unknown in a
+    // preview (the link being updated), the id plans an update, not a wait.
+    const linkId = "5c0f1a52-3a0e-4b8e-9a43-0d6f0b6f2d11";
+    world.sql.tds.resetCounters();
+    const relinked = await up(host, urn, inputs({ timeoutSeconds: 30, linkId }), settled);
+    expect(relinked).toMatchObject({ op: "replace", plan: { diff: { replaces: ["linkId"] } } });
+    expect(linkStateQueries()).toBe(1);
+    expect(relinked.state.outputs).toMatchObject({ linkId, connectedState: "CONNECTED" });
+    const planned = await preview(host, urn, inputs({ timeoutSeconds: 30, linkId: UNKNOWN }), relinked.state);
+    expect(planned).toMatchObject({ op: "update", diff: { replaces: [] } });
 
     // SYNCHRONIZED needs synchronous commit on both sides: the DAG on SQL Server and the link in Azure.
     world.sql.model.setWorkload(DB, true);

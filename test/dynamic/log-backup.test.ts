@@ -9,9 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { armLongRunning } from "../../src/testing/arm/test-support";
 import { startLocalWorld, type LocalWorld } from "../../src/testing/world";
 import { buildIfStale } from "../support/build";
-import { up } from "../support/engine-steps";
+import { preview, up } from "../support/engine-steps";
 import { startProviderHost, urnFor, type ProviderHost } from "../support/provider-host";
 import { serializeProvider } from "../support/serialize";
+import { UNKNOWN } from "../support/wire";
 import { catalogRows, connectionInputs } from "./support/emulator";
 import { runbookSession } from "./support/runbook";
 
@@ -147,6 +148,23 @@ describe("LogBackup provider", () => {
       backupSetId: logBackups()[0].backup_set_id,
     });
     expect(logBackups()).toHaveLength(1);
+
+    // The link made again in Azure (a new linkId) is another first log backup: replaced. With no
+    // seeding since, the backup already taken is found, not taken twice.
+    const linkId = "5c0f1a52-3a0e-4b8e-9a43-0d6f0b6f2d11";
+    const relinked = await up(host, urn, inputs({ linkId }), adopted.state);
+    expect(relinked.op).toBe("replace");
+    expect(relinked.plan.diff).toMatchObject({ replaces: ["linkId"] });
+    expect(relinked.state.outputs).toMatchObject({
+      linkId,
+      backupTaken: false,
+      backupSetId: logBackups()[0].backup_set_id,
+    });
+    expect(logBackups()).toHaveLength(1);
+    // Unknown in a preview (the link being updated), the id plans an update; the same id changes nothing.
+    const planned = await preview(host, urn, inputs({ linkId: UNKNOWN }), relinked.state);
+    expect(planned).toMatchObject({ op: "update", diff: { replaces: [] } });
+    expect((await up(host, urn, inputs({ linkId }), relinked.state)).op).toBe("same");
   }, 60_000);
 
   it("with seedingWaitSeconds, waits for a running seeding and takes the backup once it completed, polling at most once a second", async () => {
@@ -173,10 +191,12 @@ describe("LogBackup provider", () => {
     expect(attempts.length).toBeLessThanOrEqual(Math.ceil(waitedSeconds) + 1);
   }, 60_000);
 
-  it("refuses a negative seedingWaitSeconds and an empty backup target before any change", async () => {
+  it("refuses a negative seedingWaitSeconds, an empty backup target and an empty linkId before any change", async () => {
     const checked = await host.check(urn, {}, inputs({ seedingWaitSeconds: -1 }));
     expect(checked.failures.map((f) => f.property)).toEqual(["seedingWaitSeconds"]);
     const noTarget = await host.check(urn, {}, inputs({ backupTarget: { disk: "" } }));
     expect(noTarget.failures.map((f) => f.property)).toEqual(["backupTarget.disk"]);
+    const noLink = await host.check(urn, {}, inputs({ linkId: " " }));
+    expect(noLink.failures).toEqual([{ property: "linkId", reason: expect.stringMatching(/non-empty/) }]);
   });
 });

@@ -7,6 +7,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunReport } from "../../src/testing/rehearsal";
 import { buildCreateDistributedAgSql } from "../../src/tsql";
+import { loadState } from "../../src/testing/rehearsal/state";
 import { buildIfStale } from "../support/build";
 import { adminBatch, catalogRows } from "../dynamic/support/emulator";
 import { type TestStack, destroyedClean, objects, startStack, withStack, DDL } from "./support/stack";
@@ -77,7 +78,12 @@ const CASES: DriftCase[] = [
     change: (stack) => adminBatch(stack.world.sql, "DROP AVAILABILITY GROUP [DAG_Sales];"),
     refresh: { "erp-sales-dag": "gone", "erp-sales-link-readiness": "gone" },
     // The managed instance's side of the link stays bound to the dropped group: a new link joins the new one.
-    repair: { "erp-sales-dag": "create", "erp-sales-link": "replace", "erp-sales-link-readiness": "create" },
+    repair: {
+      "erp-sales-dag": "create",
+      "erp-sales-link": "replace",
+      "erp-sales-link-readiness": "create",
+      "erp-sales-log-backup": "replace",
+    },
   },
   {
     label: "the distributed availability group's member on SQL Server switched to synchronous commit",
@@ -114,7 +120,11 @@ const CASES: DriftCase[] = [
       );
     },
     refresh: { "erp-sales-dag": "drift" },
-    repair: { "erp-sales-link": "replace", "erp-sales-link-readiness": "replace" },
+    repair: {
+      "erp-sales-link": "replace",
+      "erp-sales-link-readiness": "replace",
+      "erp-sales-log-backup": "replace",
+    },
   },
   {
     label: "a link deleted on the managed instance",
@@ -122,7 +132,12 @@ const CASES: DriftCase[] = [
       stack.world.arm.managedInstance().links.delete("DAG_Sales");
     },
     refresh: { "erp-sales-link": "gone" },
-    repair: { "erp-sales-link": "create" },
+    // A new link (a new id in Azure): waited for again, and its first log backup taken or found again.
+    repair: {
+      "erp-sales-link": "create",
+      "erp-sales-link-readiness": "replace",
+      "erp-sales-log-backup": "replace",
+    },
   },
   {
     label: "a link's replication mode switched to synchronous on the managed instance",
@@ -168,6 +183,21 @@ function stepsDoing(run: RunReport, ops: readonly string[]): Record<string, stri
   );
 }
 
+/**
+ * The readiness checks and first log backups in the state that were not made for the link Azure has now
+ * (its `distributedAvailabilityGroupId`): a link made again must be waited for, and backed up, again.
+ */
+function followingOtherLinks(stack: TestStack): string[] {
+  const links = stack.world.arm.managedInstance().links;
+  return loadState(stack.stateFile)
+    .resources.filter((r) => /-(link-readiness|log-backup)$/.test(r.name))
+    .filter((r) => {
+      const dagName = String(r.inputs.dagName);
+      return !links.has(dagName) || r.inputs.linkId !== links.view(dagName).distributedAvailabilityGroupId;
+    })
+    .map((r) => r.name);
+}
+
 /** What an out-of-band change can alter that a name does not show: the endpoint, the replicas' URLs and modes. */
 function properties(stack: TestStack): unknown {
   const rows = (table: string) => catalogRows(stack.world.sql, table);
@@ -208,6 +238,7 @@ describe.concurrent("drift: each object dropped or altered out of band", () => {
         expect(repaired.errors, stack.lines.join("\n")).toEqual([]);
         expect(stepsDoing(repaired, ["create", "update", "replace"])).toEqual(drift.repair);
         expect({ objects: objects(stack), properties: properties(stack) }).toEqual(made);
+        expect(followingOtherLinks(stack)).toEqual([]);
 
         const again = await stack.rehearsal.up();
         expect(again.changes, stack.lines.join("\n")).toBe(0);
@@ -242,8 +273,10 @@ describe.concurrent("drift: each object dropped or altered out of band", () => {
       expect(stepsDoing(resumed, ["create", "update", "replace"])).toEqual({
         "erp-sales-link": "replace",
         "erp-sales-link-readiness": "create",
+        "erp-sales-log-backup": "replace",
       });
       expect({ objects: objects(stack), properties: properties(stack) }).toEqual(made);
+      expect(followingOtherLinks(stack)).toEqual([]);
       const again = await stack.rehearsal.up();
       expect(again.changes, stack.lines.join("\n")).toBe(0);
       await destroyedClean(stack, [up, refreshed, failed, resumed, again]);

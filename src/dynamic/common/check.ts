@@ -134,3 +134,13 @@ export function checkSecretReference(
     collector.add(error.property, error.reason);
   }
 }
+
+/** `linkId`, when given, is the identifier Azure returned for a link: a non-empty string. */
+export function checkLinkId(linkId: unknown, collector: FailureCollector): void {
+  collector.require(
+    "linkId",
+    linkId,
+    linkId == null || isUnknown(linkId) || (typeof linkId === "string" && linkId.trim() !== ""),
+    "must be the Azure link's distributedAvailabilityGroupId (a non-empty string), or left out",
+  );
+}

@@ -4,10 +4,17 @@
  * credentials, the provider's own code) only refresh what Pulumi stores, so
  * that `update` sends no SQL for them.
  */
+import { isUnknown } from "./check";
 
 export interface DiffSpec {
   /** Inputs whose change means a new object (delete + create). */
   replaceOn: readonly string[];
+  /**
+   * Inputs whose change means a new object too, unless the new value is unknown: another resource's
+   * output, unknown in a preview of that resource's update, which may keep it. The preview then plans
+   * an update, and the run's own diff, with the value known, decides. Default none.
+   */
+  replaceOnKnownChange?: readonly string[];
   /** Delete the old object before creating the new one (same name on SQL Server). Default true. */
   deleteBeforeReplace?: boolean;
 }
@@ -23,7 +30,7 @@ export interface DiffOutcome {
 /**
  * Compares the inputs in `news` with the same keys of the previous state `olds`
  * (which also holds outputs). A key dropped from the inputs counts as changed
- * when it is one of `replaceOn`.
+ * when it is one of `replaceOn` or `replaceOnKnownChange`.
  */
 export function diffInputs(
   olds: Record<string, unknown>,
@@ -31,9 +38,13 @@ export function diffInputs(
   spec: DiffSpec,
 ): DiffOutcome {
   const { isDeepStrictEqual } = require("node:util") as typeof import("node:util");
-  const keys = new Set([...Object.keys(news), ...spec.replaceOn.filter((key) => key in olds)]);
+  const replaceOnKnownChange = spec.replaceOnKnownChange ?? [];
+  const replacing = [...spec.replaceOn, ...replaceOnKnownChange];
+  const keys = new Set([...Object.keys(news), ...replacing.filter((key) => key in olds)]);
   const changed = [...keys].filter((key) => !isDeepStrictEqual(normalize(olds[key]), normalize(news[key])));
-  const replaces = changed.filter((key) => spec.replaceOn.includes(key));
+  const replaces = changed.filter(
+    (key) => spec.replaceOn.includes(key) || (replaceOnKnownChange.includes(key) && !isUnknown(news[key])),
+  );
   return {
     changes: changed.length > 0,
     replaces,
