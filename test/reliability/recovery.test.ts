@@ -1,11 +1,13 @@
 /**
  * Recovery of a two-link stack from what happens around it: SQL Server restarted between two runs, Azure
- * answering 429 (with Retry-After) and 409 AnotherOperationInProgress, and objects dropped out of band.
+ * answering 429 (with Retry-After) and 409 AnotherOperationInProgress, objects dropped out of band, and a
+ * state recorded by the version before the link's id was an input.
  * Each case ends with the fault-free objects on both sides and a clean destroy.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { loadState, saveState } from "../../src/testing/rehearsal/state";
 import { buildIfStale } from "../support/build";
-import { adminBatch } from "../dynamic/support/emulator";
+import { adminBatch, catalogRows } from "../dynamic/support/emulator";
 import {
   type TestStack,
   destroyedClean,
@@ -80,6 +82,44 @@ describe.concurrent("recovery", () => {
       expect(repaired.errors, stack.lines.join("\n")).toEqual([]);
       expect(repaired.counts.create).toBe(2);
       expect(objects(stack)).toEqual(expected);
+    });
+  }, 180_000);
+
+  it("a stack made before the linkId input: its first up replaces each readiness and first log backup once, taking no second log backup", async () => {
+    await withDestroyedStack(async (stack) => {
+      expect((await stack.rehearsal.up()).errors, stack.lines.join("\n")).toEqual([]);
+      const expected = objects(stack);
+      const logBackups = () =>
+        catalogRows(stack.world.sql, "msdb.dbo.backupset").filter((b) => b.type === "L");
+      const taken = logBackups().length;
+      // The state as the version before recorded it: no linkId in the inputs, nor in the outputs.
+      const state = loadState(stack.stateFile);
+      for (const resource of state.resources) {
+        delete resource.inputs.linkId;
+        delete resource.outputs.linkId;
+      }
+      saveState(stack.stateFile, state);
+
+      const upgraded = await stack.rehearsal.up();
+      expect(upgraded.errors, stack.lines.join("\n")).toEqual([]);
+      const replaced = upgraded.steps
+        .filter((step) => step.custom && step.op !== "same")
+        .map((s) => s.op + " " + s.name);
+      expect(replaced.sort()).toEqual(
+        ["replace", "delete-replaced"]
+          .flatMap((op) =>
+            [
+              "erp-orders-link-readiness",
+              "erp-orders-log-backup",
+              "erp-sales-link-readiness",
+              "erp-sales-log-backup",
+            ].map((name) => `${op} ${name}`),
+          )
+          .sort(),
+      );
+      expect(logBackups()).toHaveLength(taken);
+      expect(objects(stack)).toEqual(expected);
+      expect((await stack.rehearsal.up()).changes).toBe(0);
     });
   }, 180_000);
 
