@@ -1,12 +1,10 @@
 import type { Socket } from "node:net";
 import type { EngineEvent, LoginResult, ServerMessage, Session, SqlEngine } from "../types";
-import { SqlError } from "../types";
-import { parseSqlBatch } from "./batch";
 import { serverCertificate } from "./certificate";
 import { parseLogin7 } from "./login7";
 import { MessageReader, encodeMessage, type TdsMessage } from "./packet";
-import { Encrypt, buildPrelogin, parsePrelogin } from "./prelogin";
-import { DEFAULT_PACKET_SIZE, DoneStatus, EnvChangeType, PacketType, negotiateTdsVersion } from "./protocol";
+import { Encrypt, buildPrelogin, negotiateEncryption, parsePrelogin } from "./prelogin";
+import { DEFAULT_PACKET_SIZE, DoneStatus, PacketType, negotiateTdsVersion } from "./protocol";
 import {
   encodeAttentionAck,
   encodeDone,
@@ -14,20 +12,15 @@ import {
   encodeEvents,
   encodeLoginFailed,
   encodeLoginResponse,
-  encodeTransactionChange,
+  toServerMessage,
 } from "./response";
-import { parseRpc } from "./rpc";
+import { parseRequest, type IncomingRequest, type ParsedRequest } from "./request";
 import { TlsTunnel } from "./tls";
-import { parseTransactionManagerRequest, transactionDescriptor } from "./transaction-manager";
+import { TransactionTracker } from "./transaction-manager";
+
+export type { IncomingRequest } from "./request";
 
 export type EncryptionPolicy = "supported" | "required" | "none";
-
-export interface IncomingRequest {
-  kind: "batch" | "rpc";
-  /** Batch text, the @stmt of sp_executesql, or the procedure name. */
-  text: string;
-  login: string;
-}
 
 /** What to do with a request instead of (or before) running it. */
 export type RequestPlan =
@@ -50,13 +43,8 @@ export interface ConnectionHost {
   attentionArrived(): void;
 }
 
-interface ParsedRequest extends IncomingRequest {
-  run(session: Session): Promise<EngineEvent[]>;
-}
-
 type Phase = "prelogin" | "login" | "ready" | "closed";
 
-const TDS_7_2 = 0x72000000;
 const MIN_PACKET_SIZE = 512;
 const MAX_PACKET_SIZE = 32767;
 const TLS_RECORD_HANDSHAKE = 0x16;
@@ -82,8 +70,7 @@ export class TdsConnection {
   private firstChunk = true;
   /** Session and TLS resources let go (the socket closed or was dropped). */
   private released = false;
-  private transactionsStarted = 0;
-  private transactionDescriptor: Buffer = Buffer.alloc(8);
+  private readonly transactions = new TransactionTracker();
 
   constructor(
     private readonly socket: Socket,
@@ -185,8 +172,13 @@ export class TdsConnection {
       this.queue = this.queue.then(() => this.send(PacketType.TabularResult, encodeDone(DoneStatus.Final)));
       return;
     }
-    const request = this.describe(message);
-    if (!request) return;
+    let request: ParsedRequest;
+    try {
+      request = parseRequest(message, this.tdsVersion, this.session?.login ?? "", this.host.engine);
+    } catch {
+      this.destroy();
+      return;
+    }
     const number = this.host.requestArrived(request);
     this.busy++;
     this.queue = this.queue.then(() => this.runRequest(number, request)).finally(() => this.busy--);
@@ -198,7 +190,7 @@ export class TdsConnection {
       return;
     }
     const client = parsePrelogin(message.data);
-    const answer = this.negotiate(client.encryption);
+    const answer = negotiateEncryption(this.host.encryption, client.encryption, this.tunnel !== undefined);
     const version = this.host.engine.identity().productVersion;
     const response = buildPrelogin({ version, encryption: answer });
     if (answer === Encrypt.Required && client.encryption === Encrypt.NotSupported) {
@@ -213,16 +205,6 @@ export class TdsConnection {
       this.startTls("prelogin");
     }
     this.phase = "login";
-  }
-
-  private negotiate(client: number): number {
-    const policy = this.host.encryption;
-    if (this.tunnel) return Encrypt.On; // strict mode: already encrypted.
-    if (policy === "none") return Encrypt.NotSupported;
-    if (client === Encrypt.NotSupported)
-      return policy === "required" ? Encrypt.Required : Encrypt.NotSupported;
-    if (client === Encrypt.Off && policy === "supported") return Encrypt.Off;
-    return Encrypt.On;
   }
 
   private onLogin7(message: TdsMessage): void {
@@ -295,34 +277,6 @@ export class TdsConnection {
     );
   }
 
-  /** Parses a request once: what the host sees of it, and how to run it. */
-  private describe(message: TdsMessage): ParsedRequest | undefined {
-    const login = this.session?.login ?? "";
-    const hasAllHeaders = this.tdsVersion >= TDS_7_2;
-    const engine = this.host.engine;
-    try {
-      if (message.type === PacketType.SqlBatch || message.type === PacketType.TransactionManager) {
-        // Transaction manager requests run as their T-SQL equivalent and count as batches.
-        const text =
-          message.type === PacketType.SqlBatch
-            ? parseSqlBatch(message.data, hasAllHeaders)
-            : parseTransactionManagerRequest(message.data);
-        return { kind: "batch", text, login, run: (session) => engine.executeBatch(session, text) };
-      }
-      const rpc = parseRpc(message.data, hasAllHeaders);
-      const stmt = rpc.procName === "sp_executesql" ? rpc.params[0]?.value : undefined;
-      return {
-        kind: "rpc",
-        text: typeof stmt === "string" ? stmt : rpc.procName,
-        login,
-        run: (session) => engine.executeRpc(session, rpc.procName, rpc.params),
-      };
-    } catch {
-      this.destroy();
-      return undefined;
-    }
-  }
-
   private onAttention(): void {
     this.host.attentionArrived();
     if (this.busy > 0 && this.session) {
@@ -357,7 +311,7 @@ export class TdsConnection {
         plan.action === "run-then-error"
           ? encodeError(plan.error, serverName)
           : Buffer.concat([
-              this.transactionChange(tranCountBefore, session.tranCount, events),
+              this.transactions.change(tranCountBefore, session.tranCount, events),
               encodeEvents(events, request.kind, serverName),
             ]);
       if (plan.action === "run-then-drop") {
@@ -377,23 +331,6 @@ export class TdsConnection {
     this.send(PacketType.TabularResult, payload);
   }
 
-  /**
-   * ENVCHANGE tokens for a transaction that began or ended during the request: clients such as
-   * tedious track the transaction descriptor from them (and mssql learns of a rollback).
-   */
-  private transactionChange(before: number, after: number, events: EngineEvent[]): Buffer {
-    if (before === 0 && after > 0) {
-      this.transactionDescriptor = transactionDescriptor(++this.transactionsStarted);
-      return encodeTransactionChange(EnvChangeType.BeginTransaction, this.transactionDescriptor);
-    }
-    if (before > 0 && after === 0) {
-      const failed = events.some((e) => e.kind === "error");
-      const type = failed ? EnvChangeType.RollbackTransaction : EnvChangeType.CommitTransaction;
-      return encodeTransactionChange(type, this.transactionDescriptor);
-    }
-    return Buffer.alloc(0);
-  }
-
   private async execute(session: Session, request: ParsedRequest): Promise<EngineEvent[]> {
     try {
       return await request.run(session);
@@ -404,17 +341,4 @@ export class TdsConnection {
       ];
     }
   }
-}
-
-/** An engine exception as a message for the client: SqlError keeps its number, anything else is 50000. */
-function toServerMessage(error: unknown): ServerMessage {
-  if (error instanceof SqlError) {
-    return { number: error.number, state: error.state, severity: error.severity, message: error.message };
-  }
-  return {
-    number: 50000,
-    state: 1,
-    severity: 16,
-    message: error instanceof Error ? error.message : String(error),
-  };
 }

@@ -82,3 +82,16 @@ export function buildPrelogin(response: PreloginResponse): Buffer {
   table.u8(PreloginOption.Terminator);
   return Buffer.concat([table.toBuffer(), body.toBuffer()]);
 }
+
+/** Which encryption the server answers: `policy` is the server's, `client` the client's ENCRYPTION byte. */
+export function negotiateEncryption(
+  policy: "supported" | "required" | "none",
+  client: number,
+  strictTls: boolean,
+): number {
+  if (strictTls) return Encrypt.On; // TDS 8 strict mode: already encrypted.
+  if (policy === "none") return Encrypt.NotSupported;
+  if (client === Encrypt.NotSupported) return policy === "required" ? Encrypt.Required : Encrypt.NotSupported;
+  if (client === Encrypt.Off && policy === "supported") return Encrypt.Off;
+  return Encrypt.On;
+}

@@ -1,4 +1,4 @@
-import type { EngineEvent, ServerMessage } from "../types";
+import { SqlError, type EngineEvent, type ServerMessage } from "../types";
 import { BufferWriter } from "./buffer-writer";
 import { DEFAULT_COLLATION, DoneStatus, EnvChangeType, Token } from "./protocol";
 import {
@@ -133,4 +133,17 @@ export function encodeLoginFailed(user: string, serverName: string, cause?: Serv
   );
   writeDone(w, Token.Done, DoneStatus.Error);
   return w.toBuffer();
+}
+
+/** An engine exception as a message for the client: SqlError keeps its number, anything else is 50000. */
+export function toServerMessage(error: unknown): ServerMessage {
+  if (error instanceof SqlError) {
+    return { number: error.number, state: error.state, severity: error.severity, message: error.message };
+  }
+  return {
+    number: 50000,
+    state: 1,
+    severity: 16,
+    message: error instanceof Error ? error.message : String(error),
+  };
 }

@@ -1,5 +1,8 @@
 import { skipAllHeaders } from "./all-headers";
+import type { EngineEvent } from "../types";
 import { BufferReader } from "./buffer-reader";
+import { EnvChangeType } from "./protocol";
+import { encodeTransactionChange } from "./response";
 
 /** Transaction manager request types (MS-TDS 2.2.6.9) that clients like tedious send. */
 const RequestType = {
@@ -44,4 +47,27 @@ export function transactionDescriptor(sequence: number): Buffer {
   const descriptor = Buffer.alloc(8);
   descriptor.writeBigUInt64LE(BigInt(sequence));
   return descriptor;
+}
+
+/**
+ * The ENVCHANGE tokens of one connection's transactions: clients such as tedious track the transaction
+ * descriptor from them (and mssql learns of a rollback).
+ */
+export class TransactionTracker {
+  private started = 0;
+  private descriptor: Buffer = Buffer.alloc(8);
+
+  /** The token for a transaction that began or ended during a request (by @@TRANCOUNT), or nothing. */
+  change(before: number, after: number, events: EngineEvent[]): Buffer {
+    if (before === 0 && after > 0) {
+      this.descriptor = transactionDescriptor(++this.started);
+      return encodeTransactionChange(EnvChangeType.BeginTransaction, this.descriptor);
+    }
+    if (before > 0 && after === 0) {
+      const failed = events.some((e) => e.kind === "error");
+      const type = failed ? EnvChangeType.RollbackTransaction : EnvChangeType.CommitTransaction;
+      return encodeTransactionChange(type, this.descriptor);
+    }
+    return Buffer.alloc(0);
+  }
 }
