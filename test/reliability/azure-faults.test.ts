@@ -97,6 +97,12 @@ describe.concurrent("Azure faults on the package's own link calls", () => {
       expect(over.errors, stack.lines.join("\n")).toEqual([]);
       expect(roles(stack, over)).toEqual(MI_PRIMARY);
       expectNoSecretsInClear(stack, reports);
+      // The failover kept the link in Azure (its id): a refresh, then an up, replace and wait for nothing.
+      const refreshed = await stack.withPrimary("ManagedInstance").refresh();
+      const steady = await stack.withPrimary("ManagedInstance").up();
+      reports.push(refreshed, steady);
+      expect([...refreshed.errors, ...steady.errors], stack.lines.join("\n")).toEqual([]);
+      expect(steady.changes).toBe(0);
       const back = await stack.withPrimary("SqlServer").up();
       reports.push(back);
       expect(back.errors, stack.lines.join("\n")).toEqual([]);
