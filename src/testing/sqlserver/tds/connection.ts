@@ -3,7 +3,13 @@ import type { EngineEvent, LoginResult, ServerMessage, Session, SqlEngine } from
 import { serverCertificate } from "./certificate";
 import { parseLogin7 } from "./login7";
 import { MessageReader, encodeMessage, type TdsMessage } from "./packet";
-import { Encrypt, buildPrelogin, negotiateEncryption, parsePrelogin } from "./prelogin";
+import {
+  Encrypt,
+  buildPrelogin,
+  negotiateEncryption,
+  parsePrelogin,
+  type EncryptionPolicy,
+} from "./prelogin";
 import { DEFAULT_PACKET_SIZE, DoneStatus, PacketType, negotiateTdsVersion } from "./protocol";
 import {
   encodeAttentionAck,
@@ -19,8 +25,7 @@ import { TlsTunnel } from "./tls";
 import { TransactionTracker } from "./transaction-manager";
 
 export type { IncomingRequest } from "./request";
-
-export type EncryptionPolicy = "supported" | "required" | "none";
+export type { EncryptionPolicy } from "./prelogin";
 
 /** What to do with a request instead of (or before) running it. */
 export type RequestPlan =

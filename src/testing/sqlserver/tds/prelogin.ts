@@ -83,9 +83,12 @@ export function buildPrelogin(response: PreloginResponse): Buffer {
   return Buffer.concat([table.toBuffer(), body.toBuffer()]);
 }
 
+/** The server's encryption setting: offer TLS, insist on it, or never encrypt. */
+export type EncryptionPolicy = "supported" | "required" | "none";
+
 /** Which encryption the server answers: `policy` is the server's, `client` the client's ENCRYPTION byte. */
 export function negotiateEncryption(
-  policy: "supported" | "required" | "none",
+  policy: EncryptionPolicy,
   client: number,
   strictTls: boolean,
 ): number {
