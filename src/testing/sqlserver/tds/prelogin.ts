@@ -87,11 +87,7 @@ export function buildPrelogin(response: PreloginResponse): Buffer {
 export type EncryptionPolicy = "supported" | "required" | "none";
 
 /** Which encryption the server answers: `policy` is the server's, `client` the client's ENCRYPTION byte. */
-export function negotiateEncryption(
-  policy: EncryptionPolicy,
-  client: number,
-  strictTls: boolean,
-): number {
+export function negotiateEncryption(policy: EncryptionPolicy, client: number, strictTls: boolean): number {
   if (strictTls) return Encrypt.On; // TDS 8 strict mode: already encrypted.
   if (policy === "none") return Encrypt.NotSupported;
   if (client === Encrypt.NotSupported) return policy === "required" ? Encrypt.Required : Encrypt.NotSupported;
