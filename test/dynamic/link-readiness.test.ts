@@ -121,7 +121,7 @@ describe("LinkReadiness provider", () => {
         timeoutSeconds: -1,
         pollIntervalSeconds: 0.1,
         connection: { host: "", port: 1433 },
-        linkId: "",
+        linkId: ["not", "an", "id"],
       }),
     );
     expect(bad.failures.map((f) => f.property).sort()).toEqual([

@@ -191,12 +191,12 @@ describe("LogBackup provider", () => {
     expect(attempts.length).toBeLessThanOrEqual(Math.ceil(waitedSeconds) + 1);
   }, 60_000);
 
-  it("refuses a negative seedingWaitSeconds, an empty backup target and an empty linkId before any change", async () => {
+  it("refuses a negative seedingWaitSeconds, an empty backup target and a linkId that is not a string before any change", async () => {
     const checked = await host.check(urn, {}, inputs({ seedingWaitSeconds: -1 }));
     expect(checked.failures.map((f) => f.property)).toEqual(["seedingWaitSeconds"]);
     const noTarget = await host.check(urn, {}, inputs({ backupTarget: { disk: "" } }));
     expect(noTarget.failures.map((f) => f.property)).toEqual(["backupTarget.disk"]);
-    const noLink = await host.check(urn, {}, inputs({ linkId: " " }));
-    expect(noLink.failures).toEqual([{ property: "linkId", reason: expect.stringMatching(/non-empty/) }]);
+    const notALinkId = await host.check(urn, {}, inputs({ linkId: 42 }));
+    expect(notALinkId.failures).toEqual([{ property: "linkId", reason: expect.stringMatching(/a string/) }]);
   });
 });

@@ -135,12 +135,15 @@ export function checkSecretReference(
   }
 }
 
-/** `linkId`, when given, is the identifier Azure returned for a link: a non-empty string. */
+/**
+ * `linkId`, when given, is the identifier Azure returned for a link: a string. An empty one is accepted
+ * (it only means no identifier to follow), so that an answer of Azure's never blocks an up.
+ */
 export function checkLinkId(linkId: unknown, collector: FailureCollector): void {
   collector.require(
     "linkId",
     linkId,
-    linkId == null || isUnknown(linkId) || (typeof linkId === "string" && linkId.trim() !== ""),
-    "must be the Azure link's distributedAvailabilityGroupId (a non-empty string), or left out",
+    linkId == null || isUnknown(linkId) || typeof linkId === "string",
+    "must be the Azure link's distributedAvailabilityGroupId (a string), or left out",
   );
 }
