@@ -143,7 +143,7 @@ export function checkLinkId(linkId: unknown, collector: FailureCollector): void 
   collector.require(
     "linkId",
     linkId,
-    linkId == null || isUnknown(linkId) || typeof linkId === "string",
+    linkId == null || typeof linkId === "string",
     "must be the Azure link's distributedAvailabilityGroupId (a string), or left out",
   );
 }
