@@ -57,6 +57,7 @@ describe("the rehearsal engine's provider host, started on first use", () => {
         inputs: {},
         additionalSecretOutputs: [],
         ignoreChanges: [],
+        replaceOnChanges: [],
         deleteBeforeReplace: false,
       })
       .catch(() => undefined);

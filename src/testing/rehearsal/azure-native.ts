@@ -2,8 +2,9 @@
  * What azure-native would do for the few resources and functions the link uses, played against ARM with
  * API version 2023-08-01: a create GETs first and refuses a resource that already exists ("cannot create
  * already existing resource", as azure-native does), then PUTs and polls; a read is a GET (404 = gone)
- * that records a link's inputs as ARM reports them (so the next diff sees an out-of-band change); an
- * update is a PUT of the whole body; a delete is a DELETE that tolerates 404. Outputs are the ARM body
+ * that carries into the inputs what changed in ARM's answer since the last one (so the next diff sees an
+ * out-of-band change); an update is a PUT of the whole body; a delete is a DELETE that tolerates 404.
+ * Outputs are the ARM body
  * flattened the way azure-native flattens it (`properties.*` at the top level, plus `azureApiVersion`).
  */
 import { isDeepStrictEqual } from "node:util";
@@ -19,12 +20,6 @@ interface AzureResourceSpec {
   idInputs: string[];
   /** Inputs sent as `properties`. */
   propertyInputs: string[];
-  /**
-   * Whether a read takes the property inputs back from ARM's answer, as azure-native's read records the
-   * resource's inputs from it: an out-of-band change to one then shows in the next diff. Nested objects keep
-   * the fields the inputs gave.
-   */
-  refreshesInputs: boolean;
 }
 
 const managedInstanceChild =
@@ -37,8 +32,6 @@ const SPECS: Record<string, AzureResourceSpec> = {
     childPath: managedInstanceChild("serverTrustCertificates", "certificateName"),
     idInputs: ["resourceGroupName", "managedInstanceName", "certificateName"],
     propertyInputs: ["publicBlob"],
-    // ARM answers the blob in its own spelling (hex without 0x, upper case): compared as given.
-    refreshesInputs: false,
   },
   "azure-native:sql:DistributedAvailabilityGroup": {
     childPath: managedInstanceChild("distributedAvailabilityGroups", "distributedAvailabilityGroupName"),
@@ -53,7 +46,6 @@ const SPECS: Record<string, AzureResourceSpec> = {
       "replicationMode",
       "seedingMode",
     ],
-    refreshesInputs: true,
   },
 };
 
@@ -118,13 +110,24 @@ export async function readAzureResource(
   return flatten(res.body, inputs);
 }
 
-/** The inputs a read records: `inputs`, with the property inputs as ARM now reports them where it should. */
-export function refreshedAzureInputs(type: string, inputs: WireMap, outputs: WireMap): WireMap {
-  const spec = specOf(type);
-  if (!spec.refreshesInputs) return inputs;
+/**
+ * The inputs a read records, as azure-native's read records them: the property inputs whose value in ARM's
+ * answer changed since the last answer (`oldOutputs`) take the new value; the others are kept as given.
+ * ARM's own spelling of a value (a certificate's blob in upper-case hex without 0x) therefore never shows
+ * as a change, and an out-of-band change always does. Nested objects keep the fields the inputs gave.
+ */
+export function refreshedAzureInputs(
+  type: string,
+  inputs: WireMap,
+  oldOutputs: WireMap,
+  newOutputs: WireMap,
+): WireMap {
   const result = { ...inputs };
-  for (const key of spec.propertyInputs) {
-    if (key in inputs && outputs[key] !== undefined) result[key] = shapedAs(inputs[key], outputs[key]);
+  for (const key of specOf(type).propertyInputs) {
+    if (!(key in inputs) || newOutputs[key] === undefined) continue;
+    const before = shapedAs(inputs[key], oldOutputs[key] ?? null);
+    const after = shapedAs(inputs[key], newOutputs[key]);
+    if (!isDeepStrictEqual(before, after)) result[key] = after;
   }
   return result;
 }
@@ -184,8 +187,16 @@ export async function deleteAzureResource(target: ArmTarget, id: string): Promis
 
 export type AzurePlan = "same" | "update" | "replace";
 
-/** azure-native's diff: id inputs replace, other inputs update in place. */
-export function diffAzureInputs(type: string, olds: WireMap, news: WireMap): AzurePlan {
+/**
+ * azure-native's diff: id inputs replace, other inputs update in place, unless the resource's
+ * `replaceOnChanges` option names them (or `*`), as the engine applies that option to a provider's diff.
+ */
+export function diffAzureInputs(
+  type: string,
+  olds: WireMap,
+  news: WireMap,
+  replaceOnChanges: readonly string[] = [],
+): AzurePlan {
   const spec = specOf(type);
   const changed = new Set(
     [...new Set([...Object.keys(olds), ...Object.keys(news)])].filter(
@@ -193,7 +204,8 @@ export function diffAzureInputs(type: string, olds: WireMap, news: WireMap): Azu
     ),
   );
   if (changed.size === 0) return "same";
-  return spec.idInputs.some((key) => changed.has(key)) ? "replace" : "update";
+  const replacing = [...spec.idInputs, ...replaceOnChanges];
+  return replacing.some((key) => key === "*" || changed.has(key)) ? "replace" : "update";
 }
 
 /** `azure-native:sql:getManagedInstance`: the managed instance, flattened. */

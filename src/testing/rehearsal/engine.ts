@@ -285,7 +285,9 @@ export class RehearsalEngine implements RegistrationHandler {
       const created = await createAzureResource(target, type, name, inputs);
       return { op: "create", next: record(created.id, created.outputs) };
     }
-    const plan = replace ? "replace" : diffAzureInputs(type, prior.inputs, inputs);
+    const plan = replace
+      ? "replace"
+      : diffAzureInputs(type, prior.inputs, inputs, registration.replaceOnChanges);
     if (plan === "same") return { op: "same", next: record(prior.id, prior.outputs) };
     if (plan === "update") {
       return { op: "update", next: record(prior.id, await putAzureResource(target, type, prior.id, inputs)) };
@@ -372,7 +374,7 @@ export class RehearsalEngine implements RegistrationHandler {
           if (read) ({ outputs, id, inputs } = read.state);
         } else {
           outputs = await readAzureResource(this.arm(), record.type, record.id, record.inputs);
-          if (outputs) inputs = refreshedAzureInputs(record.type, record.inputs, outputs);
+          if (outputs) inputs = refreshedAzureInputs(record.type, record.inputs, record.outputs, outputs);
         }
         if (!outputs) {
           this.current.delete(record.urn);

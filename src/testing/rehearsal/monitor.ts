@@ -1,9 +1,9 @@
 /**
  * Pulumi's mock resource monitor with registrations served for real. `MockMonitor` hands its `newResource`
  * callback only the type, name and inputs; the rehearsal also needs what the engine gets (parent,
- * dependencies, `additionalSecretOutputs`, `ignoreChanges`, `deleteBeforeReplace`, `replacementTrigger`) and
- * the inputs in wire form (secrets still marked), so `registerResource` is served here from the request
- * itself.
+ * dependencies, `additionalSecretOutputs`, `ignoreChanges`, `replaceOnChanges`, `deleteBeforeReplace`,
+ * `replacementTrigger`) and the inputs in wire form (secrets still marked), so `registerResource` is served
+ * here from the request itself.
  */
 import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 import * as resproto from "@pulumi/pulumi/proto/resource_pb";
@@ -30,6 +30,8 @@ export interface Registration {
   inputs: WireMap;
   additionalSecretOutputs: string[];
   ignoreChanges: string[];
+  /** Inputs whose change replaces the resource, as the resource option of that name. */
+  replaceOnChanges: string[];
   deleteBeforeReplace: boolean;
   /** The `replacementTrigger` option's value in wire form; absent when the option is not set. */
   replacementTrigger?: WireValue;
@@ -55,6 +57,7 @@ interface RegisterRequest {
   getDependenciesList(): string[];
   getAdditionalsecretoutputsList(): string[];
   getIgnorechangesList(): string[];
+  getReplaceonchangesList(): string[];
   getDeletebeforereplace(): boolean;
   hasReplacementTrigger(): boolean;
   getReplacementTrigger(): structproto.Value | undefined;
@@ -86,6 +89,7 @@ class RehearsalMonitor extends MockMonitor {
         inputs: (req.getObject()?.toJavaScript() ?? {}) as WireMap,
         additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
         ignoreChanges: req.getIgnorechangesList(),
+        replaceOnChanges: req.getReplaceonchangesList(),
         deleteBeforeReplace: req.getDeletebeforereplace(),
         ...(req.hasReplacementTrigger()
           ? { replacementTrigger: req.getReplacementTrigger()?.toJavaScript() as WireValue }

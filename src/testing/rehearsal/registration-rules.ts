@@ -6,10 +6,23 @@ import { isDeepStrictEqual } from "node:util";
 import type { ResourceKind } from "./state";
 import { WireMap, WireValue, stripSecrets } from "./wire";
 
-export function kindOf(registration: { type: string; custom: boolean }): ResourceKind {
+export function kindOf(registration: {
+  type: string;
+  custom: boolean;
+  replaceOnChanges?: readonly string[];
+}): ResourceKind {
   if (!registration.custom) return "component";
   if (registration.type.startsWith("pulumi:providers:")) return "provider";
-  if (registration.type.startsWith("pulumi-nodejs:dynamic")) return "dynamic";
+  if (registration.type.startsWith("pulumi-nodejs:dynamic")) {
+    // The dynamic-provider host answers a diff without the changed keys the option is matched against.
+    if ((registration.replaceOnChanges ?? []).length > 0) {
+      throw new Error(
+        `the rehearsal does not apply replaceOnChanges to the dynamic resource type ${registration.type}: ` +
+          `its provider's diff decides its replacements`,
+      );
+    }
+    return "dynamic";
+  }
   if (registration.type.startsWith("azure-native:")) return "azure-native";
   throw new Error(
     `the rehearsal cannot create ${registration.type}: it serves dynamic resources, ` +

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { azureResourceId, diffAzureInputs, refreshedAzureInputs } from "./azure-native";
 import { up } from "./engine-steps";
-import { replacementTriggered } from "./registration-rules";
+import { kindOf, replacementTriggered } from "./registration-rules";
 import type { ProviderHost } from "./provider-host";
 import { countSteps, displayType, formatStep, formatSummary } from "./progress";
 import { resolveProgramFile } from "./program";
@@ -94,23 +94,47 @@ describe("azure-native diff and ids", () => {
     expect(diffAzureInputs(type, inputs, { ...inputs, managedInstanceName: "mi2" })).toBe("replace");
   });
 
-  it("a read records the link's inputs as ARM reports them, nested objects kept to the inputs' fields", () => {
+  it("replaceOnChanges turns the update of a named input (or of any, with *) into a replacement", () => {
+    const blob = { ...inputs, publicBlob: "CD" };
+    expect(diffAzureInputs(type, inputs, blob, ["publicBlob"])).toBe("replace");
+    expect(diffAzureInputs(type, inputs, blob, ["*"])).toBe("replace");
+    expect(diffAzureInputs(type, inputs, blob, ["certificateName"])).toBe("update");
+    expect(diffAzureInputs(type, inputs, { ...inputs }, ["publicBlob"])).toBe("same");
+  });
+
+  it("a read carries into the inputs what changed in ARM's answer, nested objects kept to the inputs' fields", () => {
     const link = "azure-native:sql:DistributedAvailabilityGroup";
     const inputs = {
       resourceGroupName: "rg",
       replicationMode: "Async",
       databases: [{ databaseName: "Sales" }],
     };
-    const outputs = {
-      replicationMode: "Sync",
-      databases: [{ databaseName: "Sales", synchronizationHealth: "HEALTHY" }],
+    const before = {
+      replicationMode: "Async",
+      databases: [{ databaseName: "Sales", synchronizationHealth: "NOT_HEALTHY" }],
       partnerEndpoint: "TCP://10.0.0.4:5022",
     };
-    expect(refreshedAzureInputs(link, inputs, outputs)).toEqual({ ...inputs, replicationMode: "Sync" });
-    const trust = "azure-native:sql:ServerTrustCertificate";
-    expect(refreshedAzureInputs(trust, { publicBlob: "0xab" }, { publicBlob: "AB" })).toEqual({
-      publicBlob: "0xab",
+    const after = { ...before, databases: [{ databaseName: "Sales", synchronizationHealth: "HEALTHY" }] };
+    expect(refreshedAzureInputs(link, inputs, before, after)).toEqual(inputs);
+    expect(refreshedAzureInputs(link, inputs, before, { ...after, replicationMode: "Sync" })).toEqual({
+      ...inputs,
+      replicationMode: "Sync",
     });
+    const renamed = { ...after, databases: [{ databaseName: "Orders", synchronizationHealth: "HEALTHY" }] };
+    expect(refreshedAzureInputs(link, inputs, before, renamed).databases).toEqual([
+      { databaseName: "Orders" },
+    ]);
+  });
+
+  it("ARM's own spelling of a blob is no change; another blob is", () => {
+    const trust = "azure-native:sql:ServerTrustCertificate";
+    const given = { publicBlob: "0xab" };
+    expect(refreshedAzureInputs(trust, given, { publicBlob: "AB" }, { publicBlob: "AB" })).toEqual(given);
+    expect(refreshedAzureInputs(trust, given, { publicBlob: "AB" }, { publicBlob: "CD" })).toEqual({
+      publicBlob: "CD",
+    });
+    // A property ARM no longer answers keeps the value given.
+    expect(refreshedAzureInputs(trust, given, { publicBlob: "AB" }, {})).toEqual(given);
   });
 
   it("refuses types it does not serve", () => {
@@ -192,6 +216,19 @@ describe("a partially created resource", () => {
     expect(next.state.initErrors).toBeUndefined();
     const { initErrors: _none, ...complete } = prior;
     expect((await up(quietHost(calls), "u", { a: 1 }, complete)).op).toBe("same");
+  });
+});
+
+describe("kindOf", () => {
+  it("serves each kind, and refuses replaceOnChanges on a dynamic resource rather than ignore it", () => {
+    const dynamic = "pulumi-nodejs:dynamic/mi-link:MasterKey";
+    expect(kindOf({ type: "mi-link:index:MiLink", custom: false })).toBe("component");
+    expect(kindOf({ type: dynamic, custom: true, replaceOnChanges: [] })).toBe("dynamic");
+    expect(kindOf({ type: "azure-native:sql:ServerTrustCertificate", custom: true })).toBe("azure-native");
+    expect(() => kindOf({ type: dynamic, custom: true, replaceOnChanges: ["name"] })).toThrow(
+      /does not apply replaceOnChanges .*MasterKey/,
+    );
+    expect(() => kindOf({ type: "aws:s3:Bucket", custom: true })).toThrow(/cannot create aws:s3:Bucket/);
   });
 });
 
