@@ -211,7 +211,10 @@ export class SqlServerTrust extends pulumi.ComponentResource {
         certificateName: this.endpointCertificate.name,
         publicBlob: this.endpointCertificate.publicKey,
       },
-      parent,
+      // Another blob under the same name (a certificate made again under that name, or the trust changed
+      // on the managed instance and seen by a refresh) deletes the old trust, then uploads: the API does
+      // not document a PUT of another certificate over an existing trust, and may refuse it.
+      { ...parent, replaceOnChanges: ["publicBlob"], deleteBeforeReplace: true },
     );
 
     // The managed instance's certificate and the roots are needed only once the links connect,

@@ -10,6 +10,7 @@ import { buildCreateDistributedAgSql } from "../../src/tsql";
 import { loadState } from "../../src/testing/rehearsal/state";
 import { buildIfStale } from "../support/build";
 import { adminBatch, catalogRows } from "../dynamic/support/emulator";
+import { createCertificate, generateRsaKeyPair } from "../../src/testing/arm/x509";
 import { type TestStack, destroyedClean, objects, startStack, withStack, DDL } from "./support/stack";
 
 /** What refresh reports of a resource, and what the repairing up does with it. */
@@ -155,7 +156,31 @@ const CASES: DriftCase[] = [
     refresh: { "erp-trust-sql-cert-on-mi": "gone" },
     repair: { "erp-trust-sql-cert-on-mi": "create" },
   },
+  {
+    label: "the server trust certificate replaced on the managed instance by another under the same name",
+    change: async (stack) => {
+      const trusts = stack.world.arm.managedInstance().trustCertificates;
+      trusts.delete("Cert_SQL1_endpoint");
+      trusts.put(trusts.validatePut("Cert_SQL1_endpoint", otherCertificateHex()));
+    },
+    refresh: { "erp-trust-sql-cert-on-mi": "drift" },
+    // The managed instance refuses another certificate over an existing trust: deleted, then uploaded.
+    repair: { "erp-trust-sql-cert-on-mi": "replace" },
+  },
 ];
+
+/** A certificate no server of the stack has: what someone might upload by mistake. */
+function otherCertificateHex(): string {
+  const keys = generateRsaKeyPair();
+  const name = { CN: "Someone else's endpoint" };
+  const { der } = createCertificate({
+    subject: name,
+    issuer: name,
+    publicKey: keys.publicKey,
+    signingKey: keys,
+  });
+  return "0x" + der.toString("hex");
+}
 
 /**
  * The links and their readiness checks carry the link's live status in their outputs (replica state,
@@ -198,10 +223,15 @@ function followingOtherLinks(stack: TestStack): string[] {
     .map((r) => r.name);
 }
 
-/** What an out-of-band change can alter that a name does not show: the endpoint, the replicas' URLs and modes. */
+/**
+ * What an out-of-band change can alter that a name does not show: the endpoint, the replicas' URLs and
+ * modes, the certificates the managed instance trusts.
+ */
 function properties(stack: TestStack): unknown {
   const rows = (table: string) => catalogRows(stack.world.sql, table);
+  const trusts = stack.world.arm.managedInstance().trustCertificates.list();
   return {
+    trusts: trusts.map((t) => `${t.name} ${t.thumbprint}`).sort(),
     endpoints: rows("sys.database_mirroring_endpoints").map((e) => ({
       name: e.name,
       state: e.state_desc,
