@@ -9,7 +9,7 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import { ArmTarget, armLongRunning, armRequest, ensureSuccess } from "./arm-client";
-import { WireMap, WireValue, stripSecrets } from "./wire";
+import { WireMap, WireValue, isSecretValue, secretValue, stripSecrets } from "./wire";
 
 export const AZURE_API_VERSION = "2023-08-01";
 
@@ -127,13 +127,16 @@ export function refreshedAzureInputs(
     if (!(key in inputs) || newOutputs[key] === undefined) continue;
     const before = shapedAs(inputs[key], oldOutputs[key] ?? null);
     const after = shapedAs(inputs[key], newOutputs[key]);
-    if (!isDeepStrictEqual(before, after)) result[key] = after;
+    // A secret input stays secret with its new value, as the engine keeps an input's secretness.
+    if (!isDeepStrictEqual(stripSecrets(before), stripSecrets(after)))
+      result[key] = isSecretValue(inputs[key]) ? secretValue(after) : after;
   }
   return result;
 }
 
 /** `value` with only the object fields `shape` has, element by element. */
 function shapedAs(shape: WireValue, value: WireValue): WireValue {
+  if (isSecretValue(shape)) return shapedAs(shape.value, stripSecrets(value));
   if (Array.isArray(shape) && Array.isArray(value)) {
     return value.map((item, index) => shapedAs(shape[index] ?? shape[0] ?? null, item));
   }

@@ -135,6 +135,12 @@ describe("azure-native diff and ids", () => {
     });
     // A property ARM no longer answers keeps the value given.
     expect(refreshedAzureInputs(trust, given, { publicBlob: "AB" }, {})).toEqual(given);
+    // A secret input changed out of band stays a secret.
+    const secret = { publicBlob: secretValue("0xab") };
+    expect(refreshedAzureInputs(trust, secret, { publicBlob: "AB" }, { publicBlob: "AB" })).toEqual(secret);
+    expect(refreshedAzureInputs(trust, secret, { publicBlob: "AB" }, { publicBlob: "CD" })).toEqual({
+      publicBlob: secretValue("CD"),
+    });
   });
 
   it("refuses types it does not serve", () => {
