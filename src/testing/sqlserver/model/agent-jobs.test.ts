@@ -2,7 +2,8 @@
  * The emulator's SQL Server Agent procedures and msdb tables, fed exactly the T-SQL the product
  * sends for a periodic log backup job: the job, its step, schedule and target appear in msdb;
  * a second job of the same name is refused (14261); delete removes the job and its schedule;
- * a job that does not exist is 14262.
+ * a job that does not exist is 14262. The sp_update_* procedures an operator changes a job with
+ * show in the product's read.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -76,12 +77,62 @@ describe("Agent jobs in msdb", () => {
     expect(errors(await h.run(buildDeleteJobSql("NoSuchJob")))[0]).toMatchObject({ number: 14262 });
   });
 
-  it("reads a job by name as the product does", async () => {
-    await h.run(buildCreateLogBackupJobSql(SPEC));
+  const readJob = async () => {
     const events = await h.run(AGENT_JOB_QUERY.replace("@jobName", "N'LogBackup_Sales'"));
     expect(errors(events)).toEqual([]);
-    expect(records(resultSets(events)[0])).toEqual([
-      { name: "LogBackup_Sales", description: SPEC.description },
+    return records(resultSets(events)[0]);
+  };
+
+  it("reads a job by name as the product does: the job, its first step, its schedule", async () => {
+    await h.run(buildCreateLogBackupJobSql(SPEC));
+    expect(await readJob()).toEqual([
+      {
+        name: "LogBackup_Sales",
+        description: SPEC.description,
+        enabled: 1,
+        command: buildLogBackupJobCommand(SPEC),
+        schedule_name: "LogBackup_Sales",
+        schedule_enabled: 1,
+        freq_type: 4,
+        freq_interval: 1,
+        freq_subday_type: 4,
+        freq_subday_interval: 15,
+      },
     ]);
+  });
+
+  it("sp_update_job, sp_update_jobstep and sp_update_schedule change only what they are given", async () => {
+    await h.run(buildCreateLogBackupJobSql(SPEC));
+    const changes = [
+      "EXEC msdb.dbo.sp_update_job @job_name = N'LogBackup_Sales', @enabled = 0;",
+      "EXEC msdb.dbo.sp_update_jobstep @job_name = N'LogBackup_Sales', @step_id = 1, @command = N'SELECT 1;';",
+      "EXEC msdb.dbo.sp_update_schedule @name = N'LogBackup_Sales', @enabled = 0, @freq_subday_interval = 60;",
+    ];
+    for (const change of changes) expect(errors(await h.run(change)), change).toEqual([]);
+    expect(await readJob()).toEqual([
+      expect.objectContaining({
+        description: SPEC.description,
+        enabled: 0,
+        command: "SELECT 1;",
+        schedule_enabled: 0,
+        freq_type: 4,
+        freq_subday_type: 4,
+        freq_subday_interval: 60,
+      }),
+    ]);
+    const [schedule] = rows("msdb.dbo.sysschedules");
+    const byId = `EXEC msdb.dbo.sp_update_schedule @schedule_id = ${String(schedule.schedule_id)}, @enabled = 1;`;
+    expect(errors(await h.run(byId))).toEqual([]);
+    expect(rows("msdb.dbo.sysschedules")[0]).toMatchObject({ enabled: 1, freq_subday_interval: 60 });
+  });
+
+  it("answers 14262 for an update of a job, step or schedule that does not exist", async () => {
+    await h.run(buildCreateLogBackupJobSql(SPEC));
+    const missing = [
+      "EXEC msdb.dbo.sp_update_job @job_name = N'NoSuchJob', @enabled = 0;",
+      "EXEC msdb.dbo.sp_update_jobstep @job_name = N'LogBackup_Sales', @step_id = 2, @command = N'SELECT 1;';",
+      "EXEC msdb.dbo.sp_update_schedule @name = N'NoSuchSchedule', @enabled = 0;",
+    ];
+    for (const sql of missing) expect(errors(await h.run(sql))[0], sql).toMatchObject({ number: 14262 });
   });
 });

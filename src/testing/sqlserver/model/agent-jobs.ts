@@ -1,7 +1,8 @@
 /**
- * SQL Server Agent jobs as msdb stores them: exactly the procedures the product sends for a
- * periodic log backup job (msdb.dbo.sp_add_job, sp_add_jobstep, sp_add_jobschedule,
- * sp_add_jobserver, sp_delete_job) and the msdb tables that show the result
+ * SQL Server Agent jobs as msdb stores them: the procedures the product sends for a periodic log
+ * backup job (msdb.dbo.sp_add_job, sp_add_jobstep, sp_add_jobschedule, sp_add_jobserver,
+ * sp_delete_job), the ones an operator changes it with (sp_update_job, sp_update_jobstep,
+ * sp_update_schedule: what a refresh must notice), and the msdb tables that show the result
  * (sysjobs, sysjobsteps, sysschedules, sysjobschedules, sysjobservers). Jobs are stored, never run:
  * the emulator has no Agent.
  */
@@ -150,12 +151,70 @@ function deleteJob(m: ModelContext, args: ProcedureArgument[]): ProcedureResult 
   return OK;
 }
 
+/** The value of `name` when the call gives one (NULL and absent leave the property as it is). */
+function given(args: ProcedureArgument[], name: string): SqlValue | undefined {
+  const value = arg(args, name);
+  return value === null ? undefined : value;
+}
+
+function updateJob(m: ModelContext, args: ProcedureArgument[]): ProcedureResult {
+  const job = jobOf(m, "sp_update_job", args);
+  const enabled = given(args, "@enabled");
+  const description = given(args, "@description");
+  const newName = given(args, "@new_name");
+  if (enabled !== undefined) job.enabled = Number(enabled) === 1;
+  if (description !== undefined) job.description = String(description);
+  if (newName !== undefined) job.name = String(newName);
+  return OK;
+}
+
+function updateJobStep(m: ModelContext, args: ProcedureArgument[]): ProcedureResult {
+  const job = jobOf(m, "sp_update_jobstep", args);
+  const stepId = required("sp_update_jobstep", args, "@step_id");
+  const step = job.steps.find((s) => s.stepId === Number(stepId));
+  if (!step) throw doesNotExist("@step_id", stepId);
+  const command = given(args, "@command");
+  const databaseName = given(args, "@database_name");
+  if (command !== undefined) step.command = String(command);
+  if (databaseName !== undefined) step.databaseName = String(databaseName);
+  return OK;
+}
+
+function updateSchedule(m: ModelContext, args: ProcedureArgument[]): ProcedureResult {
+  const id = given(args, "@schedule_id");
+  const name = given(args, "@name");
+  const schedule = schedules(m).find((s) =>
+    id !== undefined ? s.scheduleId === Number(id) : s.name.toLowerCase() === String(name).toLowerCase(),
+  );
+  if (!schedule) {
+    if (id === undefined && name === undefined)
+      throw errors.procedureArgumentMissing("sp_update_schedule", "@name");
+    throw id !== undefined ? doesNotExist("@schedule_id", String(id)) : doesNotExist("@name", String(name));
+  }
+  const enabled = given(args, "@enabled");
+  if (enabled !== undefined) schedule.enabled = Number(enabled) === 1;
+  const fields = [
+    ["@freq_type", "freqType"],
+    ["@freq_interval", "freqInterval"],
+    ["@freq_subday_type", "freqSubdayType"],
+    ["@freq_subday_interval", "freqSubdayInterval"],
+  ] as const;
+  for (const [parameter, field] of fields) {
+    const value = given(args, parameter);
+    if (value !== undefined) schedule[field] = Number(value);
+  }
+  return OK;
+}
+
 const PROCEDURES: Record<string, (m: ModelContext, args: ProcedureArgument[]) => ProcedureResult> = {
   sp_add_job: addJob,
   sp_add_jobstep: addJobStep,
   sp_add_jobschedule: addJobSchedule,
   sp_add_jobserver: addJobServer,
   sp_delete_job: deleteJob,
+  sp_update_job: updateJob,
+  sp_update_jobstep: updateJobStep,
+  sp_update_schedule: updateSchedule,
 };
 
 /** An msdb Agent procedure (`bare` without msdb.dbo.), or undefined when `bare` is not one. */
