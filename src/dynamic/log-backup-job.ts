@@ -6,7 +6,9 @@
  * else is refused, never touched.
  *
  * Create and update (re)create the job (a partial job left by a failed run is ours and replaced);
- * read reports a job deleted outside Pulumi as gone; delete removes it with its schedule.
+ * read reports a job deleted outside Pulumi as gone, and one disabled or changed there in
+ * `changedOutOfBand`, which the next update repairs by making the job again; delete removes it with
+ * its schedule.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type * as mssql from "mssql";
@@ -30,6 +32,7 @@ import {
 } from "./common/connection";
 import { forwardingProvider, PACKAGE_NAME, type ProviderOperations } from "./common/delegate";
 import { diffInputs } from "./common/diff";
+import { agentJobDepartures, type AgentJobRow } from "./log-backup-job-model";
 import {
   connectionProps,
   DYNAMIC_MODULE,
@@ -48,6 +51,11 @@ export interface LogBackupJobInputs extends ConnectionInputs {
   everyMinutes: number;
 }
 
+export interface LogBackupJobOutputs extends LogBackupJobInputs {
+  /** What the last refresh found changed outside Pulumi (the job disabled, its schedule changed...); absent when nothing. */
+  changedOutOfBand?: string[];
+}
+
 const MARK = PRODUCT_JOB_MARK;
 
 function specOf(inputs: LogBackupJobInputs): LogBackupJobSpec {
@@ -60,14 +68,20 @@ function specOf(inputs: LogBackupJobInputs): LogBackupJobSpec {
   };
 }
 
-/** The job's description, or undefined when there is no job of that name. */
-async function existingJob(pool: mssql.ConnectionPool, jobName: string): Promise<string | undefined> {
+/** The job as msdb shows it: one row per schedule, none when there is no job of that name. */
+async function readJob(pool: mssql.ConnectionPool, jobName: string): Promise<AgentJobRow[]> {
   const rows = await runQuery(
     pool,
     AGENT_JOB_QUERY,
     { jobName },
     { action: "read Agent job", object: `[${jobName}]` },
   );
+  return rows as unknown as AgentJobRow[];
+}
+
+/** The job's description, or undefined when there is no job of that name. */
+async function existingJob(pool: mssql.ConnectionPool, jobName: string): Promise<string | undefined> {
+  const rows = await readJob(pool, jobName);
   return rows.length === 0 ? undefined : String(rows[0].description ?? "");
 }
 
@@ -121,7 +135,7 @@ export class LogBackupJobProvider implements pulumi.dynamic.ResourceProvider {
 
   async diff(
     _id: string,
-    olds: LogBackupJobInputs,
+    olds: LogBackupJobOutputs,
     news: LogBackupJobInputs,
   ): Promise<pulumi.dynamic.DiffResult> {
     // The old job goes first: a new one of the same name could not be created next to it.
@@ -133,7 +147,8 @@ export class LogBackupJobProvider implements pulumi.dynamic.ResourceProvider {
         deleteBeforeReplace: true,
       },
     );
-    return { changes: outcome.changes, replaces: outcome.replaces, deleteBeforeReplace: true };
+    const repair = (olds.changedOutOfBand ?? []).length > 0;
+    return { changes: outcome.changes || repair, replaces: outcome.replaces, deleteBeforeReplace: true };
   }
 
   async create(inputs: LogBackupJobInputs): Promise<pulumi.dynamic.CreateResult> {
@@ -143,22 +158,25 @@ export class LogBackupJobProvider implements pulumi.dynamic.ResourceProvider {
 
   async update(
     _id: string,
-    olds: LogBackupJobInputs,
+    olds: LogBackupJobOutputs,
     news: LogBackupJobInputs,
   ): Promise<pulumi.dynamic.UpdateResult> {
     // New credentials or connection settings only refresh what Pulumi stores: no SQL for them.
     const jobChanged =
       JSON.stringify(olds.destination) !== JSON.stringify(news.destination) ||
-      olds.everyMinutes !== news.everyMinutes;
+      olds.everyMinutes !== news.everyMinutes ||
+      (olds.changedOutOfBand ?? []).length > 0;
     if (jobChanged) await putJob(news);
     return { outs: { ...news } };
   }
 
-  async read(id: string, props: LogBackupJobInputs): Promise<pulumi.dynamic.ReadResult> {
-    const description = await withConnection(toConnectionArgs(props), (pool) =>
-      existingJob(pool, props.jobName),
-    );
-    return description === undefined ? { id: "", props: {} } : { id, props };
+  async read(id: string, props: LogBackupJobOutputs): Promise<pulumi.dynamic.ReadResult> {
+    const rows = await withConnection(toConnectionArgs(props), (pool) => readJob(pool, props.jobName));
+    if (rows.length === 0) return { id: "", props: {} };
+    // Only a departure is recorded: a job as defined reads back exactly as the state holds it.
+    const { changedOutOfBand: _previous, ...recorded } = props;
+    const departures = agentJobDepartures(rows, specOf(props));
+    return { id, props: departures.length > 0 ? { ...recorded, changedOutOfBand: departures } : recorded };
   }
 
   async delete(_id: string, props: LogBackupJobInputs): Promise<void> {

@@ -2,8 +2,9 @@
  * The log backup Agent job through Pulumi's real dynamic-provider host, against the SQL Server
  * emulator's msdb: created with its step and schedule, a re-run without state replaces its own job
  * (still one), a schedule change updates it in place, a job of the same name made by someone else
- * is refused and left alone, refresh notices a job deleted out of band, new credentials change
- * nothing on SQL Server, and destroy removes it.
+ * is refused and left alone, refresh notices a job deleted, disabled or changed out of band (and
+ * the next up makes a changed one again), new credentials change nothing on SQL Server, and destroy
+ * removes it.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -83,6 +84,46 @@ describe("LogBackupJob provider", () => {
     const created = await up(host, urn, inputs());
     await adminBatch(emulator, "EXEC msdb.dbo.sp_delete_job @job_name = N'LogBackup_Sales';");
     expect(await refresh(host, created.state)).toBeUndefined();
+  }, 60_000);
+
+  it("refresh reports the job disabled, its schedule changed or its step edited; the next up makes it again as defined", async () => {
+    /** The job as an operator sees it, without the ids a job made again gets anew. */
+    const definition = () => ({
+      jobs: jobs().map(({ name, enabled, description }) => ({ name, enabled, description })),
+      steps: steps().map(({ step_id, command }) => ({ step_id, command })),
+      schedules: schedules().map(({ schedule_id: _id, ...schedule }) => schedule),
+    });
+    const created = await up(host, urn, inputs());
+    const asDefined = definition();
+    expect((await refresh(host, created.state))?.changed).toBe(false);
+
+    const changes: Array<[string, string[]]> = [
+      ["EXEC msdb.dbo.sp_update_job @job_name = N'LogBackup_Sales', @enabled = 0;", ["the job is disabled"]],
+      [
+        "EXEC msdb.dbo.sp_update_schedule @name = N'LogBackup_Sales', @enabled = 0, @freq_subday_interval = 60;",
+        ["its schedule is disabled", "its schedule runs every 60 minutes, not every 15 minutes"],
+      ],
+      [
+        "EXEC msdb.dbo.sp_update_jobstep @job_name = N'LogBackup_Sales', @step_id = 1, @command = N'SELECT 1;';",
+        ["its step's command was changed"],
+      ],
+    ];
+    let state = created.state;
+    for (const [change, found] of changes) {
+      await adminBatch(emulator, change);
+      const refreshed = await refresh(host, state);
+      expect(refreshed?.changed, change).toBe(true);
+      expect(refreshed?.state.outputs.changedOutOfBand, change).toEqual(found);
+
+      const repaired = await up(host, urn, inputs(), refreshed!.state);
+      expect(repaired.op, change).toBe("update");
+      expect(definition(), change).toEqual(asDefined);
+      expect(repaired.state.outputs.changedOutOfBand, change).toBeUndefined();
+      expect((await refresh(host, repaired.state))?.changed, change).toBe(false);
+      state = repaired.state;
+    }
+    await destroy(host, state);
+    expect(jobs()).toEqual([]);
   }, 60_000);
 
   it("new credentials only refresh the state: no job SQL, and destroy signs in with them", async () => {

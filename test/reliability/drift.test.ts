@@ -1,8 +1,9 @@
 /**
- * Drift, object by object: one out-of-band change per case on a two-link stack (an object dropped, or
- * altered, on SQL Server or on the managed instance). Refresh must report exactly the resources the change
- * touched, the next up must repair exactly those, and both sides must then hold what the fault-free up
- * made, down to the altered properties; a further up changes nothing and destroy leaves nothing behind.
+ * Drift, object by object: one out-of-band change per case on a two-link stack, or on a one-link stack
+ * with its log backup Agent job (an object dropped, or altered, on SQL Server or on the managed
+ * instance). Refresh must report exactly the resources the change touched, the next up must repair
+ * exactly those, and both sides must then hold what the fault-free up made, down to the altered
+ * properties; a further up changes nothing and destroy leaves nothing behind.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunReport } from "../../src/testing/rehearsal";
@@ -11,7 +12,15 @@ import { loadState } from "../../src/testing/rehearsal/state";
 import { buildIfStale } from "../support/build";
 import { adminBatch, catalogRows } from "../dynamic/support/emulator";
 import { createCertificate, generateRsaKeyPair } from "../../src/testing/arm/x509";
-import { type TestStack, destroyedClean, objects, startStack, withStack, DDL } from "./support/stack";
+import {
+  type TestStack,
+  destroyedClean,
+  objects,
+  startCutoverStack,
+  startStack,
+  withStack,
+  DDL,
+} from "./support/stack";
 
 /** What refresh reports of a resource, and what the repairing up does with it. */
 type Reported = "gone" | "drift";
@@ -19,6 +28,8 @@ type Repair = "create" | "update" | "replace";
 
 interface DriftCase {
   label: string;
+  /** The stack it runs on: two links (default), or one link with its log backup Agent job. */
+  stack?: "links" | "job";
   /** The change made behind the stack's back. */
   change(stack: TestStack): Promise<unknown>;
   /** Resource name → what refresh must report (no other resource may be reported). */
@@ -167,7 +178,44 @@ const CASES: DriftCase[] = [
     // The managed instance refuses another certificate over an existing trust: deleted, then uploaded.
     repair: { "erp-trust-sql-cert-on-mi": "replace" },
   },
+  {
+    label: "the log backup Agent job disabled on SQL Server",
+    stack: "job",
+    change: (stack) =>
+      adminBatch(
+        stack.world.sql,
+        "EXEC msdb.dbo.sp_update_job @job_name = N'LogBackup_Sales', @enabled = 0;",
+      ),
+    refresh: { "sales-sales-log-backup-job": "drift" },
+    repair: { "sales-sales-log-backup-job": "update" },
+  },
+  {
+    label: "the log backup Agent job's schedule changed to once an hour",
+    stack: "job",
+    change: (stack) =>
+      adminBatch(
+        stack.world.sql,
+        "EXEC msdb.dbo.sp_update_schedule @name = N'LogBackup_Sales', @freq_subday_interval = 60;",
+      ),
+    refresh: { "sales-sales-log-backup-job": "drift" },
+    repair: { "sales-sales-log-backup-job": "update" },
+  },
+  {
+    label: "the log backup Agent job deleted on SQL Server",
+    stack: "job",
+    change: (stack) =>
+      adminBatch(stack.world.sql, "EXEC msdb.dbo.sp_delete_job @job_name = N'LogBackup_Sales';"),
+    refresh: { "sales-sales-log-backup-job": "gone" },
+    repair: { "sales-sales-log-backup-job": "create" },
+  },
 ];
+
+/** A fresh stack for `drift`: the two-link example, or the one-link program with a log backup job. */
+async function stackFor(drift: DriftCase): Promise<TestStack> {
+  if (drift.stack !== "job") return startStack();
+  const stack = await startCutoverStack("drift-job");
+  return { ...stack, rehearsal: stack.withCutover(false) };
+}
 
 /** A certificate no server of the stack has: what someone might upload by mistake. */
 function otherCertificateHex(): string {
@@ -225,13 +273,16 @@ function followingOtherLinks(stack: TestStack): string[] {
 
 /**
  * What an out-of-band change can alter that a name does not show: the endpoint, the replicas' URLs and
- * modes, the certificates the managed instance trusts.
+ * modes, the certificates the managed instance trusts, the Agent jobs' state, steps and schedules.
  */
 function properties(stack: TestStack): unknown {
   const rows = (table: string) => catalogRows(stack.world.sql, table);
   const trusts = stack.world.arm.managedInstance().trustCertificates.list();
   return {
     trusts: trusts.map((t) => `${t.name} ${t.thumbprint}`).sort(),
+    jobs: rows("msdb.dbo.sysjobs").map((j) => `${String(j.name)} enabled ${String(j.enabled)}`),
+    jobSteps: rows("msdb.dbo.sysjobsteps").map((j) => String(j.command)),
+    jobSchedules: rows("msdb.dbo.sysschedules").map(({ schedule_id: _id, ...schedule }) => schedule),
     endpoints: rows("sys.database_mirroring_endpoints").map((e) => ({
       name: e.name,
       state: e.state_desc,
@@ -254,7 +305,7 @@ describe.concurrent("drift: each object dropped or altered out of band", () => {
   it.each(CASES.map((c) => [c.label, c] as const))(
     "%s: refresh reports it, the next up repairs exactly it",
     async (_label, drift) => {
-      await withStack(startStack(), async (stack) => {
+      await withStack(stackFor(drift), async (stack) => {
         const up = await stack.rehearsal.up();
         expect(up.errors, stack.lines.join("\n")).toEqual([]);
         const made = { objects: objects(stack), properties: properties(stack) };

@@ -114,10 +114,24 @@ export function buildDeleteJobSql(jobName: string): string {
   return `EXEC msdb.dbo.sp_delete_job @job_name = ${quoteString(jobName, "jobName")}, @delete_unused_schedule = 1;`;
 }
 
-/** The job named @jobName, if any: its description tells whether it is this product's. */
+/**
+ * The job named @jobName, if any: its description (whether it is this product's), whether it is
+ * enabled, its first step's command and its schedules, one row per schedule (none: one row of NULLs).
+ */
 export const AGENT_JOB_QUERY = `
 SELECT
   j.name,
-  j.description
+  j.description,
+  j.enabled,
+  st.command,
+  sc.name AS schedule_name,
+  sc.enabled AS schedule_enabled,
+  sc.freq_type,
+  sc.freq_interval,
+  sc.freq_subday_type,
+  sc.freq_subday_interval
 FROM msdb.dbo.sysjobs j
+LEFT JOIN msdb.dbo.sysjobsteps st ON st.job_id = j.job_id AND st.step_id = 1
+LEFT JOIN msdb.dbo.sysjobschedules js ON js.job_id = j.job_id
+LEFT JOIN msdb.dbo.sysschedules sc ON sc.schedule_id = js.schedule_id
 WHERE j.name = @jobName;`.trim();
