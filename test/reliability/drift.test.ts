@@ -175,7 +175,7 @@ const CASES: DriftCase[] = [
       trusts.put(trusts.validatePut("Cert_SQL1_endpoint", otherCertificateHex()));
     },
     refresh: { "erp-trust-sql-cert-on-mi": "drift" },
-    // The managed instance refuses another certificate over an existing trust: deleted, then uploaded.
+    // Another certificate is not PUT over an existing trust (the ARM emulator refuses it): deleted, then uploaded.
     repair: { "erp-trust-sql-cert-on-mi": "replace" },
   },
   {

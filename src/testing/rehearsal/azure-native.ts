@@ -4,8 +4,8 @@
  * already existing resource", as azure-native does), then PUTs and polls; a read is a GET (404 = gone)
  * that carries into the inputs what changed in ARM's answer since the last one (so the next diff sees an
  * out-of-band change); an update is a PUT of the whole body; a delete is a DELETE that tolerates 404.
- * Outputs are the ARM body
- * flattened the way azure-native flattens it (`properties.*` at the top level, plus `azureApiVersion`).
+ * Outputs are the ARM body flattened the way azure-native flattens it (`properties.*` at the top level,
+ * plus `azureApiVersion`).
  */
 import { isDeepStrictEqual } from "node:util";
 import { ArmTarget, armLongRunning, armRequest, ensureSuccess } from "./arm-client";
