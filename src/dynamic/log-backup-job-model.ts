@@ -29,6 +29,7 @@ const DAILY = 4;
 const EVERY_DAY = 1;
 const MINUTES = 4;
 
+/** The schedule as sysschedules' codes say it, for a message. */
 function describeSchedule(row: AgentJobRow): string {
   if (Number(row.freq_type) === DAILY && Number(row.freq_interval) === EVERY_DAY) {
     if (Number(row.freq_subday_type) === MINUTES) return `every ${Number(row.freq_subday_interval)} minutes`;
@@ -65,8 +66,15 @@ export function agentJobDepartures(rows: AgentJobRow[], spec: LogBackupJobSpec):
     return departures;
   }
   if (Number(schedule.schedule_enabled) !== 1) departures.push("its schedule is disabled");
-  const runs = describeSchedule(schedule);
-  const wanted = `every ${spec.everyMinutes} minutes`;
-  if (runs !== wanted) departures.push(`its schedule runs ${runs}, not ${wanted}`);
+  const asDefined =
+    Number(schedule.freq_type) === DAILY &&
+    Number(schedule.freq_interval) === EVERY_DAY &&
+    Number(schedule.freq_subday_type) === MINUTES &&
+    Number(schedule.freq_subday_interval) === spec.everyMinutes;
+  if (!asDefined) {
+    departures.push(
+      `its schedule runs ${describeSchedule(schedule)}, not every ${spec.everyMinutes} minutes`,
+    );
+  }
   return departures;
 }

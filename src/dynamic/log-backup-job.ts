@@ -58,6 +58,11 @@ export interface LogBackupJobOutputs extends LogBackupJobInputs {
 
 const MARK = PRODUCT_JOB_MARK;
 
+/** Whether the last refresh found the job changed outside Pulumi: the next update makes it again. */
+function changedOutOfBand(outputs: LogBackupJobOutputs): boolean {
+  return (outputs.changedOutOfBand ?? []).length > 0;
+}
+
 function specOf(inputs: LogBackupJobInputs): LogBackupJobSpec {
   return {
     jobName: inputs.jobName,
@@ -147,8 +152,11 @@ export class LogBackupJobProvider implements pulumi.dynamic.ResourceProvider {
         deleteBeforeReplace: true,
       },
     );
-    const repair = (olds.changedOutOfBand ?? []).length > 0;
-    return { changes: outcome.changes || repair, replaces: outcome.replaces, deleteBeforeReplace: true };
+    return {
+      changes: outcome.changes || changedOutOfBand(olds),
+      replaces: outcome.replaces,
+      deleteBeforeReplace: true,
+    };
   }
 
   async create(inputs: LogBackupJobInputs): Promise<pulumi.dynamic.CreateResult> {
@@ -165,7 +173,7 @@ export class LogBackupJobProvider implements pulumi.dynamic.ResourceProvider {
     const jobChanged =
       JSON.stringify(olds.destination) !== JSON.stringify(news.destination) ||
       olds.everyMinutes !== news.everyMinutes ||
-      (olds.changedOutOfBand ?? []).length > 0;
+      changedOutOfBand(olds);
     if (jobChanged) await putJob(news);
     return { outs: { ...news } };
   }

@@ -182,15 +182,12 @@ function updateJobStep(m: ModelContext, args: ProcedureArgument[]): ProcedureRes
 
 function updateSchedule(m: ModelContext, args: ProcedureArgument[]): ProcedureResult {
   const id = given(args, "@schedule_id");
-  const name = given(args, "@name");
+  const byId = id !== undefined;
+  const key = byId ? String(id) : required("sp_update_schedule", args, "@name");
   const schedule = schedules(m).find((s) =>
-    id !== undefined ? s.scheduleId === Number(id) : s.name.toLowerCase() === String(name).toLowerCase(),
+    byId ? s.scheduleId === Number(key) : s.name.toLowerCase() === key.toLowerCase(),
   );
-  if (!schedule) {
-    if (id === undefined && name === undefined)
-      throw errors.procedureArgumentMissing("sp_update_schedule", "@name");
-    throw id !== undefined ? doesNotExist("@schedule_id", String(id)) : doesNotExist("@name", String(name));
-  }
+  if (!schedule) throw doesNotExist(byId ? "@schedule_id" : "@name", key);
   const enabled = given(args, "@enabled");
   if (enabled !== undefined) schedule.enabled = Number(enabled) === 1;
   const fields = [
