@@ -18,6 +18,9 @@ import {
   withStack,
   armAnswers,
   expectNoSecretsInClear,
+  linkRoles,
+  MI_PRIMARY,
+  SQL_SERVER_PRIMARY,
 } from "./support/stack";
 
 const LINK = `DAG_${FAILOVER_DATABASE}`;
@@ -29,25 +32,6 @@ const CALLS = {
   setRole: { method: "POST", pathRegex: new RegExp(`/distributedAvailabilityGroups/${LINK}/setRole$`) },
 } satisfies Record<string, FaultSpec["match"]>;
 type Call = keyof typeof CALLS;
-
-interface LinkRoles {
-  sqlServerRole: string | null;
-  managedInstanceRole: string | null;
-}
-
-/** The roles the stack reports, after checking that the emulated link holds the same. */
-function roles(stack: FailoverStack, report: RunReport): LinkRoles {
-  const link = (report.outputs.links as Record<string, LinkRoles>)[FAILOVER_DATABASE];
-  const reported = { sqlServerRole: link.sqlServerRole, managedInstanceRole: link.managedInstanceRole };
-  const actual = stack.world.sql.model.partner.linkStatus(LINK);
-  expect({ sqlServerRole: actual?.sqlServerRole, managedInstanceRole: actual?.managedInstanceRole }).toEqual(
-    reported,
-  );
-  return reported;
-}
-
-const SQL_SERVER_PRIMARY = { sqlServerRole: "PRIMARY", managedInstanceRole: "SECONDARY" };
-const MI_PRIMARY = { sqlServerRole: "SECONDARY", managedInstanceRole: "PRIMARY" };
 
 /** Answers of the emulator to `call`, in order: e.g. [429, 409, 202]. */
 function answers(stack: FailoverStack, call: Call): number[] {
@@ -66,7 +50,7 @@ async function createdAndQuiet(stack: FailoverStack, reports: RunReport[]): Prom
   const up = await stack.withPrimary("SqlServer").up();
   reports.push(up);
   expect(up.errors, stack.lines.join("\n")).toEqual([]);
-  expect(roles(stack, up)).toEqual(SQL_SERVER_PRIMARY);
+  expect(linkRoles(stack, up)).toEqual(SQL_SERVER_PRIMARY);
   await waitHealthy(stack.world, { [FAILOVER_DATABASE]: LINK }, 20_000);
   stack.world.sql.model.setWorkload(FAILOVER_DATABASE, false);
 }
@@ -95,7 +79,7 @@ describe.concurrent("Azure faults on the package's own link calls", () => {
       const over = await stack.withPrimary("ManagedInstance").up();
       reports.push(over);
       expect(over.errors, stack.lines.join("\n")).toEqual([]);
-      expect(roles(stack, over)).toEqual(MI_PRIMARY);
+      expect(linkRoles(stack, over)).toEqual(MI_PRIMARY);
       expectNoSecretsInClear(stack, reports);
       // The failover kept the link in Azure (its id): a refresh, then an up, replace and wait for nothing.
       const refreshed = await stack.withPrimary("ManagedInstance").refresh();
@@ -106,7 +90,7 @@ describe.concurrent("Azure faults on the package's own link calls", () => {
       const back = await stack.withPrimary("SqlServer").up();
       reports.push(back);
       expect(back.errors, stack.lines.join("\n")).toEqual([]);
-      expect(roles(stack, back)).toEqual(SQL_SERVER_PRIMARY);
+      expect(linkRoles(stack, back)).toEqual(SQL_SERVER_PRIMARY);
 
       expectNoSecretsInClear(stack, reports);
 
@@ -158,7 +142,7 @@ describe.concurrent("Azure faults on the package's own link calls", () => {
         const again = await stack.withPrimary(to).up();
         reports.push(again);
         expect(again.errors, stack.lines.join("\n")).toEqual([]);
-        expect(roles(stack, again)).toEqual(to === "SqlServer" ? SQL_SERVER_PRIMARY : MI_PRIMARY);
+        expect(linkRoles(stack, again)).toEqual(to === "SqlServer" ? SQL_SERVER_PRIMARY : MI_PRIMARY);
         expect(again.counts.create + again.counts.replace + again.counts.delete).toBe(0);
         await destroyedClean(stack, reports);
         expectNoSecretsInClear(stack, reports);

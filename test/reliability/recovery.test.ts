@@ -1,16 +1,25 @@
 /**
  * Recovery of a two-link stack from what happens around it: SQL Server restarted between two runs, Azure
- * answering 429 (with Retry-After) and 409 AnotherOperationInProgress, objects dropped out of band, and a
- * state recorded by the version before the link's id was an input.
+ * answering 429 (with Retry-After) and 409 AnotherOperationInProgress, objects dropped out of band, a
+ * state recorded by the version before the link's id was an input, and (on a one-link stack) a forced
+ * failover while SQL Server still writes.
  * Each case ends with the fault-free objects on both sides and a clean destroy.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import type { RunReport } from "../../src/testing/rehearsal";
 import { loadState, saveState } from "../../src/testing/rehearsal/state";
+import { waitHealthy } from "../../src/testing/demo";
 import { buildIfStale } from "../support/build";
 import { adminBatch, catalogRows } from "../dynamic/support/emulator";
 import {
   type TestStack,
+  FAILOVER_DATABASE,
+  MI_PRIMARY,
+  SQL_SERVER_PRIMARY,
   destroyedClean,
+  expectNoSecretsInClear,
+  linkRoles,
+  startFailoverStack,
   objects,
   startStack,
   visibleText,
@@ -122,6 +131,38 @@ describe.concurrent("recovery", () => {
       expect((await stack.rehearsal.up()).changes).toBe(0);
     });
   }, 180_000);
+
+  it("a forced failover to the managed instance while SQL Server still writes: a refresh and an up after it change nothing, then it fails back", async () => {
+    await withStack(startFailoverStack("recovery-forced"), async (stack) => {
+      const reports: RunReport[] = [];
+      const run = async (report: Promise<RunReport>) => {
+        const done = await report;
+        reports.push(done);
+        expect(done.errors, stack.lines.join("\n")).toEqual([]);
+        return done;
+      };
+      const first = await run(stack.withPrimary("SqlServer").up());
+      expect(linkRoles(stack, first)).toEqual(SQL_SERVER_PRIMARY);
+      await waitHealthy(stack.world, { [FAILOVER_DATABASE]: `DAG_${FAILOVER_DATABASE}` }, 20_000);
+
+      // No wait for the log to settle: the application is still writing on SQL Server.
+      const forced = await run(stack.withPrimary("ManagedInstance", { forced: true }).up());
+      expect(linkRoles(stack, forced)).toEqual(MI_PRIMARY);
+      expect(stack.lines.join("\n")).toMatch(/forced failover to the managed instance allowing data loss/);
+
+      // What the forced failover left is what the state says: nothing to repair, nothing to wait for.
+      await run(stack.withPrimary("ManagedInstance", { forced: true }).refresh());
+      const steady = await run(stack.withPrimary("ManagedInstance", { forced: true }).up());
+      expect(steady.changes, stack.lines.join("\n")).toBe(0);
+      expect(linkRoles(stack, steady)).toEqual(MI_PRIMARY);
+
+      stack.world.sql.model.setWorkload(FAILOVER_DATABASE, false);
+      const back = await run(stack.withPrimary("SqlServer").up());
+      expect(linkRoles(stack, back)).toEqual(SQL_SERVER_PRIMARY);
+      expectNoSecretsInClear(stack, reports);
+      await destroyedClean(stack, reports);
+    });
+  }, 240_000);
 
   it("credential rotation: password changed on SQL Server and in the config; up sends no DDL, destroy succeeds", async () => {
     await withDestroyedStack(async (stack) => {

@@ -118,8 +118,8 @@ export function visibleText(stack: TestStack, reports: RunReport[]): string {
 
 /** A one-link stack whose `primary` is managed (a LinkRole): failovers by changing `config.primary`. */
 export interface FailoverStack extends TestStack {
-  /** A rehearsal of the failover program with `primary` set. */
-  withPrimary(primary: "SqlServer" | "ManagedInstance"): Rehearsal;
+  /** A rehearsal of the failover program with `primary` set, the failover forced (data loss allowed) or not. */
+  withPrimary(primary: "SqlServer" | "ManagedInstance", options?: { forced?: boolean }): Rehearsal;
 }
 
 /** The one database of a {@link FailoverStack}. */
@@ -147,8 +147,28 @@ export async function startFailoverStack(project: string): Promise<FailoverStack
     path.join("test", "components", "fixtures", "failover-program.ts"),
     project,
   );
-  const withPrimary = (primary: "SqlServer" | "ManagedInstance") => rehearsalWith({ primary });
+  const withPrimary = (primary: "SqlServer" | "ManagedInstance", options: { forced?: boolean } = {}) =>
+    rehearsalWith({ primary, forceFailoverAllowDataLoss: String(options.forced ?? false) });
   return { ...stack, rehearsal: withPrimary("SqlServer"), withPrimary };
+}
+
+export interface LinkRoles {
+  sqlServerRole: string | null;
+  managedInstanceRole: string | null;
+}
+
+export const SQL_SERVER_PRIMARY: LinkRoles = { sqlServerRole: "PRIMARY", managedInstanceRole: "SECONDARY" };
+export const MI_PRIMARY: LinkRoles = { sqlServerRole: "SECONDARY", managedInstanceRole: "PRIMARY" };
+
+/** The roles a run of a {@link FailoverStack} reports, after checking that the emulated link holds the same. */
+export function linkRoles(stack: FailoverStack, report: RunReport): LinkRoles {
+  const link = (report.outputs.links as Record<string, LinkRoles>)[FAILOVER_DATABASE];
+  const reported = { sqlServerRole: link.sqlServerRole, managedInstanceRole: link.managedInstanceRole };
+  const actual = stack.world.sql.model.partner.linkStatus(`DAG_${FAILOVER_DATABASE}`);
+  expect({ sqlServerRole: actual?.sqlServerRole, managedInstanceRole: actual?.managedInstanceRole }).toEqual(
+    reported,
+  );
+  return reported;
 }
 
 /** A one-link stack that ends the migration: `cutover` from config (a LinkCutover once true). */
