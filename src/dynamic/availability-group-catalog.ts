@@ -5,6 +5,7 @@
 import type { AvailabilityGroupInfo } from "../sql";
 import type { AvailabilityGroupInputs, AvailabilityGroupOutputs } from "./availability-group";
 import { sameName } from "./availability-group-inputs";
+import { isUnknown } from "./common/check";
 
 export function describeObject(name: string): string {
   return `availability group [${name}]`;
@@ -38,8 +39,13 @@ export function adoptionConflict(
 export function observed(
   inputs: AvailabilityGroupInputs,
   group: AvailabilityGroupInfo,
-): Pick<AvailabilityGroupOutputs, "replicaServerName" | "endpointUrl" | "clusterType" | "databases"> {
+): Pick<
+  AvailabilityGroupOutputs,
+  "replicaServerName" | "endpointUrl" | "clusterType" | "databases" | "groupDatabaseId"
+> {
   const local = group.replicas.find((replica) => sameName(replica.serverName, inputs.replicaServerName));
+  const database = inputs.database;
+  const own = database == null ? -1 : group.databases.findIndex((d) => sameName(d, database));
   return {
     replicaServerName: local
       ? inputs.replicaServerName
@@ -47,7 +53,22 @@ export function observed(
     endpointUrl: local?.endpointUrl ?? inputs.endpointUrl,
     clusterType: group.clusterType,
     databases: group.databases,
+    groupDatabaseId: group.groupDatabaseIds[own] ?? null,
   };
+}
+
+/**
+ * The group's database as defined is no longer in it, as the last read found it: taken out out of
+ * band (`REMOVE DATABASE`). False while the database is unknown or none is defined (the managed
+ * instance as initial primary).
+ */
+export function databaseTakenOut(
+  olds: Pick<AvailabilityGroupOutputs, "databases">,
+  news: Pick<AvailabilityGroupInputs, "database">,
+): boolean {
+  const database = news.database;
+  if (database == null || isUnknown(database) || !Array.isArray(olds.databases)) return false;
+  return !olds.databases.some((d) => sameName(d, database));
 }
 
 /** The outputs with what a read right after a change found; the group must be there. */

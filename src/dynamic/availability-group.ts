@@ -26,6 +26,7 @@ import { readAvailabilityGroupDropCheck } from "../sql/catalog/distributed-ags-u
 import {
   buildCreateAgSql,
   buildDropAgSql,
+  buildAddDatabaseToAgSql,
   buildGrantCreateAnyDatabaseSql,
   buildModifyReplicaEndpointUrlSql,
   linkSupport,
@@ -33,7 +34,13 @@ import {
   validateIdentifier,
 } from "../tsql";
 import type * as mssql from "mssql";
-import { adoptionConflict, describeObject, observed, withCatalog } from "./availability-group-catalog";
+import {
+  adoptionConflict,
+  databaseTakenOut,
+  describeObject,
+  observed,
+  withCatalog,
+} from "./availability-group-catalog";
 import { sameName, validateEndpointUrl, validateUserDatabase } from "./availability-group-inputs";
 import { checkConnectionInputs, FailureCollector, isUnknown } from "./common/check";
 import { CONNECTION_SECRET_OUTPUTS, toConnectionArgs, type ConnectionInputs } from "./common/connection";
@@ -73,6 +80,8 @@ export interface AvailabilityGroupOutputs extends AvailabilityGroupInputs, Creat
   clusterType: string | null;
   /** The databases of the group, as the catalog reports them. */
   databases: string[];
+  /** The `group_database_id` of `database` in the group (new each time it joins); null while it is not in it. */
+  groupDatabaseId?: string | null;
   /** Whether CREATE ANY DATABASE was granted to the group (managed instance as initial primary). */
   createAnyDatabaseGranted: boolean;
 }
@@ -127,7 +136,8 @@ export class AvailabilityGroupProvider implements pulumi.dynamic.ResourceProvide
       { replaceOn: REPLACE_ON },
     );
     return keepUnfinishedCreate(olds, {
-      changes: outcome.changes,
+      // A database taken out of the group out of band (seen by refresh) is put back.
+      changes: outcome.changes || databaseTakenOut(olds, news),
       replaces: outcome.replaces,
       // Same name on SQL Server: the old group must go first.
       deleteBeforeReplace: sameName(olds.name, news.name),
@@ -178,6 +188,7 @@ export class AvailabilityGroupProvider implements pulumi.dynamic.ResourceProvide
         adopted: false,
         clusterType: null,
         databases: inputs.database == null ? [] : [inputs.database],
+        groupDatabaseId: null,
         createAnyDatabaseGranted: false,
       };
       // CREATE and the read of the new group share one round trip.
@@ -236,14 +247,16 @@ export class AvailabilityGroupProvider implements pulumi.dynamic.ResourceProvide
       adopted: olds.adopted,
       clusterType: olds.clusterType,
       databases: olds.databases,
+      groupDatabaseId: olds.groupDatabaseId ?? null,
       createAnyDatabaseGranted: olds.createAnyDatabaseGranted,
     };
     const needsUrl = olds.endpointUrl !== news.endpointUrl;
+    const needsDatabase = databaseTakenOut(olds, news);
     // A create that failed after CREATE AVAILABILITY GROUP left the grant to do.
     const needsGrant = news.database == null && !olds.createAnyDatabaseGranted;
     // Outputs never observed (create failed before its read) are read now.
     const needsRead = olds.clusterType == null;
-    if (!needsUrl && !needsGrant && !needsRead) return { outs: base };
+    if (!needsUrl && !needsGrant && !needsRead && !needsDatabase) return { outs: base };
     const outs = await withConnection(toConnectionArgs(news), async (pool) => {
       if (needsUrl) {
         await runStatement(
@@ -256,6 +269,12 @@ export class AvailabilityGroupProvider implements pulumi.dynamic.ResourceProvide
           undefined,
           { action: "change the endpoint URL of availability group", object: `[${news.name}]` },
         );
+      }
+      if (needsDatabase) {
+        await runStatement(pool, buildAddDatabaseToAgSql(news.name, String(news.database)), undefined, {
+          action: "put the database back in availability group",
+          object: `[${news.name}] ([${String(news.database)}])`,
+        });
       }
       if (needsGrant) {
         await grantCreateAnyDatabase(pool, news.name);
@@ -342,6 +361,12 @@ export class AvailabilityGroup extends DynamicResource {
   public readonly endpointUrl!: pulumi.Output<string>;
   /** The group's databases, as the catalog reports them. */
   public readonly databases!: pulumi.Output<string[]>;
+  /**
+   * The `group_database_id` of the database in the group, as the catalog reports it: new each time
+   * the database joins. Null while it is not in the group (before seeding, with the managed instance
+   * as initial primary).
+   */
+  public readonly groupDatabaseId!: pulumi.Output<string | null>;
   public readonly createAnyDatabaseGranted!: pulumi.Output<boolean>;
 
   constructor(name: string, args: AvailabilityGroupArgs, opts?: pulumi.CustomResourceOptions) {
@@ -362,6 +387,7 @@ export class AvailabilityGroup extends DynamicResource {
           "adopted",
           "clusterType",
           "databases",
+          "groupDatabaseId",
           "createAnyDatabaseGranted",
           "name",
           "replicaServerName",

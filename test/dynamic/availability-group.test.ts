@@ -137,6 +137,56 @@ describe("AvailabilityGroup provider", () => {
     await destroy(host, again.state); // already gone
   });
 
+  it("puts back a database taken out of the group out of band, with one ALTER; it joins with a new group_database_id", async () => {
+    await dropAll();
+    const created = await up(host, urn, inputs());
+    const firstId = created.state.outputs.groupDatabaseId;
+    const [[row]] = await adminQuery(
+      emulator,
+      `SELECT group_database_id FROM sys.availability_databases_cluster WHERE database_name = N'${DB}'`,
+    );
+    expect(firstId).toBe(row.group_database_id);
+    expect(firstId).toMatch(/^[0-9A-F-]{36}$/i);
+
+    await adminQuery(emulator, `ALTER AVAILABILITY GROUP [${AG}] REMOVE DATABASE [${DB}]`);
+    const drifted = await refresh(host, created.state);
+    expect(drifted).toMatchObject({
+      changed: true,
+      state: { outputs: { databases: [], groupDatabaseId: null } },
+    });
+    const planned = await preview(host, urn, inputs(), drifted!.state);
+    expect(planned.op).toBe("update");
+    // Without a refresh nothing was read: the state still holds the database, so nothing is planned.
+    expect((await preview(host, urn, inputs(), created.state)).op).toBe("same");
+
+    emulator.tds.resetCounters();
+    const repaired = await up(host, urn, inputs(), drifted!.state);
+    expect(repaired.op).toBe("update");
+    const sent = productStatements(emulator.tds.requestLog()).map((e) => e.text);
+    expect(sent.filter((t) => /ALTER AVAILABILITY GROUP/.test(t))).toEqual([
+      `ALTER AVAILABILITY GROUP [${AG}] ADD DATABASE [${DB}];`,
+    ]);
+    expect(repaired.state.outputs).toMatchObject({ databases: [DB] });
+    expect(repaired.state.outputs.groupDatabaseId).toMatch(/^[0-9A-F-]{36}$/i);
+    expect(repaired.state.outputs.groupDatabaseId).not.toBe(firstId);
+    expect(await refresh(host, repaired.state)).toMatchObject({ changed: false });
+    expect((await preview(host, urn, inputs(), repaired.state)).op).toBe("same");
+
+    // Taken out again and the database no longer meets the group's conditions: the update fails with
+    // SQL Server's error and its fix, and the state still asks for the database on the next up.
+    await adminQuery(emulator, `ALTER AVAILABILITY GROUP [${AG}] REMOVE DATABASE [${DB}]`);
+    await adminQuery(emulator, `ALTER DATABASE [${DB}] SET RECOVERY SIMPLE`);
+    const stale = await refresh(host, repaired.state);
+    await expect(up(host, urn, inputs(), stale!.state)).rejects.toThrow(/put the database back.*\[Sales\]/s);
+    expect((await preview(host, urn, inputs(), stale!.state)).op).toBe("update");
+    await adminQuery(emulator, `ALTER DATABASE [${DB}] SET RECOVERY FULL`);
+    await adminQuery(emulator, `BACKUP DATABASE [${DB}] TO DISK = N'/backups/sales.bak'`);
+    const healed = await up(host, urn, inputs(), stale!.state);
+    expect(healed.state.outputs.databases).toEqual([DB]);
+    await destroy(host, healed.state);
+    expect(await groups()).toEqual([]);
+  });
+
   it("replaces on a new name or database, deleting first only when the name stays", async () => {
     await dropAll();
     const created = await up(host, urn, inputs());

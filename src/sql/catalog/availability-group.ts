@@ -27,6 +27,8 @@ export interface AvailabilityGroupInfo {
   clusterType: string | null;
   replicas: AvailabilityReplicaInfo[];
   databases: string[];
+  /** Each database's `group_database_id`, in the order of `databases`: new each time a database joins. */
+  groupDatabaseIds: string[];
 }
 
 function replicaOf(row: Row): AvailabilityReplicaInfo {
@@ -69,5 +71,6 @@ export function parseAvailabilityGroup(sets: readonly Row[][]): AvailabilityGrou
     clusterType: optionalText(first, "cluster_type_desc")?.toUpperCase() ?? null,
     replicas: groupRows.filter((row) => row.replica_server_name != null).map(replicaOf),
     databases: databaseRows.map((row) => text(row, "database_name")),
+    groupDatabaseIds: databaseRows.map((row) => text(row, "group_database_id")),
   };
 }

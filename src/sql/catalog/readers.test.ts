@@ -179,6 +179,8 @@ describe("the link's objects, created with T-SQL and read back", () => {
     });
     const [sales] = await withConnection(args, (pool) => readDatabases(pool, ["SalesDb"]));
     expect(sales.availabilityGroup).toBe("AG_SalesDb");
+    expect(ag?.groupDatabaseIds).toHaveLength(1);
+    expect(ag?.groupDatabaseIds[0]).toMatch(/^[0-9A-F-]{36}$/i);
   });
 
   it("reads the distributed availability group's members and the link's state as it connects and seeds", async () => {

@@ -23,7 +23,8 @@ LEFT JOIN sys.dm_hadr_availability_replica_states rs ON rs.replica_id = r.replic
 WHERE ag.name = @name
 ORDER BY r.replica_server_name;
 SELECT
-  adc.database_name
+  adc.database_name,
+  adc.group_database_id
 FROM sys.availability_databases_cluster adc
 JOIN sys.availability_groups ag ON ag.group_id = adc.group_id
 WHERE ag.name = @name

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { TsqlInputError } from "../quote";
 import {
+  buildAddDatabaseToAgSql,
   buildCreateAgSql,
   buildDropAgSql,
   buildGrantCreateAnyDatabaseSql,
@@ -80,6 +81,19 @@ describe("quoteEndpointUrl", () => {
   it("quotes tcp URLs up to the catalog's 128 characters", () => {
     expect(quoteEndpointUrl("tcp://mi.x.net:5022;Server=[mi]")).toBe("N'tcp://mi.x.net:5022;Server=[mi]'");
     expect(fieldOf(() => quoteEndpointUrl(`TCP://${"h".repeat(120)}:5022`))).toBe("endpointUrl");
+  });
+});
+
+describe("buildAddDatabaseToAgSql", () => {
+  it("puts the database back in its group, names quoted", () => {
+    expect(buildAddDatabaseToAgSql("AG_Sales", "Sales")).toBe(
+      "ALTER AVAILABILITY GROUP [AG_Sales] ADD DATABASE [Sales];",
+    );
+    expect(buildAddDatabaseToAgSql("AG_x", "a]b")).toBe(
+      "ALTER AVAILABILITY GROUP [AG_x] ADD DATABASE [a]]b];",
+    );
+    expect(fieldOf(() => buildAddDatabaseToAgSql("AG_x", ""))).toBe("database");
+    expect(fieldOf(() => buildAddDatabaseToAgSql("", "Sales"))).toBe("agName");
   });
 });
 

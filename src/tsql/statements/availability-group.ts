@@ -66,6 +66,15 @@ export function buildGrantCreateAnyDatabaseSql(agName: string): string {
 }
 
 /**
+ * `ALTER AVAILABILITY GROUP [ag] ADD DATABASE [db];` — puts the database back in its group after it
+ * was removed (`REMOVE DATABASE`). Runs in master on the primary; the database must still meet the
+ * group's conditions (FULL recovery, a backup chain).
+ */
+export function buildAddDatabaseToAgSql(agName: string, database: string): string {
+  return `ALTER AVAILABILITY GROUP ${quoteIdentifier(agName, "agName")} ADD DATABASE ${quoteIdentifier(database, "database")};`;
+}
+
+/**
  * `DROP AVAILABILITY GROUP [name];` for an availability group or a distributed one. Runs in
  * master; works with Always On disabled.
  */
