@@ -1,12 +1,14 @@
 /**
  * Parts of DatabaseLink kept apart to keep it readable: the Azure settings LinkRole and
- * LinkCutover share, the status a link reports after its cutover, and the log backup children
+ * LinkCutover share, the status a link reports (while it exists, and after its cutover), and the log backup children
  * (the first log backup after seeding, the optional Agent job).
  */
+import type * as azureSql from "@pulumi/azure-native/sql";
 import * as pulumi from "@pulumi/pulumi";
 import type { ConnectionArgs } from "../dynamic/common/resource";
 import type { LinkCutover } from "../dynamic/link-cutover";
 import type { LinkReadiness } from "../dynamic/link-readiness";
+import type { LinkRole } from "../dynamic/link-role";
 import { LogBackup } from "../dynamic/log-backup";
 import { LogBackupJob } from "../dynamic/log-backup-job";
 import { defaultLogBackupJobName } from "../tsql/statements/agent-job";
@@ -30,6 +32,47 @@ export function azureSettings(args: DatabaseLinkArgs, setting: "primary" | "cuto
     armAccessTokenConfig: args.armAccessTokenConfig,
     armPollIntervalMs: args.armPollIntervalMs,
   };
+}
+
+/** The link as created and last observed: Azure's ids and replica state, the readiness's observation, the roles. */
+export function linkStatus(
+  names: { database: string; agName: string; miAgName: string; dagName: string },
+  link: azureSql.DistributedAvailabilityGroup,
+  readiness: LinkReadiness,
+  role: LinkRole | undefined,
+): pulumi.Output<DatabaseLinkStatus> {
+  const database = names.database.toLowerCase();
+  return pulumi
+    .all([
+      link.id,
+      link.distributedAvailabilityGroupId,
+      link.databases,
+      pulumi.output({
+        connectedState: readiness.connectedState,
+        synchronizationState: readiness.synchronizationState,
+        seedingProgressPercent: readiness.seedingProgressPercent,
+        lastHardenedLsn: readiness.lastHardenedLsn,
+        sqlServerRole: role?.sqlServerRole ?? null,
+        managedInstanceRole: role?.managedInstanceRole ?? null,
+      }),
+    ])
+    .apply(([linkId, dagId, databases, observed]) => {
+      const db = databases?.find((d) => d.databaseName?.toLowerCase() === database);
+      return {
+        ...names,
+        linkId,
+        distributedAvailabilityGroupId: dagId,
+        connectedState: observed.connectedState ?? null,
+        synchronizationState: observed.synchronizationState ?? null,
+        seedingProgressPercent: observed.seedingProgressPercent ?? null,
+        lastHardenedLsn: observed.lastHardenedLsn ?? null,
+        replicaState: db?.replicaState ?? null,
+        sqlServerRole: observed.sqlServerRole ?? null,
+        managedInstanceRole: observed.managedInstanceRole ?? null,
+        cutoverCompletedAt: null,
+        managedInstanceFirstBackupAt: null,
+      };
+    });
 }
 
 /** After the cutover there is no link to observe: only the names and when it ended. */
@@ -70,6 +113,8 @@ export function logBackupChildren(
     dagId: pulumi.Input<string>;
     /** The Azure link's distributedAvailabilityGroupId: a link made again seeds again. */
     linkId: pulumi.Input<string>;
+    /** The database's group_database_id: a database put back in its group is looked at again. */
+    groupDatabaseId: pulumi.Input<string | null> | undefined;
     linkReadiness: LinkReadiness;
     miPrimary: boolean;
     parent: { parent: pulumi.Resource };
@@ -88,6 +133,7 @@ export function logBackupChildren(
             backupTarget: args.backupTarget,
             seedingWaitSeconds: args.waitTimeoutSeconds ?? 600,
             linkId: link.linkId,
+            groupDatabaseId: link.groupDatabaseId,
           },
           { ...link.parent, dependsOn: [link.linkReadiness], replacementTrigger: link.dagId },
         );

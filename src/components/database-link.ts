@@ -27,7 +27,7 @@ import { defaultAgName, defaultDagName, defaultMiAgName } from "../tsql/names";
 import type { BackupTarget } from "../tsql/statements/backup";
 import type { DatabaseFormat, InitialPrimary, LinkFailoverMode } from "../tsql/versions";
 import { DEFAULTS, type LogBackupScheduleArgs, type ReplicationMode } from "./args";
-import { azureSettings, cutoverStatus, logBackupChildren } from "./database-link-children";
+import { azureSettings, cutoverStatus, linkStatus, logBackupChildren } from "./database-link-children";
 import type { SqlServerTrust } from "./sql-server-trust";
 
 export interface DatabaseLinkArgs extends ConnectionArgs {
@@ -302,6 +302,8 @@ export class DatabaseLink extends pulumi.ComponentResource {
       },
     );
 
+    // With the managed instance as initial primary the database joins by seeding, after the group.
+    const groupDatabaseId = miPrimary ? undefined : this.availabilityGroup.groupDatabaseId;
     this.linkReadiness = new LinkReadiness(
       `${name}-link-readiness`,
       {
@@ -311,9 +313,11 @@ export class DatabaseLink extends pulumi.ComponentResource {
         waitFor: args.waitFor,
         timeoutSeconds: args.waitTimeoutSeconds,
         linkId: this.link.distributedAvailabilityGroupId,
+        groupDatabaseId,
       },
-      // The managed instance only joins once the Azure link exists. A new link (new linkId) is waited
-      // for again; the trigger shows it in a preview when the group was made again.
+      // The managed instance only joins once the Azure link exists. A new link (new linkId), or the
+      // database put back in its group (new groupDatabaseId), is waited for again; the trigger shows
+      // it in a preview when the group was made again.
       { ...parent, dependsOn: [this.link], replacementTrigger: this.distributedAvailabilityGroup.id },
     );
 
@@ -337,6 +341,7 @@ export class DatabaseLink extends pulumi.ComponentResource {
       dagName: this.distributedAvailabilityGroup.name,
       dagId: this.distributedAvailabilityGroup.id,
       linkId: this.link.distributedAvailabilityGroupId,
+      groupDatabaseId,
       linkReadiness: this.linkReadiness,
       miPrimary,
       parent,
@@ -366,39 +371,12 @@ export class DatabaseLink extends pulumi.ComponentResource {
             { ...parent, dependsOn: [this.linkReadiness] },
           );
 
-    const names = { database, agName: this.agName, miAgName: this.miAgName, dagName: this.dagName };
-    const readiness = this.linkReadiness;
-    this.status = pulumi
-      .all([
-        this.link.id,
-        this.link.distributedAvailabilityGroupId,
-        this.link.databases,
-        pulumi.output({
-          connectedState: readiness.connectedState,
-          synchronizationState: readiness.synchronizationState,
-          seedingProgressPercent: readiness.seedingProgressPercent,
-          lastHardenedLsn: readiness.lastHardenedLsn,
-          sqlServerRole: this.role?.sqlServerRole ?? null,
-          managedInstanceRole: this.role?.managedInstanceRole ?? null,
-        }),
-      ])
-      .apply(([linkId, dagId, databases, observed]) => {
-        const db = databases?.find((d) => d.databaseName?.toLowerCase() === database.toLowerCase());
-        return {
-          ...names,
-          linkId,
-          distributedAvailabilityGroupId: dagId,
-          connectedState: observed.connectedState ?? null,
-          synchronizationState: observed.synchronizationState ?? null,
-          seedingProgressPercent: observed.seedingProgressPercent ?? null,
-          lastHardenedLsn: observed.lastHardenedLsn ?? null,
-          replicaState: db?.replicaState ?? null,
-          sqlServerRole: observed.sqlServerRole ?? null,
-          managedInstanceRole: observed.managedInstanceRole ?? null,
-          cutoverCompletedAt: null,
-          managedInstanceFirstBackupAt: null,
-        };
-      });
+    this.status = linkStatus(
+      { database, agName: this.agName, miAgName: this.miAgName, dagName: this.dagName },
+      this.link,
+      this.linkReadiness,
+      this.role,
+    );
     this.registerOutputs({ status: this.status });
   }
 }

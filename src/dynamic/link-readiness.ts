@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { readLinkState, withConnection } from "../sql";
 import { validateDagName } from "../tsql";
 import { validateUserDatabase } from "./availability-group-inputs";
-import { checkConnectionInputs, checkLinkId, FailureCollector } from "./common/check";
+import { checkConnectionInputs, checkFollowedIds, FailureCollector } from "./common/check";
 import { CONNECTION_SECRET_OUTPUTS, toConnectionArgs, type ConnectionInputs } from "./common/connection";
 import { forwardingProvider, PACKAGE_NAME, type ProviderOperations } from "./common/delegate";
 import { diffInputs } from "./common/diff";
@@ -45,6 +45,8 @@ export interface LinkReadinessInputs extends ConnectionInputs {
   pollIntervalSeconds?: number;
   /** The Azure link's distributedAvailabilityGroupId: a new one is a new link, waited for again. */
   linkId?: string;
+  /** The database's group_database_id in its availability group: a new one (it joined again) is waited for again. */
+  groupDatabaseId?: string | null;
 }
 
 export interface LinkReadinessOutputs extends LinkReadinessInputs {
@@ -111,7 +113,7 @@ export class LinkReadinessProvider implements pulumi.dynamic.ResourceProvider {
         (Number.isFinite(news.pollIntervalSeconds) && news.pollIntervalSeconds >= MIN_POLL_SECONDS),
       `must be at least ${MIN_POLL_SECONDS} second (default 1): at most one query per second per link`,
     );
-    checkLinkId(news.linkId, collector);
+    checkFollowedIds(news, collector);
     return { inputs: withDefaults(news), failures: collector.failures };
   }
 
@@ -124,7 +126,11 @@ export class LinkReadinessProvider implements pulumi.dynamic.ResourceProvider {
     const outcome = diffInputs(
       olds as unknown as Record<string, unknown>,
       news as unknown as Record<string, unknown>,
-      { replaceOn: ["dagName", "database"], replaceOnKnownChange: ["linkId"] },
+      {
+        replaceOn: ["dagName", "database"],
+        replaceOnKnownChange: ["linkId", "groupDatabaseId"],
+        recordedFirst: ["groupDatabaseId"],
+      },
     );
     return { changes: outcome.changes, replaces: outcome.replaces, deleteBeforeReplace: false };
   }
@@ -227,6 +233,13 @@ export interface LinkReadinessArgs extends ConnectionArgs {
    * waited for again. Replaces, once known. Default: none (the readiness follows no particular link).
    */
   linkId?: pulumi.Input<string>;
+  /**
+   * The database's `group_database_id` in its availability group on SQL Server (the group's
+   * `groupDatabaseId` output). A database taken out of its group and put back joins with a new one:
+   * whether the link replicates it again is then waited for again. Replaces, once known and once
+   * recorded (its first value is only recorded). Default: none.
+   */
+  groupDatabaseId?: pulumi.Input<string | null>;
 }
 
 /** Waits until a link connects and its database replicates, as SQL Server sees it. */
@@ -253,6 +266,7 @@ export class LinkReadiness extends DynamicResource {
           timeoutSeconds: args.timeoutSeconds,
           pollIntervalSeconds: args.pollIntervalSeconds,
           linkId: args.linkId,
+          groupDatabaseId: args.groupDatabaseId,
         },
         ["connectedState", "synchronizationState", "seedingProgressPercent", "lastHardenedLsn", "observedAt"],
       ),

@@ -26,7 +26,7 @@ import {
   validateIdentifier,
   type BackupTarget,
 } from "../tsql";
-import { checkConnectionInputs, checkLinkId, FailureCollector, isUnknown } from "./common/check";
+import { checkConnectionInputs, checkFollowedIds, FailureCollector, isUnknown } from "./common/check";
 import {
   CONNECTION_SECRET_OUTPUTS,
   connectionSecrets,
@@ -57,6 +57,8 @@ export interface LogBackupInputs extends ConnectionInputs {
   seedingWaitSeconds?: number;
   /** The Azure link's distributedAvailabilityGroupId: a new link seeds again, and is backed up again. */
   linkId?: string;
+  /** The database's group_database_id in its availability group: a database that joined again is looked at again. */
+  groupDatabaseId?: string | null;
 }
 
 export interface LogBackupOutputs extends LogBackupInputs {
@@ -191,7 +193,7 @@ export class LogBackupProvider implements pulumi.dynamic.ResourceProvider {
         (Number.isFinite(news.seedingWaitSeconds) && news.seedingWaitSeconds >= 0),
       "must be zero or a positive number of seconds (default 0: refuse at once while seeding runs)",
     );
-    checkLinkId(news.linkId, collector);
+    checkFollowedIds(news, collector);
     if (news.backupTarget === undefined) {
       collector.add("backupTarget", "is required: where the log backup goes ({ disk } or { url })");
     } else if (!isUnknown(news.backupTarget)) {
@@ -213,7 +215,8 @@ export class LogBackupProvider implements pulumi.dynamic.ResourceProvider {
       news as unknown as Record<string, unknown>,
       {
         replaceOn: ["database", "dagName"],
-        replaceOnKnownChange: ["linkId"],
+        replaceOnKnownChange: ["linkId", "groupDatabaseId"],
+        recordedFirst: ["groupDatabaseId"],
         deleteBeforeReplace: false,
       },
     );
@@ -283,6 +286,13 @@ export interface LogBackupArgs extends ConnectionArgs {
    * already taken since that seeding is adopted). Replaces, once known. Default: none.
    */
   linkId?: pulumi.Input<string>;
+  /**
+   * The database's `group_database_id` in its availability group on SQL Server (the group's
+   * `groupDatabaseId` output). A database put back in its group after it was taken out joins with a
+   * new one: the first log backup since the last seeding is then taken, or found, again. Replaces,
+   * once known and once recorded (its first value is only recorded). Default: none.
+   */
+  groupDatabaseId?: pulumi.Input<string | null>;
 }
 
 /** The first log backup after the link seeded the database; refused while seeding runs. */
@@ -304,6 +314,7 @@ export class LogBackup extends DynamicResource {
           backupTarget: args.backupTarget,
           seedingWaitSeconds: args.seedingWaitSeconds,
           linkId: args.linkId,
+          groupDatabaseId: args.groupDatabaseId,
         },
         ["backupSetId", "finishedAt", "backupTaken", "seedingCompletedAt"],
       ),

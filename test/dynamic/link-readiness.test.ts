@@ -122,6 +122,7 @@ describe("LinkReadiness provider", () => {
         pollIntervalSeconds: 0.1,
         connection: { host: "", port: 1433 },
         linkId: ["not", "an", "id"],
+        groupDatabaseId: 7,
       }),
     );
     expect(bad.failures.map((f) => f.property).sort()).toEqual([
@@ -129,6 +130,7 @@ describe("LinkReadiness provider", () => {
       "connection.user",
       "dagName",
       "database",
+      "groupDatabaseId",
       "linkId",
       "pollIntervalSeconds",
       "timeoutSeconds",
@@ -231,6 +233,24 @@ describe("LinkReadiness provider", () => {
     expect(relinked.state.outputs).toMatchObject({ linkId, connectedState: "CONNECTED" });
     const planned = await preview(host, urn, inputs({ timeoutSeconds: 30, linkId: UNKNOWN }), relinked.state);
     expect(planned).toMatchObject({ op: "update", diff: { replaces: [] } });
+    // The database's group_database_id: its first value is recorded, without a wait; a new one (the
+    // database put back in its group) is waited for again.
+    const recorded = await up(
+      host,
+      urn,
+      inputs({ timeoutSeconds: 30, linkId, groupDatabaseId: "A1" }),
+      relinked.state,
+    );
+    expect(recorded).toMatchObject({ op: "update", plan: { diff: { replaces: [] } } });
+    world.sql.tds.resetCounters();
+    const rejoined = await up(
+      host,
+      urn,
+      inputs({ timeoutSeconds: 30, linkId, groupDatabaseId: "B2" }),
+      recorded.state,
+    );
+    expect(rejoined).toMatchObject({ op: "replace", plan: { diff: { replaces: ["groupDatabaseId"] } } });
+    expect(linkStateQueries()).toBe(1);
 
     // SYNCHRONIZED needs synchronous commit on both sides: the DAG on SQL Server and the link in Azure.
     world.sql.model.setWorkload(DB, true);

@@ -165,6 +165,17 @@ describe("LogBackup provider", () => {
     const planned = await preview(host, urn, inputs({ linkId: UNKNOWN }), relinked.state);
     expect(planned).toMatchObject({ op: "update", diff: { replaces: [] } });
     expect((await up(host, urn, inputs({ linkId }), relinked.state)).op).toBe("same");
+    // The database's group_database_id: the first value is recorded; a new one (the database put back
+    // in its group) looks again, and finds the backup taken since the last seeding.
+    const recorded = await up(host, urn, inputs({ linkId, groupDatabaseId: "A1" }), relinked.state);
+    expect(recorded).toMatchObject({ op: "update", plan: { diff: { replaces: [] } } });
+    const rejoined = await up(host, urn, inputs({ linkId, groupDatabaseId: "B2" }), recorded.state);
+    expect(rejoined).toMatchObject({ op: "replace", plan: { diff: { replaces: ["groupDatabaseId"] } } });
+    expect(rejoined.state.outputs).toMatchObject({
+      backupTaken: false,
+      backupSetId: logBackups()[0].backup_set_id,
+    });
+    expect(logBackups()).toHaveLength(1);
   }, 60_000);
 
   it("with seedingWaitSeconds, waits for a running seeding and takes the backup once it completed, polling at most once a second", async () => {
@@ -198,5 +209,9 @@ describe("LogBackup provider", () => {
     expect(noTarget.failures.map((f) => f.property)).toEqual(["backupTarget.disk"]);
     const notALinkId = await host.check(urn, {}, inputs({ linkId: 42 }));
     expect(notALinkId.failures).toEqual([{ property: "linkId", reason: expect.stringMatching(/a string/) }]);
+    const notAnId = await host.check(urn, {}, inputs({ groupDatabaseId: ["x"] }));
+    expect(notAnId.failures).toEqual([
+      { property: "groupDatabaseId", reason: expect.stringMatching(/group_database_id.*a string/) },
+    ]);
   });
 });

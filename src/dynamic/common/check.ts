@@ -136,14 +136,25 @@ export function checkSecretReference(
 }
 
 /**
- * `linkId`, when given, is the identifier Azure returned for a link: a string. An empty one is accepted
- * (it only means no identifier to follow), so that an answer of Azure's never blocks an up.
+ * The ids a link's readiness or first log backup follows, when given: `linkId`, the identifier Azure
+ * returned for the link, and `groupDatabaseId`, the database's `group_database_id` in its availability
+ * group. Strings; an empty one is accepted (it only means no identifier to follow), so that an answer
+ * of Azure's or SQL Server's never blocks an up.
  */
-export function checkLinkId(linkId: unknown, collector: FailureCollector): void {
+export function checkFollowedIds(
+  news: { linkId?: unknown; groupDatabaseId?: unknown },
+  collector: FailureCollector,
+): void {
   collector.require(
     "linkId",
-    linkId,
-    linkId == null || typeof linkId === "string",
+    news.linkId,
+    news.linkId == null || typeof news.linkId === "string",
     "must be the Azure link's distributedAvailabilityGroupId (a string), or left out",
+  );
+  collector.require(
+    "groupDatabaseId",
+    news.groupDatabaseId,
+    news.groupDatabaseId == null || typeof news.groupDatabaseId === "string",
+    "must be the database's group_database_id in its availability group (a string), or left out",
   );
 }

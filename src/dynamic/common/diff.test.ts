@@ -46,4 +46,22 @@ describe("diffInputs", () => {
     // An unknown replacing input of the other kind still replaces: its value decides what exists.
     expect(diffInputs(olds, { ...olds, dagName: UNKNOWN_VALUE }, spec).replaces).toEqual(["dagName"]);
   });
+
+  it("records the first value of a recordedFirst input by an update, and replaces on a later change", () => {
+    const followed = {
+      ...spec,
+      replaceOnKnownChange: ["linkId", "groupDatabaseId"],
+      recordedFirst: ["groupDatabaseId"],
+    };
+    const recorded = { ...olds, groupDatabaseId: "A1" };
+    expect(diffInputs(olds, recorded, followed)).toMatchObject({ changes: true, replaces: [] });
+    expect(diffInputs({ ...olds, groupDatabaseId: null }, recorded, followed).replaces).toEqual([]);
+    expect(diffInputs(recorded, { ...olds, groupDatabaseId: "B2" }, followed).replaces).toEqual([
+      "groupDatabaseId",
+    ]);
+    expect(diffInputs(recorded, { ...olds, groupDatabaseId: UNKNOWN_VALUE }, followed).replaces).toEqual([]);
+    // linkId keeps its rule: set for the first time, it replaces.
+    const { linkId: _dropped, ...withoutLink } = recorded;
+    expect(diffInputs(withoutLink, recorded, followed).replaces).toEqual(["linkId"]);
+  });
 });

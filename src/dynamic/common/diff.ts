@@ -15,6 +15,11 @@ export interface DiffSpec {
    * an update, and the run's own diff, with the value known, decides. Default none.
    */
   replaceOnKnownChange?: readonly string[];
+  /**
+   * Of `replaceOnKnownChange`, the inputs whose first value, absent from the previous state (a stack
+   * made before the input existed), is recorded by an update rather than a replacement. Default none.
+   */
+  recordedFirst?: readonly string[];
   /** Delete the old object before creating the new one (same name on SQL Server). Default true. */
   deleteBeforeReplace?: boolean;
 }
@@ -42,8 +47,13 @@ export function diffInputs(
   const replacing = [...spec.replaceOn, ...replaceOnKnownChange];
   const keys = new Set([...Object.keys(news), ...replacing.filter((key) => key in olds)]);
   const changed = [...keys].filter((key) => !isDeepStrictEqual(normalize(olds[key]), normalize(news[key])));
+  const recordedFirst = spec.recordedFirst ?? [];
   const replaces = changed.filter(
-    (key) => spec.replaceOn.includes(key) || (replaceOnKnownChange.includes(key) && !isUnknown(news[key])),
+    (key) =>
+      spec.replaceOn.includes(key) ||
+      (replaceOnKnownChange.includes(key) &&
+        !isUnknown(news[key]) &&
+        !(recordedFirst.includes(key) && normalize(olds[key]) === undefined)),
   );
   return {
     changes: changed.length > 0,
