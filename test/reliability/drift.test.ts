@@ -86,6 +86,18 @@ const CASES: DriftCase[] = [
     repair: { "erp-sales-ag": "update" },
   },
   {
+    label: "a database taken out of its availability group on SQL Server",
+    change: (stack) =>
+      adminBatch(stack.world.sql, "ALTER AVAILABILITY GROUP [AG_Sales] REMOVE DATABASE [Sales];"),
+    refresh: { "erp-sales-ag": "drift" },
+    // Put back, it joins with a new group_database_id: the link is waited for, and backed up, again.
+    repair: {
+      "erp-sales-ag": "update",
+      "erp-sales-link-readiness": "replace",
+      "erp-sales-log-backup": "replace",
+    },
+  },
+  {
     label: "the distributed availability group dropped on SQL Server",
     change: (stack) => adminBatch(stack.world.sql, "DROP AVAILABILITY GROUP [DAG_Sales];"),
     refresh: { "erp-sales-dag": "gone", "erp-sales-link-readiness": "gone" },
@@ -291,6 +303,9 @@ function properties(stack: TestStack): unknown {
       encryption: e.encryption_algorithm_desc,
       port: rows("sys.tcp_endpoints").find((t) => t.endpoint_id === e.endpoint_id)?.port,
     })),
+    groupDatabases: rows("sys.availability_databases_cluster")
+      .map((d) => String(d.database_name))
+      .sort(),
     replicas: rows("sys.availability_replicas")
       .map((r) => [r.replica_server_name, r.endpoint_url, r.availability_mode_desc].map(String).join(" "))
       .sort(),
