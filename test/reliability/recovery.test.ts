@@ -1,7 +1,7 @@
 /**
  * Recovery of a two-link stack from what happens around it: SQL Server restarted between two runs, Azure
- * answering 429 (with Retry-After) and 409 AnotherOperationInProgress, objects dropped out of band, a
- * state recorded by the version before the link's id was an input, and (on a one-link stack) a forced
+ * answering 429 (with Retry-After) and 409 AnotherOperationInProgress, objects dropped out of band, states
+ * recorded by the versions before the link's id and the database's group_database_id were inputs, and (on a one-link stack) a forced
  * failover while SQL Server still writes.
  * Each case ends with the fault-free objects on both sides and a clean destroy.
  */
@@ -127,6 +127,47 @@ describe.concurrent("recovery", () => {
           .sort(),
       );
       expect(logBackups()).toHaveLength(taken);
+      expect(objects(stack)).toEqual(expected);
+      expect((await stack.rehearsal.up()).changes).toBe(0);
+    });
+  }, 180_000);
+
+  it("a stack made before the groupDatabaseId input: a refresh records each group's, the next up records it in each readiness and first log backup without a statement or a wait", async () => {
+    await withDestroyedStack(async (stack) => {
+      expect((await stack.rehearsal.up()).errors, stack.lines.join("\n")).toEqual([]);
+      const expected = objects(stack);
+      // The state as the version before recorded it: no groupDatabaseId anywhere.
+      const state = loadState(stack.stateFile);
+      for (const resource of state.resources) {
+        delete resource.inputs.groupDatabaseId;
+        delete resource.outputs.groupDatabaseId;
+      }
+      saveState(stack.stateFile, state);
+      expect((await stack.rehearsal.up()).changes, stack.lines.join("\n")).toBe(0);
+
+      const refreshed = await stack.rehearsal.refresh();
+      const groups = refreshed.steps.filter((step) => step.custom && /-ag$/.test(step.name));
+      expect(groups.map((step) => `${step.op} ${step.name}`).sort()).toEqual([
+        "drift erp-orders-ag",
+        "drift erp-sales-ag",
+      ]);
+
+      stack.world.sql.tds.resetCounters();
+      const recorded = await stack.rehearsal.up();
+      expect(recorded.errors, stack.lines.join("\n")).toEqual([]);
+      const changed = recorded.steps
+        .filter((step) => step.custom && step.op !== "same")
+        .map((step) => `${step.op} ${step.name}`);
+      expect(changed.sort()).toEqual([
+        "update erp-orders-link-readiness",
+        "update erp-orders-log-backup",
+        "update erp-sales-link-readiness",
+        "update erp-sales-log-backup",
+      ]);
+      const readinessQueries = stack.world.sql.tds
+        .requestLog()
+        .filter((entry) => DDL.test(entry.text) || /dm_hadr_database_replica_states/.test(entry.text));
+      expect(readinessQueries).toEqual([]);
       expect(objects(stack)).toEqual(expected);
       expect((await stack.rehearsal.up()).changes).toBe(0);
     });
