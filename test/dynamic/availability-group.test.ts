@@ -137,7 +137,7 @@ describe("AvailabilityGroup provider", () => {
     await destroy(host, again.state); // already gone
   });
 
-  it("puts back a database taken out of the group out of band, with one ALTER; it joins with a new group_database_id", async () => {
+  it("puts back a database taken out of the group out of band, with one ALTER and a new group_database_id; refused with SQL Server's error and fix while the database does not qualify", async () => {
     await dropAll();
     const created = await up(host, urn, inputs());
     const firstId = created.state.outputs.groupDatabaseId;
@@ -177,7 +177,9 @@ describe("AvailabilityGroup provider", () => {
     await adminQuery(emulator, `ALTER AVAILABILITY GROUP [${AG}] REMOVE DATABASE [${DB}]`);
     await adminQuery(emulator, `ALTER DATABASE [${DB}] SET RECOVERY SIMPLE`);
     const stale = await refresh(host, repaired.state);
-    await expect(up(host, urn, inputs(), stale!.state)).rejects.toThrow(/put the database back.*\[Sales\]/s);
+    await expect(up(host, urn, inputs(), stale!.state)).rejects.toThrow(
+      /put the database back.*\[Sales\].*not in full recovery mode.*FULL/s,
+    );
     expect((await preview(host, urn, inputs(), stale!.state)).op).toBe("update");
     await adminQuery(emulator, `ALTER DATABASE [${DB}] SET RECOVERY FULL`);
     await adminQuery(emulator, `BACKUP DATABASE [${DB}] TO DISK = N'/backups/sales.bak'`);

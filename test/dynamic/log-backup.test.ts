@@ -202,7 +202,7 @@ describe("LogBackup provider", () => {
     expect(attempts.length).toBeLessThanOrEqual(Math.ceil(waitedSeconds) + 1);
   }, 60_000);
 
-  it("refuses a negative seedingWaitSeconds, an empty backup target and a linkId that is not a string before any change", async () => {
+  it("refuses a negative seedingWaitSeconds, an empty backup target, and a linkId or groupDatabaseId that is not a string before any change", async () => {
     const checked = await host.check(urn, {}, inputs({ seedingWaitSeconds: -1 }));
     expect(checked.failures.map((f) => f.property)).toEqual(["seedingWaitSeconds"]);
     const noTarget = await host.check(urn, {}, inputs({ backupTarget: { disk: "" } }));
